@@ -1,0 +1,63 @@
+/*
+ * log.c - the table of logging categories and the stderr target.
+ */
+#include <osmocom/core/application.h>
+#include <osmocom/core/logging.h>
+#include <osmocom/core/utils.h>
+
+#include "log.h"
+
+static const struct log_info_cat sgw_log_cats[] = {
+	[DMAIN]   = { .name = "DMAIN",   .description = "Start-up and shutdown",
+		      .enabled = 1, .loglevel = LOGL_NOTICE },
+	[DLINK]   = { .name = "DLINK",   .description = "SMPP link state",
+		      .enabled = 1, .loglevel = LOGL_NOTICE },
+	[DPDU]    = { .name = "DPDU",    .description = "SMPP PDU coding",
+		      .enabled = 1, .loglevel = LOGL_NOTICE },
+	[DROUTER] = { .name = "DROUTER", .description = "MO routing and receipts",
+		      .enabled = 1, .loglevel = LOGL_NOTICE },
+	[DQUEUE]  = { .name = "DQUEUE",  .description = "Durable MT queue",
+		      .enabled = 1, .loglevel = LOGL_NOTICE },
+	[DDB]     = { .name = "DDB",     .description = "SQLite database",
+		      .enabled = 1, .loglevel = LOGL_NOTICE },
+	[DUSSD]   = { .name = "DUSSD",   .description = "USSD sessions",
+		      .enabled = 1, .loglevel = LOGL_NOTICE },
+	[DSCHED]  = { .name = "DSCHED",  .description = "Campaign scheduler",
+		      .enabled = 1, .loglevel = LOGL_NOTICE },
+	[DHAND]   = { .name = "DHAND",   .description = "Domain handlers",
+		      .enabled = 1, .loglevel = LOGL_NOTICE },
+};
+
+const struct log_info sgw_log_info = {
+	.cat = sgw_log_cats,
+	.num_cat = ARRAY_SIZE(sgw_log_cats),
+};
+
+static const struct value_string sgw_log_levels[] = {
+	{ LOGL_DEBUG,	"debug" },
+	{ LOGL_INFO,	"info" },
+	{ LOGL_NOTICE,	"notice" },
+	{ LOGL_ERROR,	"error" },
+	{ LOGL_FATAL,	"fatal" },
+	{ 0, NULL }
+};
+
+int sgw_log_init(void *ctx, const char *level)
+{
+	int lvl = get_string_value(sgw_log_levels, level ? level : "notice");
+	unsigned i;
+
+	if (osmo_init_logging2(ctx, &sgw_log_info) < 0)
+		return -1;
+	if (lvl < 0)
+		lvl = LOGL_NOTICE;
+	for (i = 0; i < sgw_log_info.num_cat; i++)
+		log_set_category_filter(osmo_stderr_target, i, 1, lvl);
+	log_set_print_category(osmo_stderr_target, 1);
+	log_set_print_category_hex(osmo_stderr_target, 0);
+	log_set_print_level(osmo_stderr_target, 1);
+	log_set_print_timestamp(osmo_stderr_target, 0);
+	log_set_print_extended_timestamp(osmo_stderr_target, 1);
+	log_set_use_color(osmo_stderr_target, 0);
+	return 0;
+}

@@ -1,0 +1,54 @@
+/*
+ * db.h - the SQLite database: opening, schema, prepared statements and the
+ * group commit.
+ *
+ * One connection per process, WAL mode. Each module keeps its SQL in a
+ * static table indexed by an enum and prepares it once through db_prepare().
+ * Functions of all modules return 0 or a negative errno: -ENOENT no row,
+ * -EEXIST unique clash, -EINVAL bad input, -EBUSY locked, -EIO anything else.
+ *
+ * Group commit: writers call db_begin() before they write; the first call in
+ * a loop iteration opens a BEGIN IMMEDIATE transaction, later ones are free.
+ * main.c calls db_commit() once per loop iteration; after the COMMIT the
+ * hooks registered with db_after_commit() run in order with the outcome (0 or
+ * the negative errno of a failed commit, after which everything written in
+ * the iteration is rolled back). That is how a deliver_sm_resp leaves only
+ * after its MO is on disk.
+ */
+#ifndef SGW_DB_H
+#define SGW_DB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sqlite3.h>
+
+struct db;
+
+typedef void (*db_commit_cb)(void *data, int rc);
+
+/* Open (creating if allowed) the database at path: WAL, busy timeout,
+ * foreign keys, bootstrap from schema.sql on an empty file, upgrades by
+ * PRAGMA user_version. NULL on error (logged). */
+struct db *db_open(void *ctx, const char *path, bool create);
+void db_close(struct db *db);
+sqlite3 *db_handle(struct db *db);
+
+/* Schema version this build writes (the number of upgrade steps). */
+int db_schema_version(void);
+
+/* Prepare n statements from sql[] into out[]. 0 or -EIO (logged with the
+ * failing SQL). */
+int db_prepare(struct db *db, const char *const *sql, unsigned n,
+	       sqlite3_stmt **out);
+void db_finalize(sqlite3_stmt **st, unsigned n);
+
+/* Map an SQLite result code to 0 / negative errno. */
+int db_errno(int rc);
+
+/* Group commit, see above. */
+int db_begin(struct db *db);
+int db_commit(struct db *db);
+bool db_in_txn(const struct db *db);
+int db_after_commit(struct db *db, db_commit_cb cb, void *data);
+
+#endif

@@ -1,0 +1,30 @@
+/*
+ * log.h - logging categories of skillgw.
+ *
+ * One enum, one table (gateway/log.c). Every module logs through LOGP(DXXX, ...)
+ * of libosmocore with its own category, so an operator can raise the level of one
+ * subsystem from the VTY without drowning in the others.
+ */
+#ifndef SGW_LOG_H
+#define SGW_LOG_H
+
+#include <osmocom/core/logging.h>
+
+enum sgw_log_cat {
+	DMAIN,		/* start-up, shutdown, signals */
+	DLINK,		/* SMPP link state machine */
+	DPDU,		/* SMPP PDU coding */
+	DROUTER,	/* MO routing, DLR matching */
+	DQUEUE,		/* durable MT queue */
+	DDB,		/* SQLite */
+	DUSSD,		/* USSD sessions */
+	DSCHED,		/* campaign scheduler */
+	DHAND,		/* domain handlers */
+};
+
+extern const struct log_info sgw_log_info;
+
+/* Set up libosmocore logging with our categories and a stderr target. */
+int sgw_log_init(void *ctx, const char *level);
+
+#endif
