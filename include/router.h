@@ -1,0 +1,41 @@
+/*
+ * router.h - where an inbound deliver_sm goes: a delivery receipt updates
+ * the MT queue, anything else is stored as an MO (reassembled when it is
+ * one part of several) and handed to the MO handler.
+ */
+#ifndef SGW_ROUTER_H
+#define SGW_ROUTER_H
+
+#include <stdint.h>
+
+#include "mo.h"
+#include "smpp_pdu.h"
+
+struct config;
+struct db;
+struct mo;
+struct mtq;
+struct router;
+struct smpp_link;
+struct vty;
+
+/* Handler for a complete, stored MO (SMS commands, USSD). Runs inside the
+ * group-commit transaction; what it queues commits with the MO. */
+typedef void (*router_mo_handler)(void *data, const struct mo_msg *m,
+				  const struct smpp_deliver *d);
+
+struct router_stats {
+	unsigned long mo, mo_parts, mo_partial, dlr, dlr_unmatched, db_errors;
+};
+
+struct router *router_init(void *ctx, const struct config *cfg, struct db *db,
+			   struct mtq *q, struct mo *mo);
+void router_free(struct router *r);
+void router_set_handler(struct router *r, router_mo_handler h, void *data);
+
+/* smpp_link_mo_cb: store what arrived; 0 or negative errno (temporary). */
+int router_rx(void *data, struct smpp_link *l, const struct smpp_deliver *d);
+
+const struct router_stats *router_stats(const struct router *r);
+
+#endif
