@@ -1,0 +1,313 @@
+/*
+ * main.c - skillgw: options, start-up order, the select loop with its group
+ * commit, and orderly shutdown.
+ *
+ * Start-up: configuration (validated in full before anything else), logging,
+ * database (schema bootstrap or upgrade), queue recovery (rows left in
+ * "sending" by a crash go back to "queued"), router, links, dispatcher, VTY,
+ * signals. Then the loop: one pass of osmo_select_main_ctx() handles every
+ * ready socket and timer, the dispatcher hands ready MTs to the links, and
+ * one COMMIT makes the iteration's work durable; the deliver_sm_resps of the
+ * MOs stored in it leave after that commit (see db.h).
+ *
+ * SIGTERM/SIGINT: stop taking MTs, wait for the outstanding submit
+ * responses (at most gateway.shutdown_timeout), unbind, commit, exit 0. A
+ * second signal ends the wait. SIGHUP reopens log files.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+
+#include <osmocom/core/logging.h>
+#include <osmocom/core/select.h>
+#include <osmocom/core/talloc.h>
+#include <osmocom/core/timer.h>
+
+#include "clock.h"
+#include "config.h"
+#include "db.h"
+#include "dispatch.h"
+#include "gw.h"
+#include "log.h"
+#include "mo.h"
+#include "mtq.h"
+#include "router.h"
+#include "smpp_link.h"
+#include "smpp_pdu.h"
+
+#define SHUTDOWN_TICK_MS	50
+
+struct main_opts {
+	const char *config;
+	bool check;
+	bool dump;
+};
+
+static void main_usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: skillgw [-c FILE] [-t [-v]]\n"
+		"SMS and USSD gateway (SMPP 3.4) for vocational-training services.\n\n"
+		"  -c, --config FILE  configuration file (default %s/skillgw.conf)\n"
+		"  -t, --test         check the configuration and exit: 0 if valid,\n"
+		"                     else one line per problem as FILE:LINE: setting: reason\n"
+		"  -v, --verbose      with -t: print the effective configuration\n"
+		"  -h, --help         this text\n"
+		"  -V, --version      print the version\n\n"
+		"Signals: TERM/INT stop gracefully (unbind, commit), HUP reopens log files.\n"
+		"Runtime state: telnet to the VTY address and port of the configuration\n"
+		"(show smsc, show queue, show stats).\n", SKILLGW_SYSCONFDIR);
+}
+
+static int main_parse_opts(int argc, char **argv, struct main_opts *o)
+{
+	static const struct option lo[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "test", no_argument, NULL, 't' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c;
+
+	o->config = SKILLGW_SYSCONFDIR "/skillgw.conf";
+	while ((c = getopt_long(argc, argv, "c:tvhV", lo, NULL)) != -1) {
+		switch (c) {
+		case 'c': o->config = optarg; break;
+		case 't': o->check = true; break;
+		case 'v': o->dump = true; break;
+		case 'h': main_usage(stdout); exit(0);
+		case 'V': printf("skillgw %s\n", SKILLGW_VERSION); exit(0);
+		default: main_usage(stderr); exit(1);
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "skillgw: unexpected argument '%s'\n", argv[optind]);
+		exit(1);
+	}
+	return 0;
+}
+
+/* Load and validate; prints every problem. 0 when usable. */
+static int main_load_config(struct gw *gw, const struct main_opts *o)
+{
+	int rc = config_load(&gw->cfg, o->config, stderr);
+
+	if (rc == 0 && gw->cfg.n_links == 0) {
+		fprintf(stderr, "%s: links: at least one SMPP link is needed\n",
+			o->config);
+		rc = 1;
+	}
+	return rc;
+}
+
+static void main_begin_shutdown(struct gw *gw)
+{
+	unsigned i;
+
+	if (gw->shutting_down) {
+		gw->deadline_ms = 0;	/* second signal: stop waiting */
+		return;
+	}
+	LOGP(DMAIN, LOGL_NOTICE, "shutting down: waiting up to %u s for outstanding responses\n",
+	     gw->cfg.shutdown_timeout_s);
+	gw->shutting_down = true;
+	gw->deadline_ms = clock_now_ms() + gw->cfg.shutdown_timeout_s * 1000LL;
+	dispatch_stop(gw->dispatch);
+	for (i = 0; i < gw->n_links; i++)
+		smpp_link_shutdown(gw->links[i]);
+}
+
+static void main_signal_cb(struct osmo_signalfd *osfd,
+			   const struct signalfd_siginfo *si)
+{
+	struct gw *gw = osfd->data;
+
+	switch (si->ssi_signo) {
+	case SIGTERM:
+	case SIGINT:
+		main_begin_shutdown(gw);
+		break;
+	case SIGHUP:
+		log_targets_reopen();
+		break;
+	}
+}
+
+static int main_signals(struct gw *gw)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return -errno;
+	signal(SIGPIPE, SIG_IGN);
+	return osmo_signalfd_setup(gw, set, main_signal_cb, gw) ? 0 : -EIO;
+}
+
+static int main_open_db(struct gw *gw)
+{
+	const struct config *c = &gw->cfg;
+	struct mtq_params p = {
+		.max_attempts = c->max_attempts,
+		.retry_min_s = c->retry_min_s,
+		.retry_max_s = c->retry_max_s,
+		.validity_s = c->validity_s,
+		.max_parts = c->max_parts,
+	};
+	int n;
+
+	gw->db = db_open(gw, c->db_path, true);
+	if (!gw->db)
+		return -EIO;
+	gw->q = mtq_init(gw, gw->db, &p);
+	gw->mo = mo_init(gw, gw->db);
+	if (!gw->q || !gw->mo)
+		return -EIO;
+	n = mtq_recover(gw->q);
+	if (n < 0 || db_commit(gw->db) < 0)
+		return -EIO;
+	if (n > 0)
+		LOGP(DMAIN, LOGL_NOTICE, "%d message(s) left in sending by the last run go back to the queue\n", n);
+	return 0;
+}
+
+static int main_start_links(struct gw *gw)
+{
+	unsigned i;
+
+	gw->router = router_init(gw, &gw->cfg, gw->db, gw->q, gw->mo);
+	if (!gw->router)
+		return -ENOMEM;
+	/* the dispatcher is given the array now and sees the links below */
+	gw->n_links = gw->cfg.n_links;
+	gw->dispatch = dispatch_init(gw, &gw->cfg, gw->q, gw->links, gw->n_links);
+	if (!gw->dispatch)
+		return -ENOMEM;
+	for (i = 0; i < gw->n_links; i++) {
+		const struct config_link *lc = &gw->cfg.link[i];
+
+		gw->links[i] = smpp_link_alloc(gw, lc, gw->db, gw->q, router_rx,
+					       dispatch_kick, NULL);
+		if (!gw->links[i])
+			return -ENOMEM;
+		LOGP(DMAIN, LOGL_NOTICE, "link %s: %s:%u as %s%s\n", lc->name,
+		     lc->host, lc->port, lc->system_id, lc->is_default ? " (default)" : "");
+	}
+	return 0;
+}
+
+static bool main_links_idle(struct gw *gw)
+{
+	unsigned i;
+
+	for (i = 0; i < gw->n_links; i++)
+		if (!smpp_link_idle(gw->links[i]))
+			return false;
+	return true;
+}
+
+/* The loop; returns when a shutdown has completed. */
+static void main_loop(struct gw *gw)
+{
+	struct osmo_timer_list tick = {};
+
+	osmo_timer_setup(&tick, NULL, NULL);
+	for (;;) {
+		osmo_select_main_ctx(0);
+		dispatch_run(gw->dispatch);
+		db_commit(gw->db);
+		if (!gw->shutting_down)
+			continue;
+		if (main_links_idle(gw) || clock_now_ms() >= gw->deadline_ms)
+			break;
+		if (!osmo_timer_pending(&tick))	/* wake up to look again */
+			osmo_timer_schedule(&tick, 0, SHUTDOWN_TICK_MS * 1000);
+	}
+	osmo_timer_del(&tick);
+}
+
+static void main_stop(struct gw *gw)
+{
+	unsigned i;
+
+	for (i = 0; i < gw->n_links; i++)
+		if (!smpp_link_idle(gw->links[i])) {
+			LOGP(DMAIN, LOGL_NOTICE, "link %s: no answer in time, its window goes back to the queue\n",
+			     smpp_link_name(gw->links[i]));
+			smpp_link_abort(gw->links[i]);
+		}
+	/* flush the unbinds written by the aborts */
+	osmo_select_main_ctx(1);
+	db_commit(gw->db);
+	for (i = 0; i < gw->n_links; i++)
+		smpp_link_free(gw->links[i]);
+	dispatch_free(gw->dispatch);
+	router_free(gw->router);
+	db_commit(gw->db);
+	mtq_free(gw->q);
+	mo_free(gw->mo);
+	db_close(gw->db);
+	LOGP(DMAIN, LOGL_NOTICE, "stopped\n");
+}
+
+static int main_start(struct gw *gw, const char *config)
+{
+	unsigned i;
+
+	LOGP(DMAIN, LOGL_NOTICE, "skillgw %s starting: config %s, database %s\n",
+	     SKILLGW_VERSION, config, gw->cfg.db_path);
+	if (main_open_db(gw) < 0) {
+		LOGP(DMAIN, LOGL_FATAL, "cannot open the database %s\n", gw->cfg.db_path);
+		return -EIO;
+	}
+	if (main_start_links(gw) < 0 || main_signals(gw) < 0)
+		return -EIO;
+	if (gw_vty_init(gw) < 0) {
+		LOGP(DMAIN, LOGL_FATAL, "cannot open the VTY on %s:%u\n",
+		     gw->cfg.vty_addr, gw->cfg.vty_port);
+		return -EIO;
+	}
+	for (i = 0; i < gw->n_links; i++)
+		smpp_link_start(gw->links[i]);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct main_opts o = {};
+	void *root = talloc_named_const(NULL, 0, "skillgw");
+	struct gw *gw = talloc_zero(root, struct gw);
+	int rc;
+
+	main_parse_opts(argc, argv, &o);
+	config_defaults(&gw->cfg);
+	rc = main_load_config(gw, &o);
+	if (o.check) {
+		if (rc == 0 && o.dump)
+			config_dump(&gw->cfg, stdout);
+		if (rc == 0)
+			printf("%s: configuration OK (%u link(s))\n", o.config, gw->cfg.n_links);
+		return rc == 0 ? 0 : 1;
+	}
+	if (rc != 0)
+		return 1;
+	osmo_select_init();
+	sgw_log_init(root, gw->cfg.log_level);
+	smpp_pdu_init(root);
+	gw->started_ms = clock_now_ms();
+	if (main_start(gw, o.config) < 0)
+		return 2;
+	main_loop(gw);
+	main_stop(gw);
+	talloc_free(root);
+	return 0;
+}

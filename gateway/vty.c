@@ -1,0 +1,129 @@
+/*
+ * vty.c - the telnet VTY: runtime show commands and link stop/start.
+ *
+ * The configuration file is the source of truth; the VTY shows state and
+ * operates (stop or start a link, change log levels), it never writes
+ * configuration. It listens on 127.0.0.1 by default.
+ */
+#include <string.h>
+
+#include <osmocom/core/talloc.h>
+#include <osmocom/vty/command.h>
+#include <osmocom/vty/logging.h>
+#include <osmocom/vty/misc.h>
+#include <osmocom/vty/telnet_interface.h>
+#include <osmocom/vty/vty.h>
+
+#include "clock.h"
+#include "gw.h"
+#include "log.h"
+#include "mtq.h"
+#include "router.h"
+#include "smpp_link.h"
+
+static struct gw *vty_gw(struct vty *vty)
+{
+	struct telnet_connection *tc = vty->priv;
+
+	return tc->priv;
+}
+
+static struct smpp_link *vty_find_link(struct gw *gw, const char *name)
+{
+	unsigned i;
+
+	for (i = 0; i < gw->n_links; i++)
+		if (!strcmp(smpp_link_name(gw->links[i]), name))
+			return gw->links[i];
+	return NULL;
+}
+
+DEFUN(show_smsc, show_smsc_cmd, "show smsc",
+      SHOW_STR "SMPP links to the carriers' SMSCs\n")
+{
+	struct gw *gw = vty_gw(vty);
+	unsigned i;
+
+	for (i = 0; i < gw->n_links; i++)
+		smpp_link_vty_show(gw->links[i], vty);
+	return CMD_SUCCESS;
+}
+
+DEFUN(show_queue, show_queue_cmd, "show queue",
+      SHOW_STR "Durable MT queue: messages by state\n")
+{
+	struct gw *gw = vty_gw(vty);
+	unsigned long n[MTQ_NUM_STATES];
+	unsigned s;
+
+	if (mtq_counts(gw->q, n) < 0) {
+		vty_out(vty, "%% cannot read the queue%s", VTY_NEWLINE);
+		return CMD_WARNING;
+	}
+	for (s = 0; s < MTQ_NUM_STATES; s++)
+		vty_out(vty, "%-10s %lu%s", mtq_state_str(s), n[s], VTY_NEWLINE);
+	return CMD_SUCCESS;
+}
+
+DEFUN(show_stats, show_stats_cmd, "show stats",
+      SHOW_STR "Counters of the links and the router\n")
+{
+	struct gw *gw = vty_gw(vty);
+	const struct router_stats *rs = router_stats(gw->router);
+	unsigned i;
+
+	vty_out(vty, "uptime %lld s%s",
+		(long long)(clock_now_ms() - gw->started_ms) / 1000, VTY_NEWLINE);
+	vty_out(vty, "router: MO %lu, MO parts %lu, incomplete MO %lu, receipts %lu, "
+		"unmatched receipts %lu, database errors %lu%s", rs->mo,
+		rs->mo_parts, rs->mo_partial, rs->dlr, rs->dlr_unmatched,
+		rs->db_errors, VTY_NEWLINE);
+	for (i = 0; i < gw->n_links; i++)
+		smpp_link_vty_stats(gw->links[i], vty);
+	return CMD_SUCCESS;
+}
+
+DEFUN(link_stop, link_stop_cmd, "link NAME (stop|start)",
+      "Operate an SMPP link\n" "Link name from the configuration\n"
+      "Unbind after outstanding responses and stay down\n"
+      "Connect and bind again\n")
+{
+	struct gw *gw = vty_gw(vty);
+	struct smpp_link *l = vty_find_link(gw, argv[0]);
+
+	if (!l) {
+		vty_out(vty, "%% no link named %s%s", argv[0], VTY_NEWLINE);
+		return CMD_WARNING;
+	}
+	if (gw->shutting_down) {
+		vty_out(vty, "%% shutting down%s", VTY_NEWLINE);
+		return CMD_WARNING;
+	}
+	if (!strcmp(argv[1], "stop"))
+		smpp_link_stop(l);
+	else
+		smpp_link_start(l);
+	return CMD_SUCCESS;
+}
+
+static struct vty_app_info gw_vty_info = {
+	.name = "skillgw",
+	.version = SKILLGW_VERSION,
+	.copyright = "skillgw - SMS and USSD gateway for vocational-training services\r\n",
+};
+
+int gw_vty_init(struct gw *gw)
+{
+	void *ctx = talloc_named_const(gw, 0, "vty");
+
+	gw_vty_info.tall_ctx = ctx;
+	vty_init(&gw_vty_info);
+	logging_vty_add_cmds();
+	install_element_ve(&show_smsc_cmd);
+	install_element_ve(&show_queue_cmd);
+	install_element_ve(&show_stats_cmd);
+	install_element(ENABLE_NODE, &link_stop_cmd);
+	if (gw->cfg.vty_port == 0)
+		return 0;
+	return telnet_init_dynif(ctx, gw, gw->cfg.vty_addr, gw->cfg.vty_port);
+}
