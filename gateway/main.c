@@ -195,8 +195,9 @@ static int main_start_links(struct gw *gw)
 	for (i = 0; i < gw->n_links; i++) {
 		const struct config_link *lc = &gw->cfg.link[i];
 
-		gw->links[i] = smpp_link_alloc(gw, lc, gw->db, gw->q, router_rx,
-					       dispatch_kick, NULL);
+		gw->links[i] = smpp_link_alloc(gw, lc, gw->db, gw->q,
+					       router_rx, gw->router,
+					       dispatch_kick, gw->dispatch);
 		if (!gw->links[i])
 			return -ENOMEM;
 		LOGP(DMAIN, LOGL_NOTICE, "link %s: %s:%u as %s%s\n", lc->name,
@@ -296,10 +297,13 @@ int main(int argc, char **argv)
 			config_dump(&gw->cfg, stdout);
 		if (rc == 0)
 			printf("%s: configuration OK (%u link(s))\n", o.config, gw->cfg.n_links);
+		talloc_free(root);
 		return rc == 0 ? 0 : 1;
 	}
-	if (rc != 0)
+	if (rc != 0) {
+		talloc_free(root);
 		return 1;
+	}
 	osmo_select_init();
 	sgw_log_init(root, gw->cfg.log_level);
 	smpp_pdu_init(root);

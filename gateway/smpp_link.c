@@ -118,8 +118,9 @@ struct smpp_link {
 	struct db *db;
 	struct mtq *q;
 	smpp_link_mo_cb mo_cb;
+	void *mo_data;
 	smpp_link_kick_cb kick_cb;
-	void *cb_data;
+	void *kick_data;
 
 	struct smpp_conn *tx;		/* transmitting session (or TRX) */
 	struct smpp_conn *rx;		/* receiving session for TX+RX, else NULL */
@@ -488,7 +489,7 @@ static void link_pump(struct smpp_link *l)
 			link_sm_settle(l, sm);
 	}
 	if (sent && l->kick_cb && smpp_link_room(l) > 0)
-		l->kick_cb(l->cb_data);
+		l->kick_cb(l->kick_data);
 }
 
 /* Stopping: unbind once the last response has come back. */
@@ -552,7 +553,7 @@ static void link_rx_deliver(struct smpp_link *l, struct smpp_conn *c,
 	a->generation = smpp_conn_generation(c);
 	a->seq = h->seq;
 	db_begin(l->db);
-	a->rc = l->mo_cb(l->cb_data, l, d);
+	a->rc = l->mo_cb(l->mo_data, l, d);
 	db_after_commit(l->db, link_ack_after_commit, a);
 	talloc_free(d);
 }
@@ -590,7 +591,7 @@ static void link_conn_up(struct smpp_conn *c, void *data)
 	l->paused_until_ms = 0;
 	l->throttle_ms = 0;
 	if (c == l->tx && l->kick_cb)
-		l->kick_cb(l->cb_data);
+		l->kick_cb(l->kick_data);
 }
 
 /* Everything in flight or waiting goes back to the queue. */
@@ -637,8 +638,8 @@ static const struct smpp_conn_ops link_conn_ops = {
 
 struct smpp_link *smpp_link_alloc(void *ctx, const struct config_link *cfg,
 				  struct db *db, struct mtq *q,
-				  smpp_link_mo_cb mo_cb, smpp_link_kick_cb kick_cb,
-				  void *cb_data)
+				  smpp_link_mo_cb mo_cb, void *mo_data,
+				  smpp_link_kick_cb kick_cb, void *kick_data)
 {
 	struct smpp_link *l = talloc_zero(ctx, struct smpp_link);
 	static unsigned idx;
@@ -650,7 +651,8 @@ struct smpp_link *smpp_link_alloc(void *ctx, const struct config_link *cfg,
 	l->q = q;
 	l->mo_cb = mo_cb;
 	l->kick_cb = kick_cb;
-	l->cb_data = cb_data;
+	l->mo_data = mo_data;
+	l->kick_data = kick_data;
 	INIT_LLIST_HEAD(&l->all);
 	INIT_LLIST_HEAD(&l->backlog);
 	INIT_LLIST_HEAD(&l->resend);

@@ -36,8 +36,8 @@ typedef void (*smpp_link_kick_cb)(void *data);
 
 struct smpp_link *smpp_link_alloc(void *ctx, const struct config_link *cfg,
 				  struct db *db, struct mtq *q,
-				  smpp_link_mo_cb mo_cb, smpp_link_kick_cb kick_cb,
-				  void *cb_data);
+				  smpp_link_mo_cb mo_cb, void *mo_data,
+				  smpp_link_kick_cb kick_cb, void *kick_data);
 void smpp_link_free(struct smpp_link *l);
 
 void smpp_link_start(struct smpp_link *l);

@@ -1,0 +1,409 @@
+/*
+ * db.c - the SQLite database: opening, schema, prepared statements and the
+ * group commit.
+ *
+ * The process keeps one connection in WAL mode with synchronous=NORMAL: a
+ * commit is a write to the WAL without an fsync, durable against a crash of
+ * the process (and ordered against power loss), and readers such as skillctl
+ * never block the writer. An empty database is bootstrapped from schema.sql
+ * (compiled in as db_schema_sql); later versions are steps in db_steps[],
+ * indexed by PRAGMA user_version, each run in its own transaction. The
+ * schema version of this build is the number of steps, so there is no second
+ * copy of it to keep in sync. A database written by a newer build is refused.
+ *
+ * Group commit: db_begin() opens one BEGIN IMMEDIATE per loop iteration,
+ * db_commit() ends it and then runs the after-commit hooks with the outcome.
+ * The invariant is that a hook registered before a COMMIT learns whether the
+ * writes made before its registration are on disk: 0 when they are, a
+ * negative errno when they were rolled back. If SQLite itself rolled the
+ * transaction back under our feet (disk full, I/O error), db_begin() refuses
+ * further writes for the rest of the iteration and db_commit() reports the
+ * failure, so no hook is told "committed" for lost writes.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <osmocom/core/talloc.h>
+#include <osmocom/core/utils.h>
+
+#include "db.h"
+#include "log.h"
+#include "schema.h"
+
+/* One upgrade step: from user_version == its index to index + 1. */
+struct db_step {
+	const char *what;
+	const char *sql;
+};
+
+/* Step 0 creates the schema of an empty database; append new steps for
+ * later versions (never edit an earlier one). */
+static const struct db_step db_steps[] = {
+	{ "bootstrap from schema.sql", db_schema_sql },
+};
+
+/* Statements of the group commit itself. */
+enum db_stmt {
+	DB_BEGIN,
+	DB_COMMIT,
+	DB_ROLLBACK,
+	DB_NUM_STMT
+};
+
+static const char *const db_stmt_sql[] = {
+	[DB_BEGIN]	= "BEGIN IMMEDIATE",
+	[DB_COMMIT]	= "COMMIT",
+	[DB_ROLLBACK]	= "ROLLBACK",
+};
+
+#define DB_BUSY_TIMEOUT_MS	5000
+
+struct db_hook {
+	db_commit_cb cb;
+	void *data;
+};
+
+/* A growable list of hooks. Two of them are swapped at each commit so that
+ * hooks registered while others run wait for the next commit. */
+struct db_hooks {
+	struct db_hook *v;
+	unsigned n, cap;
+};
+
+struct db {
+	sqlite3 *h;
+	char *path;
+	bool in_txn;			/* we opened a transaction */
+	bool in_hooks;			/* db_run_hooks() is running */
+	struct db_hooks pending;	/* run at the next db_commit() */
+	struct db_hooks running;	/* being run now */
+	sqlite3_stmt *st[DB_NUM_STMT];
+};
+
+int db_schema_version(void)
+{
+	return ARRAY_SIZE(db_steps);
+}
+
+sqlite3 *db_handle(struct db *db)
+{
+	return db->h;
+}
+
+bool db_in_txn(const struct db *db)
+{
+	return db->in_txn;
+}
+
+int db_errno(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_ROW:
+	case SQLITE_DONE:
+		return 0;
+	case SQLITE_CONSTRAINT:
+		/* A unique clash is something the caller can act on; a
+		 * NOT NULL, CHECK or foreign key violation is bad input and
+		 * must not look temporary (retrying would fail forever). */
+		if (rc == SQLITE_CONSTRAINT || rc == SQLITE_CONSTRAINT_UNIQUE ||
+		    rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+			return -EEXIST;
+		return -EINVAL;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return -EBUSY;
+	default:
+		return -EIO;
+	}
+}
+
+/* Run a fixed piece of SQL (no input in it). 0 or negative errno, logged. */
+static int db_exec(struct db *db, const char *sql)
+{
+	char *err = NULL;
+	int rc = sqlite3_exec(db->h, sql, NULL, NULL, &err);
+
+	if (rc != SQLITE_OK) {
+		LOGP(DDB, LOGL_ERROR, "%s: %s: %s\n", db->path,
+		     err ? err : sqlite3_errstr(rc), sql);
+		sqlite3_free(err);
+		return db_errno(rc);
+	}
+	return 0;
+}
+
+/* Read a single integer (a PRAGMA or a count). */
+static int db_query_int(struct db *db, const char *sql, int64_t *out)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(db->h, sql, -1, &st, NULL);
+
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			*out = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	if (rc != SQLITE_ROW) {
+		LOGP(DDB, LOGL_ERROR, "%s: %s: %s\n", db->path,
+		     sqlite3_errmsg(db->h), sql);
+		return db_errno(rc) ? db_errno(rc) : -EIO;
+	}
+	return 0;
+}
+
+/* WAL, relaxed fsync (see the file comment), foreign keys, busy timeout. */
+static int db_configure(struct db *db)
+{
+	sqlite3_stmt *st;
+	const char *mode = NULL;
+	int rc;
+
+	sqlite3_extended_result_codes(db->h, 1);
+	sqlite3_busy_timeout(db->h, DB_BUSY_TIMEOUT_MS);
+	rc = sqlite3_prepare_v2(db->h, "PRAGMA journal_mode = WAL", -1, &st,
+				NULL);
+	if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		mode = (const char *)sqlite3_column_text(st, 0);
+	if (!mode || strcmp(mode, "wal"))
+		LOGP(DDB, LOGL_NOTICE, "%s: journal mode is %s, not WAL\n",
+		     db->path, mode ? mode : sqlite3_errmsg(db->h));
+	sqlite3_finalize(st);
+	if (db_exec(db, "PRAGMA synchronous = NORMAL") ||
+	    db_exec(db, "PRAGMA foreign_keys = ON"))
+		return -EIO;
+	return 0;
+}
+
+/* Run step i and record version i + 1, in one transaction. */
+static int db_run_step(struct db *db, unsigned i)
+{
+	char pragma[48];
+
+	/* The version number is ours, not input: formatting it is safe
+	 * (PRAGMA takes no bound parameters). */
+	snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %u", i + 1);
+	if (db_exec(db, "BEGIN IMMEDIATE"))
+		return -EIO;
+	if (db_exec(db, db_steps[i].sql) || db_exec(db, pragma) ||
+	    db_exec(db, "COMMIT")) {
+		db_exec(db, "ROLLBACK");
+		LOGP(DDB, LOGL_ERROR, "%s: upgrade step %u (%s) failed\n",
+		     db->path, i, db_steps[i].what);
+		return -EIO;
+	}
+	LOGP(DDB, LOGL_NOTICE, "%s: schema version %u: %s\n", db->path, i + 1,
+	     db_steps[i].what);
+	return 0;
+}
+
+/* Bring the schema to this build's version. Refuses a database of a newer
+ * build and a non-empty database without a version (not ours). */
+static int db_upgrade(struct db *db)
+{
+	int64_t ver, n_objects;
+	unsigned i;
+
+	if (db_query_int(db, "PRAGMA user_version", &ver) ||
+	    db_query_int(db, "SELECT count(*) FROM sqlite_schema", &n_objects))
+		return -EIO;
+	if (ver > db_schema_version()) {
+		LOGP(DDB, LOGL_ERROR, "%s: schema version %lld is newer than "
+		     "this build knows (%d): refusing to open it; run the "
+		     "newer skillgw or restore a backup\n", db->path,
+		     (long long)ver, db_schema_version());
+		return -EINVAL;
+	}
+	if (ver == 0 && n_objects > 0) {
+		LOGP(DDB, LOGL_ERROR, "%s: has tables but no schema version: "
+		     "not a skillgw database, refusing to touch it\n",
+		     db->path);
+		return -EINVAL;
+	}
+	for (i = ver; i < ARRAY_SIZE(db_steps); i++) {
+		if (db_run_step(db, i))
+			return -EIO;
+	}
+	return 0;
+}
+
+struct db *db_open(void *ctx, const char *path, bool create)
+{
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
+		    (create ? SQLITE_OPEN_CREATE : 0);
+	struct db *db = talloc_zero(ctx, struct db);
+	int rc;
+
+	if (!db)
+		return NULL;
+	db->path = talloc_strdup(db, path);
+	rc = sqlite3_open_v2(path, &db->h, flags, NULL);
+	if (rc != SQLITE_OK) {
+		LOGP(DDB, LOGL_ERROR, "%s: cannot open: %s\n", path,
+		     db->h ? sqlite3_errmsg(db->h) : sqlite3_errstr(rc));
+		goto fail;
+	}
+	if (db_configure(db) || db_upgrade(db) ||
+	    db_prepare(db, db_stmt_sql, DB_NUM_STMT, db->st))
+		goto fail;
+	LOGP(DDB, LOGL_INFO, "%s: open, schema version %d\n", path,
+	     db_schema_version());
+	return db;
+fail:
+	db_finalize(db->st, DB_NUM_STMT);
+	sqlite3_close(db->h);
+	talloc_free(db);
+	return NULL;
+}
+
+/* Commits what the last iteration left open (running its hooks), then
+ * closes. Statements of other modules should be finalized first; if they
+ * are not, SQLite closes once they are. */
+void db_close(struct db *db)
+{
+	if (!db)
+		return;
+	if (db->in_txn || db->pending.n)
+		db_commit(db);
+	db_finalize(db->st, DB_NUM_STMT);
+	if (sqlite3_close(db->h) != SQLITE_OK) {
+		LOGP(DDB, LOGL_NOTICE, "%s: statements still prepared at "
+		     "close\n", db->path);
+		sqlite3_close_v2(db->h);
+	}
+	talloc_free(db);
+}
+
+int db_prepare(struct db *db, const char *const *sql, unsigned n,
+	       sqlite3_stmt **out)
+{
+	unsigned i;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		if (!sql[i]) {
+			LOGP(DDB, LOGL_ERROR, "statement %u has no SQL\n", i);
+			goto fail;
+		}
+		rc = sqlite3_prepare_v3(db->h, sql[i], -1,
+					SQLITE_PREPARE_PERSISTENT, &out[i],
+					NULL);
+		if (rc != SQLITE_OK) {
+			LOGP(DDB, LOGL_ERROR, "%s: cannot prepare: %s: %s\n",
+			     db->path, sqlite3_errmsg(db->h), sql[i]);
+			goto fail;
+		}
+	}
+	return 0;
+fail:
+	db_finalize(out, i);
+	return -EIO;
+}
+
+void db_finalize(sqlite3_stmt **st, unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		sqlite3_finalize(st[i]);
+		st[i] = NULL;
+	}
+}
+
+/* Step one of our own statements to completion and reset it. */
+static int db_step_own(struct db *db, enum db_stmt which)
+{
+	int rc = sqlite3_step(db->st[which]);
+
+	sqlite3_reset(db->st[which]);
+	if (rc != SQLITE_DONE) {
+		LOGP(DDB, LOGL_ERROR, "%s: %s: %s\n", db->path,
+		     db_stmt_sql[which], sqlite3_errmsg(db->h));
+		return db_errno(rc) ? db_errno(rc) : -EIO;
+	}
+	return 0;
+}
+
+/* True when SQLite ended our transaction by itself (it rolls back on some
+ * errors, e.g. SQLITE_FULL or SQLITE_IOERR). */
+static bool db_txn_lost(const struct db *db)
+{
+	return db->in_txn && sqlite3_get_autocommit(db->h);
+}
+
+int db_begin(struct db *db)
+{
+	int rc;
+
+	if (db_txn_lost(db)) {
+		/* Everything written earlier in this iteration is gone: fail
+		 * the rest of it too, db_commit() reports the loss. */
+		return -EIO;
+	}
+	if (db->in_txn)
+		return 0;
+	rc = db_step_own(db, DB_BEGIN);
+	if (rc)
+		return rc;
+	db->in_txn = true;
+	return 0;
+}
+
+/* Hand every pending hook the outcome. Hooks registered by a hook go to the
+ * next commit. */
+static void db_run_hooks(struct db *db, int rc)
+{
+	struct db_hooks tmp = db->running;
+	unsigned i;
+
+	if (db->in_hooks)	/* a hook committed: its hooks run next time */
+		return;
+	db->in_hooks = true;
+	db->running = db->pending;
+	db->pending = tmp;
+	db->pending.n = 0;
+	for (i = 0; i < db->running.n; i++)
+		db->running.v[i].cb(db->running.v[i].data, rc);
+	db->running.n = 0;
+	db->in_hooks = false;
+}
+
+int db_commit(struct db *db)
+{
+	int rc = 0;
+
+	if (db_txn_lost(db)) {
+		LOGP(DDB, LOGL_ERROR, "%s: transaction was rolled back by "
+		     "SQLite: %s\n", db->path, sqlite3_errmsg(db->h));
+		rc = -EIO;
+	} else if (db->in_txn) {
+		rc = db_step_own(db, DB_COMMIT);
+		if (rc && !sqlite3_get_autocommit(db->h))
+			db_step_own(db, DB_ROLLBACK);
+	}
+	db->in_txn = false;
+	db_run_hooks(db, rc);
+	return rc;
+}
+
+int db_after_commit(struct db *db, db_commit_cb cb, void *data)
+{
+	struct db_hooks *l = &db->pending;
+
+	if (l->n == l->cap) {
+		unsigned cap = l->cap ? 2 * l->cap : 16;
+		struct db_hook *v = talloc_realloc(db, l->v, struct db_hook,
+						   cap);
+
+		if (!v)
+			return -ENOMEM;
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n].cb = cb;
+	l->v[l->n].data = data;
+	l->n++;
+	return 0;
+}
