@@ -15,13 +15,13 @@
  * link names and prefixes ...) are small functions run after the tables.
  *
  * Loading never stops at the first problem: each one is recorded as
- * "FILE:LINE: setting.path: what is wrong" and counted, the setting keeps its
- * default, the messages are printed at the end sorted by line (the checks
- * run table by table, not in file order), and config_load returns the
- * count. A setting that is missing is
- * reported at the line of the group that should contain it. Links are named
- * in messages by their name ("links.cmcc.port") when the name is usable and
- * by their position ("links.[2].port") otherwise.
+ * "FILE:LINE: setting.path: what is wrong" and counted, and the setting
+ * keeps its default. The messages are printed at the end, sorted by line
+ * (the checks run table by table, not in file order), and config_load
+ * returns their count. A setting that is missing is reported at the line of
+ * the group that should contain it. Links are named in messages by their
+ * name ("links.cmcc.port") when the name is usable and by their position
+ * ("links.[2].port") otherwise.
  *
  * Known limit of libconfig 1.5: an integer literal beyond 32 bits without the
  * L suffix is silently truncated by the parser, so such a value is checked

@@ -88,7 +88,7 @@ void config_defaults(struct config *cfg);
 int config_load(struct config *cfg, const char *path, FILE *err);
 
 /* The link for an MSISDN by prefix (longest match), else the default link,
- * else NULL. Returns an index into cfg->link or -1. */
+ * else none. Returns an index into cfg->link, or -1 for none. */
 int config_route(const struct config *cfg, const char *msisdn);
 
 /* Print the effective configuration (for skillgw -t -v and the VTY). */
