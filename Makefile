@@ -62,6 +62,9 @@ $(B)/tests/%: tests/unit/%.c $(B)/libsgw.a
 $(B)/smsc_sink: tests/bench/smsc_sink.c
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
 
+$(B)/bench_mtq: tests/bench/bench_mtq.c $(B)/libsgw.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libsgw.a $(LDLIBS)
+
 units: $(UNIT_BIN)
 
 deps:
@@ -72,7 +75,7 @@ test: deps
 	sh tests/run.sh build-san
 
 bench: deps
-	$(MAKE) all build/smsc_sink
+	$(MAKE) all build/smsc_sink build/bench_mtq
 	sh tests/bench/run.sh build
 
 run: deps

@@ -154,7 +154,8 @@ static int db_query_int(struct db *db, const char *sql, int64_t *out)
 	return 0;
 }
 
-/* WAL, relaxed fsync (see the file comment), foreign keys, busy timeout. */
+/* WAL, relaxed fsync (see the file comment), foreign keys, temporary
+ * storage in memory, busy timeout. */
 static int db_configure(struct db *db)
 {
 	sqlite3_stmt *st;
@@ -171,8 +172,13 @@ static int db_configure(struct db *db)
 		LOGP(DDB, LOGL_NOTICE, "%s: journal mode is %s, not WAL\n",
 		     db->path, mode ? mode : sqlite3_errmsg(db->h));
 	sqlite3_finalize(st);
+	/* temp_store: the ephemeral tables of IN (subquery) and RETURNING
+	 * and the statement journals stay in RAM; on files (the default)
+	 * every batch of the queue cost thousands of pwrite() calls to
+	 * /var/tmp (bench_mtq: 54,000 -> 61,000 MT/s). */
 	if (db_exec(db, "PRAGMA synchronous = NORMAL") ||
-	    db_exec(db, "PRAGMA foreign_keys = ON"))
+	    db_exec(db, "PRAGMA foreign_keys = ON") ||
+	    db_exec(db, "PRAGMA temp_store = MEMORY"))
 		return -EIO;
 	return 0;
 }

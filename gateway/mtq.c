@@ -4,10 +4,17 @@
  * Every outbound SMS is a row before it is sent. The queue is a partial index
  * (mt_ready: prio, next_try WHERE state = 0), so taking the next batch is one
  * UPDATE ... RETURNING that walks that index in priority order and marks the
- * rows sending; rows whose validity ended are marked expired by the same
- * statement instead of being handed out. Every function here does its work in
- * one or two prepared statements per message: the loop calls them at tens of
- * thousands of messages per second inside one group-commit transaction.
+ * rows sending. Each call costs a few prepared statements on primary keys or
+ * indexes: the loop makes them at tens of thousands of messages per second
+ * inside one group-commit transaction (tests/bench/bench_mtq.c measures it).
+ *
+ * Expiry happens where a row would be sent: the take marks a due row whose
+ * validity has passed expired instead of handing it out, and a retry whose
+ * next try would come after the validity expires the row at once. There is
+ * no sweep over the whole queue per fetch (with a backlog that would read
+ * every queued row each tick). Validity runs from not_before, so every
+ * queued row past its validity is due and is expired when the queue reaches
+ * it; until then mtq_counts() still counts it as queued.
  *
  * State changes (numbers as in schema.sql and enum mtq_state):
  *   queued -> sending        mtq_fetch (or -> expired past validity)
@@ -17,9 +24,9 @@
  *   queued/sending/submitted -> failed      mtq_fail
  *   sending/submitted -> delivered/failed/expired   mtq_dlr, last final receipt
  *
- * parts_acked is always the number of mt_part rows (recounted, so a repeated
- * submit_sm_resp cannot overcount); parts_final counts parts whose first
- * final receipt arrived. Receipts may come before the other parts of the
+ * parts_acked counts the mt_part rows (a repeated submit_sm_resp updates
+ * its row without counting); parts_final counts parts whose first final
+ * receipt arrived. Receipts may come before the other parts of the
  * same message are acked (a receipt before a later submit_sm_resp): they are
  * recorded on their part and counted, the message stays sending, and its
  * final state is decided by the receipt that makes parts_final reach parts,
@@ -59,7 +66,8 @@ enum mtq_stmt {
 	MTQ_INSERT,
 	MTQ_TAKE,
 	MTQ_PART_INSERT,
-	MTQ_PART_COUNT,
+	MTQ_PART_UPDATE,
+	MTQ_PART_ACKED,
 	MTQ_RETRY_GET,
 	MTQ_RETRY_SET,
 	MTQ_PARTS_DELETE,
@@ -92,17 +100,22 @@ static const char *const mtq_sql[] = {
 		"  ORDER BY prio, next_try, id LIMIT :max)"
 		" RETURNING id, state, dst, src, text, prio, attempts, parts,"
 		" expires_at, next_try",
+	/* A new part row; nothing when the part is there already or the
+	 * message is not sending (MTQ_PART_UPDATE tells which). */
 	[MTQ_PART_INSERT] =
-		"INSERT OR REPLACE INTO mt_part (mt_id, part, link, smsc_id)"
+		"INSERT OR IGNORE INTO mt_part (mt_id, part, link, smsc_id)"
 		" SELECT id, :part, :link, :smsc_id FROM mt"
 		" WHERE id = :id AND state = 1 AND :part BETWEEN 1 AND parts",
-	[MTQ_PART_COUNT] =
-		"UPDATE mt SET parts_acked = c.n, link = :link,"
-		" state = CASE WHEN c.n >= mt.parts THEN 2 ELSE mt.state END,"
-		" submitted_at = CASE WHEN c.n >= mt.parts THEN :now"
-		"  ELSE mt.submitted_at END"
-		" FROM (SELECT count(*) AS n FROM mt_part WHERE mt_id = :id) AS c"
-		" WHERE mt.id = :id",
+	[MTQ_PART_UPDATE] =
+		"UPDATE mt_part SET link = :link, smsc_id = :smsc_id"
+		" WHERE mt_id = :id AND part = :part AND EXISTS (SELECT 1 FROM mt"
+		"  WHERE id = :id AND state = 1 AND :part BETWEEN 1 AND parts)",
+	[MTQ_PART_ACKED] =
+		"UPDATE mt SET parts_acked = parts_acked + 1, link = :link,"
+		" state = CASE WHEN parts_acked + 1 >= parts THEN 2 ELSE state END,"
+		" submitted_at = CASE WHEN parts_acked + 1 >= parts THEN :now"
+		"  ELSE submitted_at END"
+		" WHERE id = :id",
 	/* Retries are the error path: read, decide in C, write. */
 	[MTQ_RETRY_GET] =
 		"SELECT attempts, expires_at FROM mt WHERE id = :id AND state = 1",
@@ -472,12 +485,11 @@ int mtq_fetch(struct mtq *q, void *ctx, int64_t now_ms, unsigned max,
 	return n || rc >= 0 ? (int)n : rc;
 }
 
-/* Insert the part row; -ENOENT when the message is not being sent (a late
- * response after a retry or failure) or the part is out of range. */
-static int mtq_part_insert(struct mtq *q, int64_t id, const char *link,
-			   unsigned part, const char *smsc_id)
+/* Run MTQ_PART_INSERT or MTQ_PART_UPDATE: 1 when it wrote a row, else 0. */
+static int mtq_part_write(struct mtq *q, enum mtq_stmt which, int64_t id,
+			  const char *link, unsigned part, const char *smsc_id)
 {
-	MTQ_STMT(st, q, MTQ_PART_INSERT);
+	MTQ_STMT(st, q, which);
 	int rc;
 
 	mtq_bind_int(st, ":id", id);
@@ -487,15 +499,36 @@ static int mtq_part_insert(struct mtq *q, int64_t id, const char *link,
 	rc = mtq_step_done(q, st);
 	if (rc)
 		return rc;
-	if (!sqlite3_changes(db_handle(q->db))) {
+	return sqlite3_changes(db_handle(q->db)) ? 1 : 0;
+}
+
+/* Keep the part's SMSC id: 1 for a new part, 0 for a repeated response
+ * (the id is updated, receipts and counts are kept), -ENOENT when the
+ * message is not being sent (a late response after a retry or failure) or
+ * the part is out of range. */
+static int mtq_part_new(struct mtq *q, int64_t id, const char *link,
+			unsigned part, const char *smsc_id)
+{
+	int rc = mtq_part_write(q, MTQ_PART_INSERT, id, link, part, smsc_id);
+
+	if (rc)
+		return rc;
+	rc = mtq_part_write(q, MTQ_PART_UPDATE, id, link, part, smsc_id);
+	if (rc < 0)
+		return rc;
+	if (!rc) {
 		LOGP(DQUEUE, LOGL_NOTICE, "mt %lld: part %u acked (%s) but the "
 		     "message is not sending: ignored\n", (long long)id, part,
 		     smsc_id);
 		return -ENOENT;
 	}
+	LOGP(DQUEUE, LOGL_INFO, "mt %lld: part %u acked again as %s\n",
+	     (long long)id, part, smsc_id);
 	return 0;
 }
 
+/* parts_acked counts new part rows only, so a repeated submit_sm_resp
+ * cannot make a message submitted early. */
 int mtq_part_submitted(struct mtq *q, int64_t id, const char *link,
 		       unsigned part, const char *smsc_id, int64_t now_ms)
 {
@@ -505,16 +538,14 @@ int mtq_part_submitted(struct mtq *q, int64_t id, const char *link,
 		return -EINVAL;
 	rc = db_begin(q->db);
 	if (!rc)
-		rc = mtq_part_insert(q, id, link, part, smsc_id);
-	if (!rc) {
-		MTQ_STMT(st, q, MTQ_PART_COUNT);
-
-		mtq_bind_int(st, ":id", id);
-		mtq_bind_text(st, ":link", link);
-		mtq_bind_int(st, ":now", now_ms);
-		rc = mtq_step_done(q, st);
-	}
-	return rc;
+		rc = mtq_part_new(q, id, link, part, smsc_id);
+	if (rc <= 0)
+		return rc;
+	MTQ_STMT(st, q, MTQ_PART_ACKED);
+	mtq_bind_int(st, ":id", id);
+	mtq_bind_text(st, ":link", link);
+	mtq_bind_int(st, ":now", now_ms);
+	return mtq_step_done(q, st);
 }
 
 /* Delay before the next try after `attempts` counted failures:
