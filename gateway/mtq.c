@@ -80,6 +80,7 @@ enum mtq_stmt {
 	MTQ_RECOVER,
 	MTQ_COUNTS,
 	MTQ_HAS_READY,
+	MTQ_SET_PARTS,
 	MTQ_NUM_STMT
 };
 
@@ -156,6 +157,8 @@ static const char *const mtq_sql[] = {
 	[MTQ_HAS_READY] =
 		"SELECT EXISTS (SELECT 1 FROM mt WHERE state = 0"
 		" AND prio IN (0, 1, 2) AND next_try <= :now)",
+	[MTQ_SET_PARTS] =
+		"UPDATE mt SET parts = :parts WHERE id = :id AND state = 1",
 };
 
 /* A message taken by mtq_fetch() with its sort key. */
@@ -633,6 +636,21 @@ int mtq_retry(struct mtq *q, int64_t id, uint32_t status, bool count_attempt,
 	MTQ_STMT(st, q, MTQ_PARTS_DELETE);
 	mtq_bind_int(st, ":id", id);
 	return mtq_step_done(q, st);
+}
+
+int mtq_set_parts(struct mtq *q, int64_t id, unsigned parts)
+{
+	MTQ_STMT(st, q, MTQ_SET_PARTS);
+	int rc = db_begin(q->db);
+
+	if (rc)
+		return rc;
+	mtq_bind_int(st, ":id", id);
+	mtq_bind_int(st, ":parts", parts);
+	rc = mtq_step_done(q, st);
+	if (rc)
+		return rc;
+	return sqlite3_changes(db_handle(q->db)) ? 0 : -ENOENT;
 }
 
 int mtq_fail(struct mtq *q, int64_t id, uint32_t status, int64_t now_ms)

@@ -89,6 +89,8 @@ struct link_sm {
 	struct llist_head list;		/* backlog (parts left to send) */
 	struct mtq_msg *m;
 	struct charset_split split;
+	uint8_t *payload;		/* whole text for message_payload */
+	size_t payload_len;
 	uint8_t dcs;
 	unsigned next_part;		/* 0-based, next to send */
 	unsigned in_flight;
@@ -131,6 +133,8 @@ struct smpp_link {
 	struct llist_head resend;	/* struct link_resend */
 	DECLARE_HASHTABLE(window, LINK_WINDOW_BITS);
 	unsigned n_window;
+	unsigned n_uncommitted;		/* acked, not yet committed */
+	bool commit_hook;		/* an after-commit hook is pending */
 
 	double tokens;
 	int64_t tokens_ms;
@@ -224,6 +228,10 @@ static void link_pause(struct smpp_link *l)
 {
 	int64_t now = clock_now_ms();
 
+	/* the other answers of a full window arrive during the same pause:
+	 * they say nothing new about the SMSC's rate */
+	if (now < l->paused_until_ms)
+		return;
 	l->throttle_ms = l->throttle_ms ? l->throttle_ms * 2 : l->cfg->throttle_pause_ms;
 	if (l->throttle_ms > LINK_THROTTLE_MAX_MS)
 		l->throttle_ms = LINK_THROTTLE_MAX_MS;
@@ -233,6 +241,15 @@ static void link_pause(struct smpp_link *l)
 	LOGLINK(l, LOGL_INFO, "throttled by SMSC, pausing %u ms\n", l->throttle_ms);
 	osmo_timer_schedule(&l->pump_timer, l->throttle_ms / 1000,
 			    (l->throttle_ms % 1000) * 1000);
+}
+
+static void link_committed(void *data, int rc)
+{
+	struct smpp_link *l = data;
+
+	l->commit_hook = false;
+	l->n_uncommitted = 0;
+	link_pump(l);
 }
 
 static void link_part_ok(struct smpp_link *l, struct link_pdu *p,
@@ -250,6 +267,13 @@ static void link_part_ok(struct smpp_link *l, struct link_pdu *p,
 	db_begin(l->db);
 	mtq_part_submitted(l->q, p->sm->m->id, l->cfg->name, p->part + 1, id,
 			   clock_now_ms());
+	/* until that is committed, the slot stays taken: a crash can then
+	 * repeat at most one window of messages */
+	l->n_uncommitted++;
+	if (!l->commit_hook) {
+		l->commit_hook = true;
+		db_after_commit(l->db, link_committed, l);
+	}
 }
 
 static void link_part_failed(struct smpp_link *l, struct link_sm *sm,
@@ -332,6 +356,12 @@ static void link_fill_submit(struct smpp_link *l, struct link_sm *sm,
 	s->registered_delivery = c->registered_delivery ? 1 : 0;
 	s->sm = cp->data;
 	s->sm_len = cp->len;
+	if (sm->payload) {
+		s->sm = sm->payload;
+		s->sm_len = sm->payload_len;
+		s->lng = SMPP_LONG_PAYLOAD;
+		return;
+	}
 	if (!multi)
 		return;
 	/* the reference is derived from the row id: a resend after a crash
@@ -388,6 +418,24 @@ static int link_send_part(struct smpp_link *l, struct link_sm *sm,
 	return 0;
 }
 
+/* message_payload links: the whole text in one submit_sm when it fits;
+ * the queue learns that the message is one PDU. Else UDH parts. */
+static void link_sm_payload(struct smpp_link *l, struct link_sm *sm,
+			    const char *t)
+{
+	uint8_t *buf = talloc_size(sm, SMPP_PAYLOAD_MAX);
+	enum charset_enc enc;
+	int n = buf ? charset_encode(t, strlen(t), buf, SMPP_PAYLOAD_MAX, &enc) : -ENOMEM;
+
+	if (n <= 0 || mtq_set_parts(l->q, sm->m->id, 1) < 0) {
+		talloc_free(buf);
+		return;
+	}
+	sm->payload = buf;
+	sm->payload_len = n;
+	sm->split.n_parts = 1;
+}
+
 /* Encode an MT once, when it is first sent. */
 static int link_sm_prepare(struct smpp_link *l, struct link_sm *sm)
 {
@@ -402,6 +450,8 @@ static int link_sm_prepare(struct smpp_link *l, struct link_sm *sm)
 	}
 	sm->dcs = sm->split.enc == CHARSET_ENC_UCS2 ? CHARSET_DCS_UCS2 :
 		  l->cfg->gsm_data_coding;
+	if (l->cfg->long_method == SMPP_LONG_PAYLOAD && sm->split.n_parts > 1)
+		link_sm_payload(l, sm, t);
 	return 0;
 }
 
@@ -429,7 +479,8 @@ static bool link_take_token(struct smpp_link *l, int64_t now)
 
 static bool link_can_send(struct smpp_link *l, int64_t now)
 {
-	if (l->shutting_down || !smpp_conn_bound(l->tx) || l->n_window >= l->cfg->window)
+	if (l->shutting_down || !smpp_conn_bound(l->tx) ||
+	    l->n_window + l->n_uncommitted >= l->cfg->window)
 		return false;
 	if (smpp_conn_pending(l->tx) > LINK_WBUF_HIGH)
 		return false;

@@ -99,6 +99,10 @@ int mtq_part_submitted(struct mtq *q, int64_t id, const char *link,
 int mtq_retry(struct mtq *q, int64_t id, uint32_t status, bool count_attempt,
 	      int64_t now_ms);
 
+/* The link sends the message in a different number of PDUs than the
+ * enqueue-time estimate (message_payload: one). Only while sending. */
+int mtq_set_parts(struct mtq *q, int64_t id, unsigned parts);
+
 /* Permanent failure with the SMPP status kept. */
 int mtq_fail(struct mtq *q, int64_t id, uint32_t status, int64_t now_ms);
 
