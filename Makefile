@@ -60,6 +60,7 @@ $(B)/tests/%: tests/unit/%.c $(B)/libsgw.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libsgw.a $(LDLIBS) -lcmocka
 
 $(B)/smsc_sink: tests/bench/smsc_sink.c
+	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
 
 $(B)/bench_mtq: tests/bench/bench_mtq.c $(B)/libsgw.a
