@@ -91,6 +91,10 @@ struct link_sm {
 	struct charset_split split;
 	uint8_t *payload;		/* whole text for message_payload */
 	size_t payload_len;
+	bool ussd;			/* a USSD screen: no queue row */
+	uint8_t ussd_op;
+	bool has_its;
+	uint16_t its;
 	uint8_t dcs;
 	unsigned next_part;		/* 0-based, next to send */
 	unsigned in_flight;
@@ -175,6 +179,13 @@ static void link_sm_settle(struct smpp_link *l, struct link_sm *sm)
 
 	if (sm->in_flight > 0 || !done_sending)
 		return;
+	if (sm->ussd) {
+		if (sm->perm_failed || sm->temp_failed)
+			LOGLINK(l, LOGL_NOTICE, "USSD screen to %s not accepted: %s\n",
+				sm->m->dst, smpp_pdu_status_str(sm->status));
+		link_sm_free(l, sm);
+		return;
+	}
 	db_begin(l->db);
 	if (sm->perm_failed)
 		mtq_fail(l->q, sm->m->id, sm->status, now);
@@ -187,6 +198,12 @@ static void link_sm_settle(struct smpp_link *l, struct link_sm *sm)
  * shutdown). */
 static void link_sm_requeue(struct smpp_link *l, struct link_sm *sm)
 {
+	if (sm->ussd) {	/* the dialogue is gone with the link */
+		LOGLINK(l, LOGL_NOTICE, "USSD screen to %s dropped: link down\n",
+			sm->m->dst);
+		link_sm_free(l, sm);
+		return;
+	}
 	db_begin(l->db);
 	mtq_retry(l->q, sm->m->id, 0, false, clock_now_ms());
 	link_sm_free(l, sm);
@@ -259,6 +276,8 @@ static void link_part_ok(struct smpp_link *l, struct link_pdu *p,
 
 	rate_ctr_inc2(l->ctrg, LINK_CTR_SUBMIT_OK);
 	l->throttle_ms = 0;
+	if (p->sm->ussd)
+		return;
 	if (smpp_pdu_parse_submit_resp(pdu, len, raw, sizeof(raw)) < 0)
 		LOGLINK(l, LOGL_ERROR, "submit_sm_resp without message_id (mt %lld)\n",
 			(long long)p->sm->m->id);
@@ -356,6 +375,16 @@ static void link_fill_submit(struct smpp_link *l, struct link_sm *sm,
 	s->registered_delivery = c->registered_delivery ? 1 : 0;
 	s->sm = cp->data;
 	s->sm_len = cp->len;
+	if (sm->ussd) {
+		s->sm = sm->payload;
+		s->sm_len = sm->payload_len;
+		s->registered_delivery = 0;
+		s->ussd = true;
+		s->ussd_op = sm->ussd_op;
+		s->has_its = sm->has_its;
+		s->its = sm->its;
+		return;
+	}
 	if (sm->payload) {
 		s->sm = sm->payload;
 		s->sm_len = sm->payload_len;
@@ -436,11 +465,37 @@ static void link_sm_payload(struct smpp_link *l, struct link_sm *sm,
 	sm->split.n_parts = 1;
 }
 
+/* A USSD screen is one short_message, never split: the menu engine keeps
+ * screens within the configured size. */
+static int link_sm_prepare_ussd(struct smpp_link *l, struct link_sm *sm)
+{
+	const char *t = sm->m->text;
+	enum charset_enc enc;
+	int n;
+
+	sm->payload = talloc_size(sm, SMPP_SM_MAX);
+	n = sm->payload ? charset_encode(t, strlen(t), sm->payload, SMPP_SM_MAX, &enc) : -ENOMEM;
+	if (n < 0) {
+		LOGLINK(l, LOGL_ERROR, "USSD screen to %s is too long (%zu octets of UTF-8)\n",
+			sm->m->dst, strlen(t));
+		link_part_failed(l, sm, SMPP_ESME_RINVMSGLEN, true);
+		return -EINVAL;
+	}
+	sm->payload_len = n;
+	sm->split.n_parts = 1;
+	sm->dcs = enc == CHARSET_ENC_UCS2 ? CHARSET_DCS_UCS2 : l->cfg->gsm_data_coding;
+	return 0;
+}
+
 /* Encode an MT once, when it is first sent. */
 static int link_sm_prepare(struct smpp_link *l, struct link_sm *sm)
 {
 	const char *t = sm->m->text;
-	int rc = charset_split(t, strlen(t), CHARSET_MAX_PARTS, &sm->split);
+	int rc;
+
+	if (sm->ussd)
+		return link_sm_prepare_ussd(l, sm);
+	rc = charset_split(t, strlen(t), CHARSET_MAX_PARTS, &sm->split);
 
 	if (rc <= 0) {
 		LOGLINK(l, LOGL_ERROR, "mt %lld: text cannot be encoded\n",
@@ -808,6 +863,34 @@ void smpp_link_take(struct smpp_link *l, struct mtq_msg *m)
 	llist_add_tail(&sm->list, &l->backlog);
 	l->n_backlog++;
 	link_pump(l);
+}
+
+int smpp_link_send_ussd(struct smpp_link *l, const struct smpp_link_ussd *u)
+{
+	struct link_sm *sm;
+	struct mtq_msg *m;
+
+	if (!smpp_link_up(l))
+		return -ENOTCONN;
+	sm = talloc_zero(l, struct link_sm);
+	m = talloc_zero(sm, struct mtq_msg);
+	if (!sm || !m)
+		return -ENOMEM;
+	OSMO_STRLCPY_ARRAY(m->dst, u->dst);
+	if (u->src)
+		OSMO_STRLCPY_ARRAY(m->src, u->src);
+	m->text = talloc_strdup(m, u->text);
+	m->prio = MTQ_PRIO_USSD;
+	sm->m = m;
+	sm->ussd = true;
+	sm->ussd_op = u->op;
+	sm->has_its = u->has_its;
+	sm->its = u->its;
+	llist_add_tail(&sm->all, &l->all);
+	llist_add(&sm->list, &l->backlog);	/* ahead of every SMS */
+	l->n_backlog++;
+	link_pump(l);
+	return 0;
 }
 
 const char *smpp_link_name(const struct smpp_link *l)

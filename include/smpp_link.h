@@ -58,6 +58,20 @@ unsigned smpp_link_room(const struct smpp_link *l);
 /* Hand over one MT (talloc-reparented to the link). */
 void smpp_link_take(struct smpp_link *l, struct mtq_msg *m);
 
+/* A USSD screen: sent ahead of every SMS, not stored in the queue (the
+ * dialogue does not survive a restart anyway), never split. */
+struct smpp_link_ussd {
+	const char *dst;		/* MSISDN */
+	const char *src;		/* service code or NULL: source_addr */
+	const char *text;		/* UTF-8, one screen */
+	uint8_t op;			/* ussd_service_op value of this link */
+	bool has_its;
+	uint16_t its;			/* its_session_info to echo */
+};
+
+/* 0, -ENOTCONN when the link is down. */
+int smpp_link_send_ussd(struct smpp_link *l, const struct smpp_link_ussd *u);
+
 const char *smpp_link_name(const struct smpp_link *l);
 const struct config_link *smpp_link_cfg(const struct smpp_link *l);
 void smpp_link_vty_show(const struct smpp_link *l, struct vty *vty);

@@ -19,6 +19,7 @@ struct msgb;
 #define SMPP_PDU_MAX		(64 * 1024)	/* larger command_length: drop link */
 #define SMPP_SEQ_MAX		0x7FFFFFFFu
 #define SMPP_PAYLOAD_MAX	1024		/* message_payload octets we send */
+#define SMPP_SM_MAX		253		/* short_message octets (sm_length < 254) */
 #define SMPP_MSGID_MAX		65		/* message_id incl. NUL */
 #define SMPP_ADDR_MAX		21		/* address incl. NUL */
 
