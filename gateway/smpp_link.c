@@ -50,6 +50,8 @@
 #define LINK_WBUF_HIGH		(1024 * 1024)	/* stop pumping above this */
 #define LINK_THROTTLE_MAX_MS	30000
 #define LINK_WINDOW_BITS	10
+#define LINK_VALIDITY_MIN_S	60		/* never ask for less */
+#define LINK_VALIDITY_MAX_DAYS	99		/* DD of a relative time */
 
 enum link_ctr {
 	LINK_CTR_SUBMIT,
@@ -91,6 +93,7 @@ struct link_sm {
 	struct charset_split split;
 	uint8_t *payload;		/* whole text for message_payload */
 	size_t payload_len;
+	char validity[SMPP_TIME_LEN + 1];	/* relative validity_period */
 	bool ussd;			/* a USSD screen: no queue row */
 	uint8_t ussd_op;
 	bool has_its;
@@ -356,6 +359,29 @@ static void link_pdu_timeout(void *data)
 
 /* ---- sending ------------------------------------------------------------- */
 
+/* The rest of the message's validity as an SMPP relative time
+ * "YYMMDDhhmmss000R", so the SMSC drops it when the queue would have. */
+static void link_validity(struct link_sm *sm, int64_t now)
+{
+	int64_t left = (sm->m->expires_ms - now) / 1000;
+	unsigned d, h, m, sec;
+
+	if (sm->m->expires_ms <= 0 || sm->ussd) {
+		sm->validity[0] = '\0';
+		return;
+	}
+	if (left < LINK_VALIDITY_MIN_S)
+		left = LINK_VALIDITY_MIN_S;
+	d = left / 86400;
+	if (d > LINK_VALIDITY_MAX_DAYS)
+		d = LINK_VALIDITY_MAX_DAYS;
+	h = left % 86400 / 3600;
+	m = left % 3600 / 60;
+	sec = left % 60;
+	snprintf(sm->validity, sizeof(sm->validity), "0000%02u%02u%02u%02u000R",
+		 d, h, m, sec);
+}
+
 static void link_fill_submit(struct smpp_link *l, struct link_sm *sm,
 			     unsigned part, struct smpp_submit *s,
 			     uint8_t *buf)
@@ -373,6 +399,8 @@ static void link_fill_submit(struct smpp_link *l, struct link_sm *sm,
 	s->dst_npi = c->dest_npi;
 	s->data_coding = sm->dcs;
 	s->registered_delivery = c->registered_delivery ? 1 : 0;
+	link_validity(sm, clock_now_ms());
+	s->validity = sm->validity[0] ? sm->validity : NULL;
 	s->sm = cp->data;
 	s->sm_len = cp->len;
 	if (sm->ussd) {

@@ -22,6 +22,7 @@ struct msgb;
 #define SMPP_SM_MAX		253		/* short_message octets (sm_length < 254) */
 #define SMPP_MSGID_MAX		65		/* message_id incl. NUL */
 #define SMPP_ADDR_MAX		21		/* address incl. NUL */
+#define SMPP_TIME_LEN		16		/* YYMMDDhhmmsstnnp */
 
 /* command ids */
 #define SMPP_GENERIC_NACK		0x80000000u
