@@ -1,0 +1,38 @@
+#!/bin/sh
+# load-demo.sh CONFIG OUTDIR - generate the demo data set into OUTDIR
+# (scripts/gen-demo.js) and import it with skillctl into the database that
+# CONFIG names, in the order the files depend on each other: occupations,
+# institutions, courses, workers, certificates, subsidies, enrolments.
+#
+# Environment: SKILLCTL (default build/skillctl, else skillctl on PATH),
+# WORKERS (default 2000), SEED (default 1), OPERATOR (default "demo").
+# Every import is all or nothing; the script stops at the first that fails.
+set -eu
+
+[ $# -eq 2 ] || { echo "usage: sh scripts/load-demo.sh CONFIG OUTDIR" >&2; exit 1; }
+# paths are the caller's: make them absolute before moving to the project
+abs() { case $1 in /*) printf '%s' "$1" ;; *) printf '%s/%s' "$(pwd)" "$1" ;; esac; }
+CONFIG=$(abs "$1")
+OUT=$(abs "$2")
+[ -f "$CONFIG" ] || { echo "load-demo: no configuration file $CONFIG" >&2; exit 1; }
+case ${SKILLCTL:-} in ''|/*) ;; */*) SKILLCTL=$(abs "$SKILLCTL") ;; esac
+cd "$(dirname "$0")/.."
+WORKERS=${WORKERS:-2000}
+SEED=${SEED:-1}
+OPERATOR=${OPERATOR:-demo}
+if [ -z "${SKILLCTL:-}" ]; then
+	if [ -x build/skillctl ]; then SKILLCTL=build/skillctl; else SKILLCTL=skillctl; fi
+fi
+
+command -v node >/dev/null 2>&1 || { echo "load-demo: node is not installed" >&2; exit 1; }
+node scripts/gen-demo.js --out "$OUT" --workers "$WORKERS" --seed "$SEED"
+
+for kind in occupations institutions courses workers certificates subsidies enrolments; do
+	printf 'load-demo: %-13s ' "$kind"
+	"$SKILLCTL" -c "$CONFIG" import "$kind" "$OUT/$kind.csv" --operator "$OPERATOR" 2>"$OUT/$kind.log" ||
+		{ echo; cat "$OUT/$kind.log" >&2; echo "load-demo: importing $kind failed" >&2; exit 1; }
+	# warnings (flagged subsidies) are kept in the log, counted here
+	w=$(grep -c 'warning' "$OUT/$kind.log" || true)
+	[ "$w" = 0 ] || echo "load-demo:   $w warnings in $OUT/$kind.log"
+done
+echo "load-demo: done; the demo numbers are in $OUT/demo-numbers.txt"
