@@ -9,6 +9,10 @@
  * a fetch comes back short the queue is drained and the dispatcher sleeps
  * until a link asks for more, a local enqueue kicks it, or the poll timer
  * fires (rows written by skillctl, retries whose back-off ended).
+ *
+ * Bulk rows (notices) are taken only as far as pace.h allows: none in
+ * quiet hours, else within the bulk share of each link's rate. When bulk
+ * was held back, a short timer looks again once more is allowed.
  */
 #include <osmocom/core/linuxlist.h>
 #include <osmocom/core/talloc.h>
@@ -20,6 +24,7 @@
 #include "dispatch.h"
 #include "log.h"
 #include "mtq.h"
+#include "pace.h"
 #include "smpp_link.h"
 
 struct dispatch {
@@ -31,6 +36,8 @@ struct dispatch {
 	bool want;
 	bool stopped;
 	struct osmo_timer_list poll;
+	struct pace *pace;		/* quiet hours, bulk share */
+	struct osmo_timer_list bulk_wake;	/* bulk was held back */
 };
 
 void dispatch_kick(void *data)
@@ -65,12 +72,45 @@ static int dispatch_pick(struct dispatch *d, const char *dst)
 	return -1;
 }
 
+/* Hand the taken rows to the links. Returns how many were bulk. */
+static unsigned dispatch_hand(struct dispatch *d, struct llist_head *msgs)
+{
+	struct mtq_msg *m, *n;
+	unsigned bulk = 0;
+	int i;
+
+	llist_for_each_entry_safe(m, n, msgs, list) {
+		llist_del(&m->list);
+		i = dispatch_pick(d, m->dst);
+		if (i < 0)	/* cannot happen: room was counted */
+			i = 0;
+		if (d->room[i] > 0)
+			d->room[i]--;
+		if (m->prio == MTQ_PRIO_BULK) {
+			pace_bulk_sent(d->pace, i, m->parts);
+			bulk++;
+		}
+		smpp_link_take(d->links[i], m);
+	}
+	return bulk;
+}
+
+static void dispatch_bulk_later(struct dispatch *d, int64_t now)
+{
+	int64_t ms;
+
+	if (osmo_timer_pending(&d->bulk_wake))
+		return;
+	ms = pace_bulk_wait_ms(d->pace, now);
+	osmo_timer_schedule(&d->bulk_wake, ms / 1000, (ms % 1000) * 1000);
+}
+
 void dispatch_run(struct dispatch *d)
 {
 	LLIST_HEAD(msgs);
-	struct mtq_msg *m, *n;
-	unsigned k, total = 0;
-	int got, i;
+	unsigned k, total = 0, max_bulk;
+	int64_t now;
+	int got;
 
 	if (!d->want || d->stopped)
 		return;
@@ -82,22 +122,18 @@ void dispatch_run(struct dispatch *d)
 		return;		/* links kick when they have room */
 	if (total > d->cfg->batch)
 		total = d->cfg->batch;
-	got = mtq_fetch(d->q, d, clock_now_ms(), total, &msgs);
+	now = clock_now_ms();
+	max_bulk = pace_bulk_allowed(d->pace, d->room, now);
+	got = mtq_fetch_capped(d->q, d, now, total, max_bulk, &msgs);
 	if (got < 0) {
 		LOGP(DQUEUE, LOGL_ERROR, "cannot fetch from the queue: %d\n", got);
 		return;
 	}
 	if ((unsigned)got < total)
 		d->want = false;
-	llist_for_each_entry_safe(m, n, &msgs, list) {
-		llist_del(&m->list);
-		i = dispatch_pick(d, m->dst);
-		if (i < 0)	/* cannot happen: room was counted */
-			i = 0;
-		if (d->room[i] > 0)
-			d->room[i]--;
-		smpp_link_take(d->links[i], m);
-	}
+	/* bulk held back by the cap may be waiting: look again soon */
+	if (dispatch_hand(d, &msgs) >= max_bulk && max_bulk < total)
+		dispatch_bulk_later(d, now);
 }
 
 struct dispatch *dispatch_init(void *ctx, const struct config *cfg,
@@ -113,7 +149,13 @@ struct dispatch *dispatch_init(void *ctx, const struct config *cfg,
 	d->links = links;
 	d->n_links = n_links;
 	d->room = talloc_zero_array(d, unsigned, n_links ? n_links : 1);
+	d->pace = pace_init(d, cfg, n_links);
+	if (!d->room || !d->pace) {
+		talloc_free(d);
+		return NULL;
+	}
 	d->want = true;
+	osmo_timer_setup(&d->bulk_wake, dispatch_kick, d);
 	osmo_timer_setup(&d->poll, dispatch_poll_cb, d);
 	dispatch_poll_cb(d);
 	return d;
@@ -123,6 +165,7 @@ void dispatch_stop(struct dispatch *d)
 {
 	d->stopped = true;
 	osmo_timer_del(&d->poll);
+	osmo_timer_del(&d->bulk_wake);
 }
 
 void dispatch_free(struct dispatch *d)
@@ -130,5 +173,6 @@ void dispatch_free(struct dispatch *d)
 	if (!d)
 		return;
 	osmo_timer_del(&d->poll);
+	osmo_timer_del(&d->bulk_wake);
 	talloc_free(d);
 }

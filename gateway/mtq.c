@@ -65,6 +65,7 @@ _Static_assert(MTQ_PRIO_USSD == 0 && MTQ_PRIO_BULK == 2,
 enum mtq_stmt {
 	MTQ_INSERT,
 	MTQ_TAKE,
+	MTQ_TAKE_NO_BULK,
 	MTQ_PART_INSERT,
 	MTQ_PART_UPDATE,
 	MTQ_PART_ACKED,
@@ -98,6 +99,16 @@ static const char *const mtq_sql[] = {
 		" done_at = CASE WHEN expires_at <= :now THEN :now END"
 		" WHERE id IN (SELECT id FROM mt WHERE state = 0"
 		"  AND prio IN (0, 1, 2) AND next_try <= :now"
+		"  ORDER BY prio, next_try, id LIMIT :max)"
+		" RETURNING id, state, dst, src, text, prio, attempts, parts,"
+		" expires_at, next_try",
+	/* The same without bulk rows (quiet hours, the bulk share). */
+	[MTQ_TAKE_NO_BULK] =
+		"UPDATE mt SET"
+		" state = CASE WHEN expires_at <= :now THEN 5 ELSE 1 END,"
+		" done_at = CASE WHEN expires_at <= :now THEN :now END"
+		" WHERE id IN (SELECT id FROM mt WHERE state = 0"
+		"  AND prio IN (0, 1) AND next_try <= :now"
 		"  ORDER BY prio, next_try, id LIMIT :max)"
 		" RETURNING id, state, dst, src, text, prio, attempts, parts,"
 		" expires_at, next_try",
@@ -401,10 +412,10 @@ static struct mtq_msg *mtq_msg_from_row(void *ctx, sqlite3_stmt *st)
 
 /* One take of up to max rows into q->taken[*n...]. Returns the number of
  * rows the statement changed (taken or expired) or a negative errno. */
-static int mtq_take(struct mtq *q, void *ctx, int64_t now, unsigned max,
-		    unsigned *n)
+static int mtq_take(struct mtq *q, enum mtq_stmt which, void *ctx,
+		    int64_t now, unsigned max, unsigned *n)
 {
-	MTQ_STMT(st, q, MTQ_TAKE);
+	MTQ_STMT(st, q, which);
 	struct mtq_msg *msg;
 	int rc, changed = 0;
 
@@ -458,10 +469,40 @@ static int mtq_taken_reserve(struct mtq *q, unsigned max)
 	return 0;
 }
 
+/* Takes with statement which until max rows are taken or the queue has
+ * no more (expired rows use up a take without being handed out: take
+ * again, a bounded number of times). 0 or a negative errno. */
+static int mtq_take_rounds(struct mtq *q, enum mtq_stmt which, void *ctx,
+			   int64_t now_ms, unsigned max, unsigned *n)
+{
+	unsigned round, start = *n;
+	int rc = 0;
+
+	for (round = 0; round < MTQ_FETCH_ROUNDS && *n - start < max;
+	     round++) {
+		unsigned want = max - (*n - start);
+
+		rc = mtq_take(q, which, ctx, now_ms, want, n);
+		if (rc < 0 || (unsigned)rc < want)
+			break;
+	}
+	return rc < 0 ? rc : 0;
+}
+
 int mtq_fetch(struct mtq *q, void *ctx, int64_t now_ms, unsigned max,
 	      struct llist_head *out)
 {
-	unsigned n = 0, round, i;
+	return mtq_fetch_capped(q, ctx, now_ms, max, max, out);
+}
+
+/* With a bulk cap, the interactive rows are taken first by a take that
+ * cannot see bulk rows, then at most max_bulk rows by the ordinary take:
+ * when the first take came back short no interactive row is due, so the
+ * second one takes bulk rows only. */
+int mtq_fetch_capped(struct mtq *q, void *ctx, int64_t now_ms, unsigned max,
+		     unsigned max_bulk, struct llist_head *out)
+{
+	unsigned n = 0, i;
 	int rc;
 
 	if (!max)
@@ -471,14 +512,14 @@ int mtq_fetch(struct mtq *q, void *ctx, int64_t now_ms, unsigned max,
 		rc = db_begin(q->db);
 	if (rc)
 		return rc;
-	/* Expired rows use up a take without being handed out: take again,
-	 * a bounded number of times, while the queue has more. */
-	for (round = 0; round < MTQ_FETCH_ROUNDS && n < max; round++) {
-		unsigned want = max - n;
-
-		rc = mtq_take(q, ctx, now_ms, want, &n);
-		if (rc < 0 || (unsigned)rc < want)
-			break;
+	if (max_bulk >= max) {
+		rc = mtq_take_rounds(q, MTQ_TAKE, ctx, now_ms, max, &n);
+	} else {
+		rc = mtq_take_rounds(q, MTQ_TAKE_NO_BULK, ctx, now_ms, max, &n);
+		if (!rc && n < max && max_bulk)
+			rc = mtq_take_rounds(q, MTQ_TAKE, ctx, now_ms,
+					     max - n < max_bulk ? max - n :
+					     max_bulk, &n);
 	}
 	/* RETURNING hands rows out in no particular order. */
 	qsort(q->taken, n, sizeof(q->taken[0]), mtq_taken_cmp);

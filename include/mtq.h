@@ -87,6 +87,11 @@ int mtq_enqueue(struct mtq *q, const struct mtq_new *m, int64_t *id);
 int mtq_fetch(struct mtq *q, void *ctx, int64_t now_ms, unsigned max,
 	      struct llist_head *out);
 
+/* The same, taking at most max_bulk rows of MTQ_PRIO_BULK (interactive
+ * rows first, as always): the dispatcher's quiet hours and bulk share. */
+int mtq_fetch_capped(struct mtq *q, void *ctx, int64_t now_ms, unsigned max,
+		     unsigned max_bulk, struct llist_head *out);
+
 /* Part `part` (1-based) of message id was accepted with SMSC id smsc_id
  * (already normalised) on link. When all parts are acked the row becomes
  * submitted. */
