@@ -6,6 +6,11 @@
  * that matches nothing is logged and acknowledged: the SMSC would only
  * repeat it.
  *
+ * USSD: a deliver_sm with ussd_service_op is one step of a dialogue. With
+ * a USSD handler set (gateway/ussd.c) it goes there, sender normalised,
+ * and is not stored: the dialogue lives in memory and what it changes is
+ * written by the domain layer in the same transaction.
+ *
  * MOs: the sender is normalised to international digits and the message
  * stored (mo_store), which reassembles concatenated parts. When a message
  * is complete the handler (SMS commands, USSD) gets it in the same
@@ -43,6 +48,8 @@ struct router {
 	struct mo *mo;
 	router_mo_handler handler;
 	void *handler_data;
+	router_ussd_handler ussd;
+	void *ussd_data;
 	struct osmo_timer_list sweep;
 	struct router_stats st;
 };
@@ -106,6 +113,12 @@ int router_rx(void *data, struct smpp_link *l, const struct smpp_deliver *d)
 	n->text = n->ud + (d->text - d->ud);
 	if (msisdn_normalise(d->src, r->cfg->country_code, n->src, sizeof(n->src)) < 0)
 		OSMO_STRLCPY_ARRAY(n->src, d->src);
+	if (d->has_ussd_op && r->ussd) {
+		r->st.ussd++;
+		rc = r->ussd(r->ussd_data, l, n);
+		talloc_free(n);
+		return rc;
+	}
 	if (d->concat)
 		r->st.mo_parts++;
 	rc = mo_store(r->mo, smpp_link_name(l), n, clock_now_ms(), &m);
@@ -168,6 +181,13 @@ void router_set_handler(struct router *r, router_mo_handler h, void *data)
 {
 	r->handler = h;
 	r->handler_data = data;
+}
+
+void router_set_ussd_handler(struct router *r, router_ussd_handler h,
+			     void *data)
+{
+	r->ussd = h;
+	r->ussd_data = data;
 }
 
 const struct router_stats *router_stats(const struct router *r)

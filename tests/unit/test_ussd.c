@@ -1,0 +1,443 @@
+/*
+ * test_ussd.c - USSD below the transports: the session key of a
+ * deliver_sm per link configuration, the new input of an HTTP step, the
+ * urlencoded form, and the menu engine walking dialogues against a fresh
+ * database (a small roster and catalogue by SQL, at a fixed time,
+ * 2026-03-01 10:00 China time): input parsing (wrong, empty, full-width,
+ * 00, 0, 9), the registration gate, the enrolment steps with the queued
+ * SMS confirmation, a dial string's answers, and a database failure.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <osmocom/core/talloc.h>
+
+#include "config.h"
+#include "db.h"
+#include "domain.h"
+#include "fmt.h"
+#include "handlers.h"
+#include "idcard.h"
+#include "menu.h"
+#include "mtq.h"
+#include "texts.h"
+#include "ussd.h"
+#include "ussd_data.h"
+#include "ussd_http.h"
+
+#define ZHANG		"8613800138001"	/* 张小明, bound, 普宁市 */
+#define LI_PHONE	"8613700137002"	/* 李四's phone, not bound */
+
+static void *ctx;
+
+/* ------------------------------------------------------------------ */
+/* Keys, HTTP inputs, forms                                            */
+
+static void test_key(void **state)
+{
+	struct config_link_ussd c = { .key = CONFIG_USSD_KEY_MSISDN };
+	struct smpp_deliver d = { .has_its = true, .its = 0x4203,
+				  .has_umr = true, .umr = 77 };
+	char k[USSD_KEY_MAX];
+
+	assert_int_equal(ussd_key(&c, ZHANG, &d, k, sizeof(k)), 13);
+	assert_string_equal(k, ZHANG);
+	c.key = CONFIG_USSD_KEY_MSISDN_ITS;
+	ussd_key(&c, ZHANG, &d, k, sizeof(k));
+	assert_string_equal(k, ZHANG "-its66");	/* session 0x42 */
+	d.its = 0x4205;				/* another step, same session */
+	ussd_key(&c, ZHANG, &d, k, sizeof(k));
+	assert_string_equal(k, ZHANG "-its66");
+	d.has_its = false;			/* missing: the number alone */
+	ussd_key(&c, ZHANG, &d, k, sizeof(k));
+	assert_string_equal(k, ZHANG);
+	c.key = CONFIG_USSD_KEY_UMR;
+	ussd_key(&c, ZHANG, &d, k, sizeof(k));
+	assert_string_equal(k, ZHANG "-umr77");
+	assert_int_equal(ussd_key(&c, ZHANG, &d, k, 8), -ENOSPC);
+}
+
+static void test_http_input(void **state)
+{
+	assert_string_equal(ussd_http_input("", "1"), "1");
+	assert_string_equal(ussd_http_input("1", "1*2"), "2");
+	assert_string_equal(ussd_http_input("1*2", "1*2*445281199001011234"),
+			    "445281199001011234");
+	assert_string_equal(ussd_http_input("1*2", "1*2*"), "");
+	assert_null(ussd_http_input("1*2", "1*2"));	/* asked again */
+	assert_null(ussd_http_input("", ""));
+	assert_string_equal(ussd_http_input("1*2", "3*4"), "4");	/* lost */
+	assert_string_equal(ussd_http_input("1", "12"), "12");
+}
+
+static void test_form(void **state)
+{
+	const char *b = "sessionId=ATUid_1&serviceCode=%2A12333%23"
+			"&phoneNumber=%2B8613800138001&text=1*2+3&empty=&bare";
+	char v[32];
+
+	assert_int_equal(ussd_http_form(b, "sessionId", v, sizeof(v)), 1);
+	assert_string_equal(v, "ATUid_1");
+	ussd_http_form(b, "serviceCode", v, sizeof(v));
+	assert_string_equal(v, "*12333#");
+	ussd_http_form(b, "phoneNumber", v, sizeof(v));
+	assert_string_equal(v, "+8613800138001");
+	ussd_http_form(b, "text", v, sizeof(v));
+	assert_string_equal(v, "1*2 3");
+	assert_int_equal(ussd_http_form(b, "empty", v, sizeof(v)), 1);
+	assert_string_equal(v, "");
+	assert_int_equal(ussd_http_form(b, "bare", v, sizeof(v)), 1);
+	assert_string_equal(v, "");
+	assert_int_equal(ussd_http_form(b, "sessionid", v, sizeof(v)), 0);
+	assert_int_equal(ussd_http_form(b, "session", v, sizeof(v)), 0);
+	assert_int_equal(ussd_http_form("text=%4", "text", v, sizeof(v)),
+			 -EINVAL);
+	assert_int_equal(ussd_http_form("text=%zz", "text", v, sizeof(v)),
+			 -EINVAL);
+	assert_int_equal(ussd_http_form("text=%E4%B8%AD", "text", v,
+					sizeof(v)), 1);
+	assert_string_equal(v, "中");
+	assert_int_equal(ussd_http_form("text=0123456789", "text", v, 8),
+			 -ENOSPC);
+	assert_int_equal(ussd_http_form("", "text", v, sizeof(v)), 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* Configuration                                                       */
+
+/* Load text as a configuration file; the problems into errs. */
+static int conf_load(const char *text, struct config *cfg, char *errs,
+		     size_t cap)
+{
+	char path[] = "/tmp/test_ussd_conf_XXXXXX";
+	int fd = mkstemp(path), rc;
+	FILE *f;
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	f = fmemopen(errs, cap, "w");
+	memset(errs, 0, cap);
+	rc = config_load(cfg, path, f);
+	fclose(f);
+	unlink(path);
+	return rc;
+}
+
+#define LINK	"links = ( { name = \"a\"; host = \"h\"; password = \"p\";"
+
+static void test_config(void **state)
+{
+	struct config *cfg = talloc_zero(ctx, struct config);
+	char errs[2048];
+
+	assert_int_equal(conf_load(LINK " } );", cfg, errs, sizeof(errs)), 0);
+	assert_false(cfg->ussd.enabled);
+	assert_int_equal(cfg->ussd.guard_s, 60);
+	assert_int_equal(cfg->ussd.cap_s, 180);
+	assert_int_equal(cfg->ussd.screen_gsm, 182);
+	assert_int_equal(cfg->ussd.screen_ucs2, 80);
+	assert_string_equal(cfg->ussd.service_code, "*12333#");
+	assert_int_equal(cfg->link[0].ussd.key, CONFIG_USSD_KEY_MSISDN);
+	assert_int_equal(cfg->link[0].ussd.op_begin, 1);
+	assert_int_equal(cfg->link[0].ussd.op_continue, 18);
+	assert_int_equal(cfg->link[0].ussd.op_show, 2);
+	assert_int_equal(cfg->link[0].ussd.op_end, 17);
+	assert_int_equal(cfg->link[0].ussd.n_release, 0);
+
+	assert_int_equal(conf_load(
+		"ussd: { enabled = true; guard_timeout = 30; session_max = 90;\n"
+		"  http: { allow = [ \"10.0.0.0/8\", \"::1\" ]; secret = \"s\"; }; };\n"
+		LINK " ussd: { session_key = \"msisdn+its\"; release_ops = [ 32, 0x21 ]; }; } );",
+		cfg, errs, sizeof(errs)), 0);
+	assert_true(cfg->ussd.enabled);
+	assert_int_equal(cfg->ussd.n_allow, 2);
+	assert_string_equal(cfg->ussd.allow[0], "10.0.0.0/8");
+	assert_int_equal(cfg->link[0].ussd.key, CONFIG_USSD_KEY_MSISDN_ITS);
+	assert_int_equal(cfg->link[0].ussd.n_release, 2);
+	assert_int_equal(cfg->link[0].ussd.release[1], 0x21);
+
+	assert_int_equal(conf_load(
+		"ussd: { guard_timeout = 100; session_max = 90; service_code = \"12a\";\n"
+		"  screen_ucs2 = 200;\n"
+		"  http: { allow = [ \"10.0.0.300\" ]; secret_header = \"X Y\"; }; };\n"
+		LINK "\n ussd: { session_key = \"imsi\"; op_continue = 1;\n"
+		"  release_ops = [ 300 ]; }; } );", cfg, errs, sizeof(errs)), 8);
+	assert_non_null(strstr(errs, ":1: ussd.guard_timeout: 100 is greater than ussd.session_max (90)"));
+	assert_non_null(strstr(errs, ":1: ussd.service_code: \"12a\" is not a USSD code"));
+	assert_non_null(strstr(errs, ":2: ussd.screen_ucs2: 200 is out of range 20..126"));
+	assert_non_null(strstr(errs, ":3: ussd.http.allow.[0]: \"10.0.0.300\" is not an IP address"));
+	assert_non_null(strstr(errs, ":3: ussd.http.secret_header: \"X Y\" is not an HTTP header name"));
+	assert_non_null(strstr(errs, ":5: links.a.ussd.session_key: \"imsi\" is not one of msisdn, msisdn+its, umr"));
+	assert_non_null(strstr(errs, "links.a.ussd: op_begin and op_continue are both 1"));
+	assert_non_null(strstr(errs, ":6: links.a.ussd.release_ops.[0]: must be an integer 0..255"));
+	talloc_free(cfg);
+}
+
+/* ------------------------------------------------------------------ */
+/* The engine, against a database                                      */
+
+struct fx {
+	char path[64];
+	struct db *db;
+	struct mtq *q;
+	struct dom *dom;
+	struct ussd_data *ud;
+	struct texts *texts;
+	struct menu *m;
+	struct handler_ctx hc, hc_sms;
+	struct menu_env e;
+	struct menu_out out;
+};
+
+static char id_li[IDCARD_LEN + 1];
+
+static const char fixture_sql[] =
+	"INSERT INTO occupation (code, name, grp, created_at, updated_at) VALUES"
+	" ('E1', '电工', '制造', 0, 0), ('C1', '中式烹调师', '服务', 0, 0);"
+	"INSERT INTO institution (code, name, region, catalogued, created_at,"
+	" updated_at) VALUES ('I1', '普宁职校', '445281', 1, 0, 0);"
+	"INSERT INTO course (code, name, occupation, level, training_type,"
+	" institution, region, start_date, end_date, enrol_deadline, capacity,"
+	" subsidy_fen, status, created_at, updated_at) VALUES"
+	" ('2031', '电工初级班', 'E1', 5, 'employment', 'I1', '445281',"
+	"  '2026-04-01', '2026-04-30', '2026-03-25', 30, 120000, 'open', 0, 0),"
+	" ('2036', '中式烹调师班', 'C1', 5, 'employment', 'I1', '445281',"
+	"  '2026-04-05', '2026-04-25', '2026-03-30', 20, 90000, 'open', 0, 0);";
+
+static const char subsidy_sql[] =
+	"INSERT INTO subsidy (reference, worker_id, kind, occupation, level,"
+	" amount_fen, status, reason, applied_date, decided_date, paid_date,"
+	" year, created_at, updated_at) VALUES"
+	" ('S1', 1, 'training', 'C1', 4, 150000, 'paid', NULL, '2025-06-01',"
+	"  '2025-06-20', '2025-07-01', 2025, 0, 0);";
+
+static void fx_exec(struct fx *f, const char *sql)
+{
+	char *err = NULL;
+
+	if (sqlite3_exec(db_handle(f->db), sql, NULL, NULL, &err) != SQLITE_OK) {
+		print_error("%s\nin: %.200s\n", err, sql);
+		sqlite3_free(err);
+		fail();
+	}
+}
+
+static void fx_workers(struct fx *f)
+{
+	char sql[1024], id_zhang[IDCARD_LEN + 1];
+
+	snprintf(id_zhang, sizeof(id_zhang), "44528119900101123%c",
+		 idcard_check_char("44528119900101123"));
+	snprintf(id_li, sizeof(id_li), "44520219850505321%c",
+		 idcard_check_char("44520219850505321"));
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO worker (id, id_number, name, msisdn, region,"
+		 " birth_date, bound_by, created_at, updated_at) VALUES"
+		 " (1, '%s', '张小明', '" ZHANG "', '445281', '1990-01-01',"
+		 "  'roster', 0, 0),"
+		 " (2, '%s', '李四', NULL, '445202', '1985-05-05', NULL, 0, 0);",
+		 id_zhang, id_li);
+	fx_exec(f, sql);
+}
+
+static int setup(void **state)
+{
+	struct fx *f = talloc_zero(ctx, struct fx);
+	struct mtq_params qp = { .max_attempts = 3, .retry_min_s = 1,
+				 .retry_max_s = 2, .max_parts = 8 };
+	struct texts_params tp = { .signature = "【揭阳人社】",
+				   .hotline = "12333", .list_parts = 3 };
+	struct menu_params mp = { .screen_gsm = 182, .screen_ucs2 = 80,
+				  .service_code = "*12333#", .hotline = "12333" };
+	int64_t now = fmt_local_midnight_ms("2026-03-01") + 10 * 3600 * 1000LL;
+	int fd;
+
+	snprintf(f->path, sizeof(f->path), "/tmp/test_ussd_XXXXXX");
+	fd = mkstemp(f->path);
+	assert_true(fd >= 0);
+	close(fd);
+	f->db = db_open(f, f->path, true);
+	assert_non_null(f->db);
+	fx_exec(f, fixture_sql);
+	fx_workers(f);
+	fx_exec(f, subsidy_sql);
+	f->q = mtq_init(f, f->db, &qp);
+	f->dom = dom_init(f, f->db, NULL);
+	f->ud = ussd_data_init(f, f->db);
+	f->texts = texts_load(f, "conf/messages.conf", &tp, stderr, NULL);
+	f->m = menu_load(f, "conf/ussd_menu.conf", &mp, stderr, NULL);
+	assert_true(f->q && f->dom && f->ud && f->texts && f->m);
+	f->hc = (struct handler_ctx){ .dom = f->dom, .texts = f->texts,
+		.via = DOM_VIA_USSD, .list_parts = 16, .signature = "",
+		.now_ms = now };
+	f->hc_sms = f->hc;
+	f->hc_sms.signature = NULL;
+	f->hc_sms.list_parts = 3;
+	f->e = (struct menu_env){ .m = f->m, .hc = &f->hc,
+		.hc_sms = &f->hc_sms, .q = f->q, .ud = f->ud, .now_ms = now };
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+	char p[80];
+
+	ussd_data_free(f->ud);
+	dom_free(f->dom);
+	mtq_free(f->q);
+	db_close(f->db);
+	unlink(f->path);
+	snprintf(p, sizeof(p), "%s-wal", f->path);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", f->path);
+	unlink(p);
+	talloc_free(f);
+	return 0;
+}
+
+/* One answer; returns the screen. */
+static const char *step(struct fx *f, struct menu_sess *s, const char *in)
+{
+	assert_int_equal(menu_input(s, &f->e, in, &f->out), 0);
+	return f->out.text;
+}
+
+static bool starts(const char *s, const char *prefix)
+{
+	if (!strncmp(s, prefix, strlen(prefix)))
+		return true;
+	print_error("\"%s\" does not start with \"%s\"\n", s, prefix);
+	return false;
+}
+
+#define MAIN	"揭阳人社 技能培训\n1 补贴查询\n2 课程报名\n3 我的培训\n" \
+		"4 最新通知\n5 通知订阅/退订"
+#define WRONG	"输入有误，请重新选择\n"
+
+static void test_inputs(void **state)
+{
+	struct fx *f = *state;
+	struct menu_sess *s = menu_sess_new(f, f->m, ZHANG);
+	char where[64];
+
+	assert_int_equal(menu_begin(s, &f->e, NULL, 0, &f->out), 0);
+	assert_string_equal(f->out.text, MAIN);
+	assert_false(f->out.end);
+	assert_string_equal(step(f, s, "7"), WRONG MAIN);
+	assert_string_equal(step(f, s, ""), WRONG MAIN);
+	assert_string_equal(step(f, s, "  "), WRONG MAIN);
+	assert_string_equal(step(f, s, "0"), WRONG MAIN);	/* no back here */
+	assert_string_equal(step(f, s, "12"), WRONG MAIN);
+	assert_true(starts(step(f, s, " 1 "), "张*明的补贴共1笔：\n职业培训补贴·"));
+	assert_true(starts(step(f, s, "x"), WRONG "张*明的补贴共1笔"));
+	assert_string_equal(step(f, s, "0"), MAIN);
+	assert_true(starts(step(f, s, "５"), "培训通知订阅\n"));	/* full-width */
+	menu_sess_where(s, where, sizeof(where));
+	assert_string_equal(where, "screen notify");
+	assert_string_equal(step(f, s, "0"), MAIN);
+	step(f, s, "2");
+	step(f, s, "1");
+	menu_sess_where(s, where, sizeof(where));
+	assert_string_equal(where, "groups 445281");
+	assert_string_equal(step(f, s, "00"), MAIN);
+	assert_false(f->out.end);
+	talloc_free(s);
+}
+
+static void test_enrol(void **state)
+{
+	struct fx *f = *state;
+	struct menu_sess *s = menu_sess_new(f, f->m, ZHANG);
+	unsigned long n[MTQ_NUM_STATES];
+
+	menu_begin(s, &f->e, NULL, 0, &f->out);
+	assert_string_equal(step(f, s, "2"), "选择培训地区：\n1 普宁市（本地）\n"
+			    "2 榕城区\n3 揭东区\n4 揭西县\n5 惠来县\n0 返回");
+	assert_string_equal(step(f, s, "1"),
+			    "普宁市 选择工种类别：\n1 制造\n2 服务\n0 返回");
+	assert_string_equal(step(f, s, "1"),
+			    "制造课程（普宁市）：\n1 电工初级班 4月1日开课\n0 返回");
+	assert_string_equal(step(f, s, "1"), "电工初级班（初级工）\n普宁职校\n"
+			    "4月1日-4月30日 余30位\n补贴1200.00元\n1 确认报名\n0 返回");
+	assert_true(starts(step(f, s, "1"), "报名成功！报名号1\n电工初级班 4月1日开课"));
+	assert_true(f->out.end);
+	assert_int_equal(mtq_counts(f->q, n), 0);
+	assert_int_equal(n[MTQ_QUEUED], 1);	/* the SMS confirmation */
+	talloc_free(s);
+	/* a second time: enrolled already, no confirm */
+	s = menu_sess_new(f, f->m, ZHANG);
+	const char *in[] = { "2", "1", "1" };
+	menu_begin(s, &f->e, in, 3, &f->out);
+	assert_true(starts(f->out.text, "制造课程（普宁市）"));
+	assert_string_equal(step(f, s, "1"), "电工初级班（初级工）\n普宁职校\n"
+			    "4月1日-4月30日 余29位\n补贴1200.00元\n您已报名本课程\n0 返回");
+	assert_true(starts(step(f, s, "1"), WRONG));
+	talloc_free(s);
+}
+
+static void test_register_gate(void **state)
+{
+	struct fx *f = *state;
+	struct menu_sess *s = menu_sess_new(f, f->m, LI_PHONE);
+
+	menu_begin(s, &f->e, NULL, 0, &f->out);
+	assert_string_equal(step(f, s, "1"), "本机未绑定，请输入18位身份证号：\n0 返回");
+	assert_string_equal(step(f, s, "0"), MAIN);
+	step(f, s, "3");
+	assert_string_equal(step(f, s, "445202198505053210"),
+			    "身份证号有误，请重输\n本机未绑定，请输入18位身份证号：\n0 返回");
+	assert_string_equal(step(f, s, id_li), "请输入您的姓名：\n0 返回");
+	assert_string_equal(step(f, s, ""), WRONG "请输入您的姓名：\n0 返回");
+	assert_string_equal(step(f, s, "李四"), "绑定成功：李*\n李*暂无培训记录。回KC查可报名课程。\n0 返回");
+	talloc_free(s);
+}
+
+static void test_dial_inputs_and_failure(void **state)
+{
+	struct fx *f = *state;
+	struct menu_sess *s = menu_sess_new(f, f->m, ZHANG);
+	const char *in[] = { "1" };
+
+	assert_int_equal(menu_begin(s, &f->e, in, 1, &f->out), 0);
+	assert_true(starts(f->out.text, "张*明的补贴共1笔"));
+	fx_exec(f, "DROP TABLE subsidy;");
+	assert_int_equal(menu_input(s, &f->e, "0", &f->out), 0);
+	assert_true(menu_input(s, &f->e, "1", &f->out) < 0);
+	assert_true(f->out.end);
+	assert_true(f->out.failed);
+	assert_string_equal(f->out.text, "系统繁忙，请稍后再拨*12333#。咨询12333");
+	talloc_free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_key),
+		cmocka_unit_test(test_http_input),
+		cmocka_unit_test(test_form),
+		cmocka_unit_test(test_config),
+		cmocka_unit_test_setup_teardown(test_inputs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_enrol, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_register_gate, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_dial_inputs_and_failure,
+						setup, teardown),
+	};
+	int rc;
+
+	ctx = talloc_named_const(NULL, 0, "test_ussd");
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	talloc_free(ctx);
+	return rc;
+}
