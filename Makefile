@@ -5,10 +5,13 @@
 #   make test       unit + integration tests (sanitizer build); ends "N passed, N failed"
 #   make run        the demo: deps, demo database, SMSC simulator, gateway
 #   make bench      benchmarks that print figures
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make fuzz       libFuzzer targets (clang), FUZZ_SECONDS each (default 60)
+#   make valgrind   every unit test program under valgrind (no sanitizers)
+#   make install    PREFIX=/usr/local DESTDIR= (make uninstall undoes it)
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
+SYSCONFDIR ?= $(PREFIX)/etc
 CC      ?= cc
 PKGS     = libosmocore libosmogsm libosmovty libsmpp34 sqlite3 libconfig talloc libmicrohttpd
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
@@ -26,7 +29,7 @@ endif
 CFLAGS  += -std=gnu11 $(OPT) -Wall -Wextra -Werror -Wno-unused-parameter \
 	   -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	   -Iinclude -I$(B) $(shell pkg-config --cflags $(PKGS)) $(SANFLAGS) \
-	   -DSKILLGW_VERSION='"$(VERSION)"' -DSKILLGW_SYSCONFDIR='"$(PREFIX)/etc/skillgw"'
+	   -DSKILLGW_VERSION='"$(VERSION)"' -DSKILLGW_SYSCONFDIR='"$(SYSCONFDIR)/skillgw"'
 LDFLAGS += $(SANFLAGS)
 LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lm
 
@@ -55,16 +58,34 @@ $(B)/skillgw: $(B)/gateway/main.o $(B)/libsgw.a
 $(B)/skillctl: $(B)/gateway/skillctl.o $(B)/libsgw.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(B)/tests/%: tests/unit/%.c $(B)/libsgw.a
+$(B)/tests/%: tests/unit/%.c $(B)/tests/testutil.o $(B)/libsgw.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libsgw.a $(LDLIBS) -lcmocka
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/tests/testutil.o $(B)/libsgw.a $(LDLIBS) -lcmocka
 
-$(B)/smsc_sink: tests/bench/smsc_sink.c
+$(B)/tests/testutil.o: tests/unit/testutil.c tests/unit/testutil.h $(B)/schema.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+# the replay test includes every fuzz target (see tests/fuzz/fuzz.h)
+$(B)/tests/test_fuzz_corpus: $(wildcard tests/fuzz/*.c tests/fuzz/*.h)
+
+$(B)/smsc_sink: tests/bench/smsc_sink.c tests/bench/smpp_min.c tests/bench/smpp_min.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ tests/bench/smsc_sink.c tests/bench/smpp_min.c
+
+$(B)/mo_load: tests/bench/mo_load.c tests/bench/smpp_min.c tests/bench/smpp_min.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ tests/bench/mo_load.c tests/bench/smpp_min.c
 
 $(B)/bench_mtq: tests/bench/bench_mtq.c $(B)/libsgw.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libsgw.a $(LDLIBS)
+
+$(B)/bench_notice: tests/bench/bench_notice.c $(B)/libsgw.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libsgw.a $(LDLIBS)
+
+$(B)/ussd_load: tests/bench/ussd_load.c tests/bench/smpp_min.c tests/bench/smpp_min.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ tests/bench/ussd_load.c tests/bench/smpp_min.c
 
 units: $(UNIT_BIN)
 
@@ -76,22 +97,100 @@ test: deps
 	sh tests/run.sh build-san
 
 bench: deps
-	$(MAKE) all build/smsc_sink build/bench_mtq
+	$(MAKE) all build/smsc_sink build/bench_mtq build/bench_notice build/ussd_load build/mo_load
 	sh tests/bench/run.sh build
 
 run: deps
 	$(MAKE) all
 	sh scripts/demo.sh build
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/etc/skillgw \
-		$(DESTDIR)$(PREFIX)/lib/systemd/system
-	install -m 755 $(B)/skillgw $(B)/skillctl $(DESTDIR)$(PREFIX)/bin/
-	install -m 644 conf/skillgw.conf $(DESTDIR)$(PREFIX)/etc/skillgw/skillgw.conf.example
-	install -m 644 conf/skillgw.service $(DESTDIR)$(PREFIX)/lib/systemd/system/
+# ---- install ---------------------------------------------------------------
+# Binaries; a man page for each, made from its --help (scripts/manpage.sh);
+# in $(SYSCONFDIR)/skillgw every conf/ file as NAME.example (always: the
+# reference for an upgrade) and as NAME when there is none yet (an operator's
+# edits are never overwritten), the database pointed at /var/lib/skillgw,
+# where the systemd unit keeps it (StateDirectory); the unit with this
+# PREFIX and SYSCONFDIR in its paths.
+BINS     = skillgw skillctl
+ETC      = $(DESTDIR)$(SYSCONFDIR)/skillgw
+MANDIR   = $(PREFIX)/share/man/man8
+UNITDIR  = $(PREFIX)/lib/systemd/system
+DOCDIR   = $(PREFIX)/share/doc/skillgw
+CONF_SRC = $(filter-out %.service,$(wildcard conf/*.conf conf/*.example))
+CONF_DB  = sed -e 's|^\([ \t]*database[ \t]*=\).*|\1 "/var/lib/skillgw/skillgw.db";|'
+
+$(B)/man/%.8: $(B)/% scripts/manpage.sh
+	@mkdir -p $(@D)
+	sh scripts/manpage.sh $< 8 $(SYSCONFDIR)/skillgw > $@
+
+man: $(BINS:%=$(B)/man/%.8)
+
+install: all man
+	install -d $(DESTDIR)$(PREFIX)/bin $(ETC) $(DESTDIR)$(MANDIR) \
+		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(DOCDIR)
+	install -m 755 $(BINS:%=$(B)/%) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 $(BINS:%=$(B)/man/%.8) $(DESTDIR)$(MANDIR)/
+	for f in $(CONF_SRC); do \
+		n=$$(basename $$f .example); \
+		$(CONF_DB) $$f > $(ETC)/$$n.example.tmp && \
+		chmod 644 $(ETC)/$$n.example.tmp && \
+		mv $(ETC)/$$n.example.tmp $(ETC)/$$n.example || exit 1; \
+		case $$f in *.example) continue ;; esac; \
+		[ -e $(ETC)/$$n ] || install -m 644 $(ETC)/$$n.example $(ETC)/$$n || exit 1; \
+	done
+	sed -e 's|/usr/local/etc|@SYSCONFDIR@|g' -e 's|/usr/local|@PREFIX@|g' \
+		-e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@PREFIX@|$(PREFIX)|g' \
+		conf/skillgw.service > $(DESTDIR)$(UNITDIR)/skillgw.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/skillgw.service
+	[ ! -f README.md ] || install -m 644 README.md $(DESTDIR)$(DOCDIR)/
+
+uninstall:
+	rm -f $(BINS:%=$(DESTDIR)$(PREFIX)/bin/%) $(BINS:%=$(DESTDIR)$(MANDIR)/%.8) \
+		$(DESTDIR)$(UNITDIR)/skillgw.service $(DESTDIR)$(DOCDIR)/README.md
+	for f in $(CONF_SRC); do rm -f $(ETC)/$$(basename $$f .example).example; done
+	-rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null
+	@echo "kept: $(ETC) (your configuration) and /var/lib/skillgw (the database)"
+
+# ---- fuzzing and valgrind ---------------------------------------------------
+# make fuzz: the targets tests/fuzz/fuzz_*.c built with clang and libFuzzer
+# into build-fuzz/ and run FUZZ_SECONDS each by tests/fuzz/run.sh. The
+# product sources are compiled again into build-fuzz/libsgw.a by this
+# Makefile with CC=clang, instrumented for coverage, ASan and UBSan
+# (-Wno-error there: clang warns where gcc does not, e.g. about positional
+# initializers inside designated ones, and the gcc build is the one that
+# keeps -Werror); a target links only the objects it needs.
+# make valgrind: the unit tests of the plain build under valgrind.
+FB       = build-fuzz
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	   -fno-omit-frame-pointer
+FUZZ_BIN = $(patsubst tests/fuzz/%.c,$(FB)/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+$(FB)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FB)/libsgw.a
+	$(FUZZ_CC) -std=gnu11 -O1 -g -Wall -Wextra -DFUZZ_LIBFUZZER -Iinclude \
+		$(shell pkg-config --cflags $(PKGS)) -fsanitize=fuzzer $(FUZZ_SAN) \
+		-o $@ $< $(FB)/libsgw.a $(LDLIBS)
+
+fuzz-build:
+	@command -v $(FUZZ_CC) >/dev/null || \
+		{ echo "make fuzz needs $(FUZZ_CC): apt-get install -y clang"; exit 1; }
+	$(MAKE) B=$(FB) CC=$(FUZZ_CC) OPT='-O1 -g' \
+		SANFLAGS='-fsanitize=fuzzer-no-link $(FUZZ_SAN) -Wno-error \
+		-Wno-missing-field-initializers' $(FB)/libsgw.a
+	$(MAKE) $(FUZZ_BIN)
+
+fuzz: fuzz-build
+	sh tests/fuzz/run.sh $(FB) $(FUZZ_SECONDS)
+
+# -k: a test that does not build is reported by tests/valgrind.sh, the
+# others still run
+valgrind:
+	-$(MAKE) -k all units
+	sh tests/valgrind.sh build
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
 
-.PHONY: all units deps test bench run install clean
+.PHONY: all units deps test bench run man install uninstall clean fuzz fuzz-build valgrind
 .SECONDARY:

@@ -5,14 +5,15 @@
  * (integer, boolean, string, one word of a list, or a list read by its own
  * setter), its default, its bounds and the offset of the field it fills.
  * There are two tables: config_items for the top-level groups (gateway,
- * queue, text), whose paths are absolute ("gateway.vty.port"), and link_items
- * for the members of one group of the "links" list, whose paths are relative
- * to that group ("password"). One generic loop applies the defaults of a
- * table, another reads and checks each row, and a third walks every group of
- * the file and reports the members no row describes, so a misspelt setting is
- * an error instead of a silently ignored line. The few rules that involve
- * more than one setting (retry_min <= retry_max, one default link, unique
- * link names and prefixes ...) are small functions run after the tables.
+ * queue, text, commands), whose paths are absolute ("gateway.vty.port"),
+ * and link_items for the members of one group of the "links" list, whose
+ * paths are relative to that group ("password"). One generic loop applies
+ * the defaults of a table, another reads and checks each row, and a third
+ * walks every group of the file and reports the members no row describes,
+ * so a misspelt setting is an error instead of a silently ignored line. The
+ * few rules that involve more than one setting (retry_min <= retry_max, one
+ * default link, unique link names and prefixes ...) are small functions run
+ * after the tables.
  *
  * Loading never stops at the first problem: each one is recorded as
  * "FILE:LINE: setting.path: what is wrong" and counted, and the setting
@@ -35,9 +36,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <libconfig.h>
 
+#include "charset.h"
 #include "config.h"
+#include "quiet.h"
 
 #define PATH_LEN	128	/* longest setting path in a message */
 #define QUOTE_LEN	72	/* longest quoted value in a message */
@@ -113,6 +119,25 @@ static const char *check_digits(const char *s)
 	return s[strspn(s, "0123456789")] ? "is not a string of digits" : NULL;
 }
 
+/* A number people dial: digits, with '-' between groups (0663-12333). */
+static const char *check_phone(const char *s)
+{
+	return s[strspn(s, "0123456789-")] || s[0] == '-' ?
+	       "is not a telephone number (digits and -)" : NULL;
+}
+
+/* A local time of day, "21:00". */
+static const char *check_hhmm(const char *s)
+{
+	return quiet_parse_hhmm(s) < 0 ? "is not a time of day HH:MM" : NULL;
+}
+
+static const char *check_timezone(const char *s)
+{
+	return quiet_tz_valid(s) ? NULL :
+	       "is not a known time zone (e.g. \"Asia/Shanghai\" or \"CST-8\")";
+}
+
 static const char *check_name(const char *s)
 {
 	static const char ok[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -147,6 +172,18 @@ static const char *check_npi(long long v)
 static void read_prefixes(struct load *ld, const config_setting_t *s,
 			  const char *path, void *obj);
 static void dump_prefixes(FILE *out, const void *obj);
+static const char *check_ussd_code(const char *s);
+static const char *check_ip(const char *s);
+static const char *check_header(const char *s);
+static void read_allow(struct load *ld, const config_setting_t *s,
+		       const char *path, void *obj);
+static void dump_allow(FILE *out, const void *obj);
+static void read_release_ops(struct load *ld, const config_setting_t *s,
+			     const char *path, void *obj);
+static void dump_release_ops(FILE *out, const void *obj);
+static void check_link_ussd(struct load *ld, const config_setting_t *g,
+			    const char *label,
+			    const struct config_link_ussd *u);
 
 /* ------------------------------------------------------------------ */
 /* The tables                                                          */
@@ -164,10 +201,23 @@ static const struct cfg_word long_words[] = {
 	{ NULL, 0 }
 };
 
+static const struct cfg_word durability_words[] = {
+	{ "crash", 0 },		/* survives a crash of the process */
+	{ "power-loss", 1 },	/* also a power cut: fsync at each commit */
+	{ NULL, 0 }
+};
+
 static const struct cfg_word id_fmt_words[] = {
 	{ "asis", DLR_ID_ASIS },
 	{ "hex", DLR_ID_HEX },
 	{ "dec", DLR_ID_DEC },
+	{ NULL, 0 }
+};
+
+static const struct cfg_word ussd_key_words[] = {
+	{ "msisdn", CONFIG_USSD_KEY_MSISDN },
+	{ "msisdn+its", CONFIG_USSD_KEY_MSISDN_ITS },
+	{ "umr", CONFIG_USSD_KEY_UMR },
 	{ NULL, 0 }
 };
 
@@ -182,6 +232,9 @@ static const struct cfg_item config_items[] = {
 	  .min = 1 },
 	{ "gateway.log_level", CT_STR, G(log_level), .def_str = "notice",
 	  .min = 1, .check_str = check_log_level },
+	{ "gateway.log_file", CT_STR, G(log_file), .def_str = "" },
+	{ "gateway.durability", CT_ENUM, G(durable_fsync), .def = 1,
+	  .words = durability_words },
 	{ "gateway.country_code", CT_STR, G(country_code), .def_str = "86",
 	  .min = 1, .check_str = check_digits },
 	{ "gateway.shutdown_timeout", CT_INT, G(shutdown_timeout_s),
@@ -205,6 +258,72 @@ static const struct cfg_item config_items[] = {
 	  .min = 1, .max = 255 },
 	{ "text.concat_timeout", CT_INT, G(concat_timeout_s), .def = 120,
 	  .min = 1, .max = 86400 },
+	{ "commands.enabled", CT_BOOL, G(cmd_enabled), .def = 0 },
+	{ "commands.messages", CT_STR, G(messages_path),
+	  .def_str = "messages.conf", .min = 1 },
+	{ "commands.rate_limit", CT_INT, G(rate_limit), .def = 10,
+	  .min = 1, .max = 10000 },
+	{ "commands.rate_window", CT_INT, G(rate_window_s), .def = 60,
+	  .min = 1, .max = 86400 },
+	{ "commands.register_max_failures", CT_INT, G(reg_max_failures),
+	  .def = 5, .min = 1, .max = 100 },
+	{ "commands.list_parts", CT_INT, G(list_parts), .def = 3,
+	  .min = 1, .max = CHARSET_MAX_PARTS },
+	{ "commands.hotline", CT_STR, G(hotline), .def_str = "12333",
+	  .min = 1, .check_str = check_phone },
+	/* no default text here: what workers read lives in conf/ */
+	{ "commands.signature", CT_STR, G(signature), .def_str = "" },
+	{ "ussd.enabled", CT_BOOL, G(ussd.enabled), .def = 0 },
+	{ "ussd.menu", CT_STR, G(ussd.menu_path), .def_str = "ussd_menu.conf",
+	  .min = 1 },
+	{ "ussd.service_code", CT_STR, G(ussd.service_code),
+	  .def_str = "*12333#", .min = 1, .check_str = check_ussd_code },
+	{ "ussd.guard_timeout", CT_INT, G(ussd.guard_s), .def = 60,
+	  .min = 1, .max = 3600 },
+	{ "ussd.session_max", CT_INT, G(ussd.cap_s), .def = 180,
+	  .min = 1, .max = 86400 },
+	{ "ussd.max_sessions", CT_INT, G(ussd.max_sessions), .def = 10000,
+	  .min = 1, .max = 1000000 },
+	{ "ussd.screen_gsm", CT_INT, G(ussd.screen_gsm), .def = 182,
+	  .min = 40, .max = SMPP_SM_MAX },
+	{ "ussd.screen_ucs2", CT_INT, G(ussd.screen_ucs2), .def = 80,
+	  .min = 20, .max = SMPP_SM_MAX / 2 },
+	{ "ussd.notify_timeout", CT_BOOL, G(ussd.notify_timeout), .def = 1 },
+	{ "ussd.http.enabled", CT_BOOL, G(ussd.http_enabled), .def = 0 },
+	{ "ussd.http.address", CT_STR, G(ussd.http_addr),
+	  .def_str = "127.0.0.1", .min = 1, .check_str = check_ip },
+	{ "ussd.http.port", CT_INT, G(ussd.http_port), .def = 8090,
+	  .min = 1, .max = 65535 },
+	{ "ussd.http.allow", CT_LIST, .read_list = read_allow,
+	  .dump_list = dump_allow },
+	{ "ussd.http.secret", CT_STR, G(ussd.secret), .def_str = "",
+	  .secret = true },
+	{ "ussd.http.secret_header", CT_STR, G(ussd.secret_header),
+	  .def_str = "X-USSD-Secret", .min = 1, .check_str = check_header },
+	{ "ussd.http.max_body", CT_INT, G(ussd.max_body), .def = 4096,
+	  .min = 256, .max = 65536 },
+	{ "ussd.http.max_connections", CT_INT, G(ussd.http_max_conns),
+	  .def = 256, .min = 1, .max = 10000 },
+	/* no default text here either: the hint lives in conf/ */
+	{ "notices.optout_hint", CT_STR, G(optout_hint), .def_str = "" },
+	{ "notices.max_parts", CT_INT, G(notice_max_parts), .def = 3,
+	  .min = 1, .max = CHARSET_MAX_PARTS },
+	{ "notices.bulk_share", CT_INT, G(bulk_share), .def = 80,
+	  .min = 1, .max = 100 },
+	{ "notices.quiet_start", CT_STR, G(quiet_start), .def_str = "21:00",
+	  .min = 1, .check_str = check_hhmm },
+	{ "notices.quiet_end", CT_STR, G(quiet_end), .def_str = "08:00",
+	  .min = 1, .check_str = check_hhmm },
+	{ "notices.timezone", CT_STR, G(timezone), .def_str = "Asia/Shanghai",
+	  .min = 1, .check_str = check_timezone },
+	{ "notices.batch", CT_INT, G(notice_batch), .def = 500,
+	  .min = 1, .max = 100000 },
+	{ "notices.ahead", CT_INT, G(notice_ahead), .def = 2000,
+	  .min = 1, .max = 10000000 },
+	{ "notices.scan", CT_INT, G(notice_scan), .def = 1000,
+	  .min = 100, .max = 1000000 },
+	{ "notices.tick_ms", CT_INT, G(notice_tick_ms), .def = 50,
+	  .min = 10, .max = 10000 },
 };
 
 /* The members of one group of the links list. */
@@ -253,6 +372,18 @@ static const struct cfg_item link_items[] = {
 	{ "default", CT_BOOL, L(is_default), .def = 0 },
 	{ "prefixes", CT_LIST, .read_list = read_prefixes,
 	  .dump_list = dump_prefixes },
+	{ "ussd.session_key", CT_ENUM, L(ussd.key),
+	  .def = CONFIG_USSD_KEY_MSISDN, .words = ussd_key_words },
+	{ "ussd.op_begin", CT_INT, L(ussd.op_begin), .def = 1,
+	  .min = 0, .max = 255 },
+	{ "ussd.op_continue", CT_INT, L(ussd.op_continue), .def = 18,
+	  .min = 0, .max = 255 },
+	{ "ussd.op_show", CT_INT, L(ussd.op_show), .def = 2,
+	  .min = 0, .max = 255 },
+	{ "ussd.op_end", CT_INT, L(ussd.op_end), .def = 17,
+	  .min = 0, .max = 255 },
+	{ "ussd.release_ops", CT_LIST, .read_list = read_release_ops,
+	  .dump_list = dump_release_ops },
 };
 
 static const struct cfg_table config_table = {
@@ -798,6 +929,7 @@ static void load_link(struct load *ld, const config_setting_t *g,
 	read_table(ld, g, label, &link_table, l);
 	check_order(ld, g, label, "reconnect_min", l->reconnect_min_s,
 		    "reconnect_max", l->reconnect_max_s);
+	check_link_ussd(ld, g, label, &l->ussd);
 	if (l->inactivity_s <= l->enquire_link_s) {
 		const config_setting_t *s = lookup(g, "inactivity");
 		char path[PATH_LEN];
@@ -889,26 +1021,183 @@ static void load_links(struct load *ld, const config_setting_t *root)
 }
 
 /* ------------------------------------------------------------------ */
+/* USSD                                                                */
+
+/* What a subscriber dials: digits, '*' and '#' (*12333#). */
+static const char *check_ussd_code(const char *s)
+{
+	return s[strspn(s, "0123456789*#")] ?
+	       "is not a USSD code (digits, * and #)" : NULL;
+}
+
+/* An IPv4 or IPv6 address, optionally with a /prefix length. */
+static const char *check_ip(const char *s)
+{
+	unsigned char buf[sizeof(struct in6_addr)];
+	char addr[48];
+	const char *slash = strchr(s, '/');
+	size_t n = slash ? (size_t)(slash - s) : strlen(s);
+	int max = strchr(s, ':') ? 128 : 32;
+	char *end;
+	long bits;
+
+	if (n >= sizeof(addr))
+		return "is not an IP address";
+	memcpy(addr, s, n);
+	addr[n] = '\0';
+	if (inet_pton(max == 32 ? AF_INET : AF_INET6, addr, buf) != 1)
+		return "is not an IP address";
+	if (!slash)
+		return NULL;
+	bits = strtol(slash + 1, &end, 10);
+	return *end || end == slash + 1 || bits < 0 || bits > max ?
+	       "has a bad /prefix length" : NULL;
+}
+
+/* An HTTP header name (RFC 9110 token characters). */
+static const char *check_header(const char *s)
+{
+	static const char ok[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+				 "0123456789!#$%&'*+-.^_`|~";
+
+	return s[strspn(s, ok)] ? "is not an HTTP header name" : NULL;
+}
+
+/* allow = [ "127.0.0.1", "10.0.0.0/8" ]: who may call the HTTP endpoint.
+ * Missing or empty: the loopback addresses only (gateway/ussd_http.c). */
+static void read_allow(struct load *ld, const config_setting_t *s,
+		       const char *path, void *obj)
+{
+	struct config_ussd *u = &((struct config *)obj)->ussd;
+	char epath[PATH_LEN], q[QUOTE_LEN];
+	int i, n = config_setting_length(s);
+
+	if (!config_setting_is_array(s) && !config_setting_is_list(s)) {
+		report(ld, s, path, "must be a list of addresses, "
+		       "e.g. [ \"127.0.0.1\", \"10.0.0.0/8\" ]");
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		const config_setting_t *el = config_setting_get_elem(s, i);
+		const char *v = config_setting_get_string(el);
+
+		snprintf(epath, sizeof(epath), "%s.[%d]", path, i);
+		if (i >= CONFIG_HTTP_ALLOW_MAX)
+			report(ld, el, path, "more than %d addresses",
+			       CONFIG_HTTP_ALLOW_MAX);
+		else if (!v)
+			report(ld, el, epath, "must be an address in quotes");
+		else if (check_ip(v) || strlen(v) >= sizeof(u->allow[0]))
+			report(ld, el, epath, "%s %s", quote(q, sizeof(q), v),
+			       check_ip(v) ? check_ip(v) : "is too long");
+		else
+			memcpy(u->allow[u->n_allow++], v, strlen(v) + 1);
+		if (i >= CONFIG_HTTP_ALLOW_MAX)
+			return;
+	}
+}
+
+static void dump_allow(FILE *out, const void *obj)
+{
+	const struct config_ussd *u = &((const struct config *)obj)->ussd;
+	unsigned i;
+
+	fputc('[', out);
+	for (i = 0; i < u->n_allow; i++)
+		fprintf(out, "%s\"%s\"", i ? ", " : " ", u->allow[i]);
+	fputs(u->n_allow ? " ]" : "]", out);
+}
+
+/* release_ops = [ 32 ]: ussd_service_op values that end a dialogue at once
+ * (a user abort, a network release), whatever the vendor calls them. */
+static void read_release_ops(struct load *ld, const config_setting_t *s,
+			     const char *path, void *obj)
+{
+	struct config_link_ussd *u = &((struct config_link *)obj)->ussd;
+	char epath[PATH_LEN];
+	int i, n = config_setting_length(s);
+
+	if (!config_setting_is_array(s) && !config_setting_is_list(s)) {
+		report(ld, s, path, "must be a list of numbers, e.g. [ 32 ]");
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		const config_setting_t *el = config_setting_get_elem(s, i);
+		int t = config_setting_type(el);
+		long long v = config_setting_get_int64(el);
+
+		snprintf(epath, sizeof(epath), "%s.[%d]", path, i);
+		if (i >= CONFIG_USSD_RELEASE_MAX) {
+			report(ld, el, path, "more than %d ops",
+			       CONFIG_USSD_RELEASE_MAX);
+			return;
+		}
+		if ((t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64) ||
+		    v < 0 || v > 255)
+			report(ld, el, epath, "must be an integer 0..255");
+		else
+			u->release[u->n_release++] = v;
+	}
+}
+
+static void dump_release_ops(FILE *out, const void *obj)
+{
+	const struct config_link_ussd *u = &((const struct config_link *)obj)->ussd;
+	unsigned i;
+
+	fputc('[', out);
+	for (i = 0; i < u->n_release; i++)
+		fprintf(out, "%s%u", i ? ", " : " ", u->release[i]);
+	fputs(u->n_release ? " ]" : "]", out);
+}
+
+/* The ops that arrive (begin, continue, release) must be told apart, and
+ * so must the two that leave (show, end). */
+static void check_link_ussd(struct load *ld, const config_setting_t *g,
+			    const char *label,
+			    const struct config_link_ussd *u)
+{
+	const config_setting_t *s = lookup(g, "ussd");
+	char path[PATH_LEN];
+	unsigned i;
+
+	path_join(path, sizeof(path), label, "ussd");
+	if (u->op_begin == u->op_continue)
+		report(ld, s ? s : g, path, "op_begin and op_continue are "
+		       "both %u", u->op_begin);
+	if (u->op_show == u->op_end)
+		report(ld, s ? s : g, path, "op_show and op_end are both %u",
+		       u->op_show);
+	for (i = 0; i < u->n_release; i++)
+		if (u->release[i] == u->op_begin ||
+		    u->release[i] == u->op_continue)
+			report(ld, s ? s : g, path, "release op %u is also "
+			       "op_begin or op_continue", u->release[i]);
+}
+
+/* ------------------------------------------------------------------ */
 /* Loading                                                             */
 
 /* The database path is relative to the directory of the file. */
-static void resolve_db_path(struct load *ld, const config_setting_t *root)
+/* A relative path setting (field of CONFIG_PATH_MAX bytes) made relative
+ * to the directory of the configuration file. */
+static void resolve_path(struct load *ld, const config_setting_t *root,
+			 const char *setting, char *field)
 {
-	struct config *cfg = ld->cfg;
-	char buf[CONFIG_PATH_MAX];
+	char buf[CONFIG_PATH_MAX] = "";	/* all zero: the struct compares */
 	const config_setting_t *s;
 
-	if (cfg->db_path[0] == '/')
+	if (field[0] == '/')
 		return;
-	if (snprintf(buf, sizeof(buf), "%s/%s", ld->dir, cfg->db_path)
+	if (snprintf(buf, sizeof(buf), "%s/%s", ld->dir, field)
 	    < (int)sizeof(buf)) {
-		memcpy(cfg->db_path, buf, sizeof(buf));
+		memcpy(field, buf, sizeof(buf));
 		return;
 	}
-	s = lookup(root, "gateway.database");
-	report(ld, s ? s : enclosing(root, "gateway.database"),
-	       "gateway.database", "longer than %d characters once put "
-	       "below %s", CONFIG_PATH_MAX - 1, ld->dir);
+	s = lookup(root, setting);
+	report(ld, s ? s : enclosing(root, setting), setting,
+	       "longer than %d characters once put below %s",
+	       CONFIG_PATH_MAX - 1, ld->dir);
 }
 
 static void load_root(struct load *ld, const config_setting_t *root)
@@ -918,7 +1207,17 @@ static void load_root(struct load *ld, const config_setting_t *root)
 	read_table(ld, root, "", &config_table, cfg);
 	check_order(ld, root, "", "queue.retry_min", cfg->retry_min_s,
 		    "queue.retry_max", cfg->retry_max_s);
-	resolve_db_path(ld, root);
+	check_order(ld, root, "", "commands.list_parts", cfg->list_parts,
+		    "queue.max_parts", cfg->max_parts);
+	resolve_path(ld, root, "gateway.database", cfg->db_path);
+	if (cfg->log_file[0])
+		resolve_path(ld, root, "gateway.log_file", cfg->log_file);
+	resolve_path(ld, root, "commands.messages", cfg->messages_path);
+	check_order(ld, root, "", "ussd.guard_timeout", cfg->ussd.guard_s,
+		    "ussd.session_max", cfg->ussd.cap_s);
+	resolve_path(ld, root, "ussd.menu", cfg->ussd.menu_path);
+	check_order(ld, root, "", "notices.max_parts", cfg->notice_max_parts,
+		    "queue.max_parts", cfg->max_parts);
 	load_links(ld, root);
 }
 
@@ -1121,7 +1420,9 @@ static void dump_value(FILE *out, const struct cfg_item *it, const void *obj)
 		fputs(*(const bool *)field ? "true" : "false", out);
 		break;
 	case CT_STR:
-		fputs(it->secret ? "\"***\"" : quote(q, sizeof(q), field), out);
+		/* an empty secret (none set) is shown as such */
+		fputs(it->secret && *field ? "\"***\"" :
+		      quote(q, sizeof(q), field), out);
 		break;
 	case CT_ENUM:
 		fprintf(out, "\"%s\"",

@@ -2,10 +2,12 @@
  * db.c - the SQLite database: opening, schema, prepared statements and the
  * group commit.
  *
- * The process keeps one connection in WAL mode with synchronous=NORMAL: a
- * commit is a write to the WAL without an fsync, durable against a crash of
- * the process (and ordered against power loss), and readers such as skillctl
- * never block the writer. An empty database is bootstrapped from schema.sql
+ * The process keeps one connection in WAL mode, so readers such as skillctl
+ * never block the writer. With synchronous=NORMAL (durability "crash") a
+ * commit is a write to the WAL without an fsync: durable against a crash of
+ * the process, ordered against power loss. synchronous=FULL (durability
+ * "power-loss", the default of the daemon) adds one fsync per group commit,
+ * so an MO that was acknowledged to the SMSC survives a power cut too. An empty database is bootstrapped from schema.sql
  * (compiled in as db_schema_sql); later versions are steps in db_steps[],
  * indexed by PRAGMA user_version, each run in its own transaction. The
  * schema version of this build is the number of steps, so there is no second
@@ -181,6 +183,12 @@ static int db_configure(struct db *db)
 	    db_exec(db, "PRAGMA temp_store = MEMORY"))
 		return -EIO;
 	return 0;
+}
+
+int db_set_durability(struct db *db, bool fsync_each_commit)
+{
+	return db_exec(db, fsync_each_commit ? "PRAGMA synchronous = FULL" :
+			   "PRAGMA synchronous = NORMAL") ? -EIO : 0;
 }
 
 /* Run step i and record version i + 1, in one transaction. */

@@ -1,6 +1,8 @@
 /*
  * log.c - the table of logging categories and the stderr target.
  */
+#include <errno.h>
+
 #include <osmocom/core/application.h>
 #include <osmocom/core/logging.h>
 #include <osmocom/core/utils.h>
@@ -42,22 +44,36 @@ static const struct value_string sgw_log_levels[] = {
 	{ 0, NULL }
 };
 
-int sgw_log_init(void *ctx, const char *level)
+static void sgw_log_target_setup(struct log_target *t, int lvl)
 {
-	int lvl = get_string_value(sgw_log_levels, level ? level : "notice");
 	unsigned i;
 
+	for (i = 0; i < sgw_log_info.num_cat; i++)
+		log_set_category_filter(t, i, 1, lvl);
+	log_set_print_category(t, 1);
+	log_set_print_category_hex(t, 0);
+	log_set_print_level(t, 1);
+	log_set_print_timestamp(t, 0);
+	log_set_print_extended_timestamp(t, 1);
+	log_set_use_color(t, 0);
+}
+
+int sgw_log_init(void *ctx, const char *level, const char *file)
+{
+	int lvl = get_string_value(sgw_log_levels, level ? level : "notice");
+	struct log_target *t;
+
 	if (osmo_init_logging2(ctx, &sgw_log_info) < 0)
-		return -1;
+		return -EIO;
 	if (lvl < 0)
 		lvl = LOGL_NOTICE;
-	for (i = 0; i < sgw_log_info.num_cat; i++)
-		log_set_category_filter(osmo_stderr_target, i, 1, lvl);
-	log_set_print_category(osmo_stderr_target, 1);
-	log_set_print_category_hex(osmo_stderr_target, 0);
-	log_set_print_level(osmo_stderr_target, 1);
-	log_set_print_timestamp(osmo_stderr_target, 0);
-	log_set_print_extended_timestamp(osmo_stderr_target, 1);
-	log_set_use_color(osmo_stderr_target, 0);
+	sgw_log_target_setup(osmo_stderr_target, lvl);
+	if (!file || !file[0])
+		return 0;
+	t = log_target_create_file(file);
+	if (!t)
+		return -EIO;
+	sgw_log_target_setup(t, lvl);
+	log_add_target(t);
 	return 0;
 }

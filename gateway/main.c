@@ -33,11 +33,17 @@
 #include "dispatch.h"
 #include "gw.h"
 #include "log.h"
+#include "menu.h"
 #include "mo.h"
 #include "mtq.h"
 #include "router.h"
+#include "scheduler.h"
 #include "smpp_link.h"
 #include "smpp_pdu.h"
+#include "sms.h"
+#include "texts.h"
+#include "ussd.h"
+#include "ussd_http.h"
 
 #define SHUTDOWN_TICK_MS	50
 
@@ -93,6 +99,41 @@ static int main_parse_opts(int argc, char **argv, struct main_opts *o)
 	return 0;
 }
 
+/* The reply texts of the SMS commands, when they are on: every problem
+ * printed as FILE:LINE: texts.KEY: reason. Returns the number of problems. */
+static int main_load_texts(struct gw *gw)
+{
+	const struct config *c = &gw->cfg;
+	struct texts_params p = {
+		.signature = c->signature, .hotline = c->hotline,
+		.list_parts = c->list_parts,
+	};
+	int n = 0;
+
+	if (!c->cmd_enabled && !c->ussd.enabled)
+		return 0;
+	gw->texts = texts_load(gw, c->messages_path, &p, stderr, &n);
+	return gw->texts ? 0 : (n > 0 ? n : 1);
+}
+
+/* The USSD menus, when USSD is on: every problem printed as
+ * FILE:LINE: menu.SCREEN: reason. Returns the number of problems. */
+static int main_load_menu(struct gw *gw)
+{
+	const struct config *c = &gw->cfg;
+	struct menu_params p = {
+		.screen_gsm = c->ussd.screen_gsm,
+		.screen_ucs2 = c->ussd.screen_ucs2,
+		.service_code = c->ussd.service_code, .hotline = c->hotline,
+	};
+	int n = 0;
+
+	if (!c->ussd.enabled)
+		return 0;
+	gw->menu = menu_load(gw, c->ussd.menu_path, &p, stderr, &n);
+	return gw->menu ? 0 : (n > 0 ? n : 1);
+}
+
 /* Load and validate; prints every problem. 0 when usable. */
 static int main_load_config(struct gw *gw, const struct main_opts *o)
 {
@@ -103,6 +144,10 @@ static int main_load_config(struct gw *gw, const struct main_opts *o)
 			o->config);
 		rc = 1;
 	}
+	if (rc == 0)
+		rc = main_load_texts(gw);
+	if (rc == 0)
+		rc = main_load_menu(gw);
 	return rc;
 }
 
@@ -166,7 +211,7 @@ static int main_open_db(struct gw *gw)
 	int n;
 
 	gw->db = db_open(gw, c->db_path, true);
-	if (!gw->db)
+	if (!gw->db || db_set_durability(gw->db, c->durable_fsync) < 0)
 		return -EIO;
 	gw->q = mtq_init(gw, gw->db, &p);
 	gw->mo = mo_init(gw, gw->db);
@@ -180,6 +225,30 @@ static int main_open_db(struct gw *gw)
 	return 0;
 }
 
+/* USSD dialogues (SMPP steps through the router) and their HTTP
+ * callback, when they are on. */
+static int main_start_ussd(struct gw *gw)
+{
+	const struct config_ussd *c = &gw->cfg.ussd;
+
+	if (!gw->menu)
+		return 0;
+	gw->ussd = ussd_init(gw, &gw->cfg, gw->db, gw->q, gw->texts, gw->menu);
+	if (!gw->ussd)
+		return -EIO;
+	router_set_ussd_handler(gw->router, ussd_smpp_rx, gw->ussd);
+	LOGP(DMAIN, LOGL_NOTICE, "USSD on (%s), menus from %s\n",
+	     c->service_code, c->menu_path);
+	if (!c->http_enabled)
+		return 0;
+	gw->ussd_http = ussd_http_init(gw, &gw->cfg, gw->ussd);
+	if (!gw->ussd_http)
+		return -EIO;
+	LOGP(DMAIN, LOGL_NOTICE, "USSD over HTTP on %s:%u\n", c->http_addr,
+	     c->http_port);
+	return 0;
+}
+
 static int main_start_links(struct gw *gw)
 {
 	unsigned i;
@@ -187,11 +256,26 @@ static int main_start_links(struct gw *gw)
 	gw->router = router_init(gw, &gw->cfg, gw->db, gw->q, gw->mo);
 	if (!gw->router)
 		return -ENOMEM;
+	if (gw->texts && gw->cfg.cmd_enabled) {
+		gw->sms = sms_init(gw, &gw->cfg, gw->db, gw->q, gw->texts);
+		if (!gw->sms)
+			return -EIO;
+		router_set_handler(gw->router, sms_mo, gw->sms);
+		LOGP(DMAIN, LOGL_NOTICE, "SMS commands on, texts from %s\n",
+		     gw->cfg.messages_path);
+	}
+	if (main_start_ussd(gw) < 0)
+		return -EIO;
 	/* the dispatcher is given the array now and sees the links below */
 	gw->n_links = gw->cfg.n_links;
 	gw->dispatch = dispatch_init(gw, &gw->cfg, gw->q, gw->links, gw->n_links);
 	if (!gw->dispatch)
 		return -ENOMEM;
+	/* notice campaigns: bounded slices per tick, before the dispatcher */
+	gw->sched = sched_init(gw, &gw->cfg, gw->db, gw->q, dispatch_kick,
+			       gw->dispatch);
+	if (!gw->sched)
+		return -EIO;
 	for (i = 0; i < gw->n_links; i++) {
 		const struct config_link *lc = &gw->cfg.link[i];
 
@@ -224,6 +308,8 @@ static void main_loop(struct gw *gw)
 	osmo_timer_setup(&tick, NULL, NULL);
 	for (;;) {
 		osmo_select_main_ctx(0);
+		if (!gw->shutting_down)
+			sched_run(gw->sched);
 		dispatch_run(gw->dispatch);
 		db_commit(gw->db);
 		if (!gw->shutting_down)
@@ -249,10 +335,15 @@ static void main_stop(struct gw *gw)
 	/* flush the unbinds written by the aborts */
 	osmo_select_main_ctx(1);
 	db_commit(gw->db);
+	/* USSD before the links: its screens wait for a commit, not them */
+	ussd_http_free(gw->ussd_http);
+	ussd_free(gw->ussd);
 	for (i = 0; i < gw->n_links; i++)
 		smpp_link_free(gw->links[i]);
+	sched_free(gw->sched);
 	dispatch_free(gw->dispatch);
 	router_free(gw->router);
+	sms_free(gw->sms);
 	db_commit(gw->db);
 	mtq_free(gw->q);
 	mo_free(gw->mo);
@@ -305,7 +396,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	osmo_select_init();
-	sgw_log_init(root, gw->cfg.log_level);
+	if (sgw_log_init(root, gw->cfg.log_level, gw->cfg.log_file) < 0) {
+		fprintf(stderr, "skillgw: cannot open the log file %s\n", gw->cfg.log_file);
+		talloc_free(root);
+		return 2;
+	}
 	smpp_pdu_init(root);
 	gw->started_ms = clock_now_ms();
 	if (main_start(gw, o.config) < 0)

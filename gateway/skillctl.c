@@ -6,6 +6,9 @@
  *   send   queue MTs (one number, or a file of numbers); the daemon picks
  *          them up within queue.poll_ms
  *   queue  messages by state
+ *   import, export  the bureau's CSV files (gateway/ctl_import.c,
+ *          gateway/ctl_export.c)
+ *   notice bulk notice campaigns (gateway/ctl_notice*.c)
  * Exit status: 0 success, 1 a user error (one line saying what), 2 a system
  * error (database, file system).
  */
@@ -18,6 +21,8 @@
 #include <osmocom/core/talloc.h>
 
 #include "config.h"
+#include "ctl_data.h"
+#include "ctl_notice.h"
 #include "db.h"
 #include "log.h"
 #include "msisdn.h"
@@ -47,7 +52,31 @@ static void ctl_usage(FILE *out)
 		"  send --file NUMBERS.txt --text TEXT ...\n"
 		"                     queue an SMS to one number, or to every number of a\n"
 		"                     file (one per line, # starts a comment)\n"
-		"  queue              messages in the queue by state\n\n"
+		"  queue              messages in the queue by state\n"
+		"  import KIND FILE.csv [--skip-bad] [--operator NAME]\n"
+		"                     import a CSV file (UTF-8 or GBK) of the bureau; KIND is\n"
+		"                     workers, institutions, occupations, courses, subsidies,\n"
+		"                     certificates or enrolments; bad rows are listed and\n"
+		"                     nothing is imported unless --skip-bad is given\n"
+		"  import KIND --columns\n"
+		"                     the columns a KIND file has (Chinese or English names)\n"
+		"  export enrolments [--since DATE] FILE.csv\n"
+		"                     the enrolments for the back office (UTF-8 with BOM)\n"
+		"  notice create --name NAME (--text TEXT | --text-file FILE) [AUDIENCE]\n"
+		"       [--start TIME] [--end TIME] [--rate N] [--operator NAME]\n"
+		"                     a bulk notice campaign (a draft); AUDIENCE combines\n"
+		"                     --region, --group (key group), --course, --occupation,\n"
+		"                     --enrolment-status, --subsidy-status (each a list:\n"
+		"                     a,b), or is --numbers FILE.csv; the text may use\n"
+		"                     {name} (masked) {name_plain} {course} {start_date}\n"
+		"                     {region}; times are local (notices.timezone), e.g.\n"
+		"                     \"2026-07-01 09:30\"; --rate caps messages per second\n"
+		"  notice preview ID  recipients, SMS parts, sending time, three samples\n"
+		"  notice start|pause|resume|cancel ID [--operator NAME]\n"
+		"  notice list        the campaigns\n"
+		"  notice status ID   progress, recipients and messages by state, failures\n"
+		"  notice report ID FILE.csv\n"
+		"                     the outcome for every recipient\n\n"
 		"Options:\n"
 		"  -c, --config FILE  configuration file (default %s/skillgw.conf)\n"
 		"  -j, --json         machine-readable output\n"
@@ -259,6 +288,25 @@ static int ctl_queue(struct ctl *c, int argc, char **argv)
 	return CTL_EXIT_OK;
 }
 
+/* ---- import, export (gateway/ctl_import.c, ctl_export.c) ---------------- */
+
+static int ctl_import(struct ctl *c, int argc, char **argv)
+{
+	return ctl_import_run(c->config, c->json, argc, argv);
+}
+
+static int ctl_export(struct ctl *c, int argc, char **argv)
+{
+	return ctl_export_run(c->config, c->json, argc, argv);
+}
+
+/* ---- notice campaigns (gateway/ctl_notice*.c) --------------------------- */
+
+static int ctl_notice(struct ctl *c, int argc, char **argv)
+{
+	return ctl_notice_run(c->config, c->json, argc, argv);
+}
+
 /* ---- main ---------------------------------------------------------------- */
 
 static const struct {
@@ -267,6 +315,9 @@ static const struct {
 } ctl_verbs[] = {
 	{ "send", ctl_send },
 	{ "queue", ctl_queue },
+	{ "import", ctl_import },
+	{ "export", ctl_export },
+	{ "notice", ctl_notice },
 };
 
 static int ctl_global_opts(int argc, char **argv, struct ctl *c)
@@ -306,7 +357,7 @@ int main(int argc, char **argv)
 		ctl_usage(stderr);
 		return CTL_EXIT_USER;
 	}
-	sgw_log_init(root, "error");
+	sgw_log_init(root, "error", NULL);
 	for (i = 0; i < sizeof(ctl_verbs) / sizeof(ctl_verbs[0]); i++)
 		if (!strcmp(argv[first], ctl_verbs[i].name))
 			break;

@@ -19,7 +19,12 @@
 #include "log.h"
 #include "mtq.h"
 #include "router.h"
+#include "scheduler.h"
 #include "smpp_link.h"
+#include "ussd.h"
+#include "ussd_http.h"
+
+#define VTY_USSD_LIST_MAX	50	/* dialogues listed by show ussd */
 
 static struct gw *vty_gw(struct vty *vty)
 {
@@ -83,6 +88,28 @@ DEFUN(show_stats, show_stats_cmd, "show stats",
 	return CMD_SUCCESS;
 }
 
+DEFUN(show_campaigns, show_campaigns_cmd, "show campaigns",
+      SHOW_STR "Notice campaigns: running and paused, quiet hours\n")
+{
+	sched_vty_show(vty_gw(vty)->sched, vty);
+	return CMD_SUCCESS;
+}
+
+DEFUN(show_ussd, show_ussd_cmd, "show ussd sessions",
+      SHOW_STR "USSD dialogues\n" "Counters and the open dialogues\n")
+{
+	struct gw *gw = vty_gw(vty);
+
+	if (!gw->ussd) {
+		vty_out(vty, "%% USSD is off (ussd.enabled)%s", VTY_NEWLINE);
+		return CMD_WARNING;
+	}
+	ussd_vty_show(gw->ussd, vty, VTY_USSD_LIST_MAX);
+	if (gw->ussd_http)
+		ussd_http_vty_show(gw->ussd_http, vty);
+	return CMD_SUCCESS;
+}
+
 DEFUN(link_stop, link_stop_cmd, "link NAME (stop|start)",
       "Operate an SMPP link\n" "Link name from the configuration\n"
       "Unbind after outstanding responses and stay down\n"
@@ -122,6 +149,8 @@ int gw_vty_init(struct gw *gw)
 	install_element_ve(&show_smsc_cmd);
 	install_element_ve(&show_queue_cmd);
 	install_element_ve(&show_stats_cmd);
+	install_element_ve(&show_ussd_cmd);
+	install_element_ve(&show_campaigns_cmd);
 	install_element(ENABLE_NODE, &link_stop_cmd);
 	if (gw->cfg.vty_port == 0)
 		return 0;

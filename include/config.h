@@ -26,6 +26,49 @@ enum config_bind {
 	CONFIG_BIND_TX_RX,	/* a transmitter + receiver pair */
 };
 
+/* How a USSD dialogue is recognised on a link (gateway/ussd.c). */
+enum config_ussd_key {
+	CONFIG_USSD_KEY_MSISDN,		/* the subscriber's number */
+	CONFIG_USSD_KEY_MSISDN_ITS,	/* number + its_session_info session */
+	CONFIG_USSD_KEY_UMR,		/* number + user_message_reference */
+};
+
+#define CONFIG_USSD_RELEASE_MAX	8	/* release/abort ops of a link */
+#define CONFIG_HTTP_ALLOW_MAX	16	/* client addresses of ussd.http */
+
+/* USSD over SMPP on one link: vendors differ in the ops and the key. */
+struct config_link_ussd {
+	enum config_ussd_key key;
+	uint8_t op_begin;		/* PSSR indication: the user dialled (1) */
+	uint8_t op_continue;		/* USSR confirm: the user's answer (18) */
+	uint8_t op_show;		/* USSR request: a screen, wait (2) */
+	uint8_t op_end;			/* PSSR response: the final screen (17) */
+	unsigned n_release;		/* ops that end a dialogue at once */
+	uint8_t release[CONFIG_USSD_RELEASE_MAX];
+};
+
+/* USSD sessions, menus and the HTTP callback (gateway/ussd*.c, menu.c). */
+struct config_ussd {
+	bool enabled;
+	char menu_path[CONFIG_PATH_MAX];	/* conf/ussd_menu.conf */
+	char service_code[24];		/* "*12333#", {code} in texts */
+	unsigned guard_s;		/* user silence before the end */
+	unsigned cap_s;			/* longest dialogue */
+	unsigned max_sessions;
+	unsigned screen_gsm;		/* characters of a GSM 7-bit screen */
+	unsigned screen_ucs2;		/* ... of a UCS-2 screen */
+	bool notify_timeout;		/* SMPP: an end screen on expiry */
+	bool http_enabled;
+	char http_addr[64];
+	uint16_t http_port;
+	unsigned n_allow;		/* client addresses (CIDR allowed) */
+	char allow[CONFIG_HTTP_ALLOW_MAX][48];
+	char secret[65];		/* "" = no shared secret */
+	char secret_header[48];		/* header that carries it */
+	unsigned max_body;		/* octets of a request body */
+	unsigned http_max_conns;
+};
+
 struct config_link {
 	char name[CONFIG_NAME_MAX];	/* [A-Za-z0-9_-], unique */
 	char host[64];
@@ -54,6 +97,7 @@ struct config_link {
 	bool is_default;		/* takes numbers no prefix matches */
 	unsigned n_prefixes;
 	char prefixes[CONFIG_MAX_PREFIXES][12];	/* MSISDN prefixes, e.g. "86134" */
+	struct config_link_ussd ussd;
 };
 
 struct config {
@@ -61,6 +105,8 @@ struct config {
 	/* gateway */
 	char db_path[CONFIG_PATH_MAX];
 	char log_level[16];		/* debug, info, notice, error */
+	char log_file[CONFIG_PATH_MAX];	/* "" = stderr only; HUP reopens */
+	bool durable_fsync;		/* durability "power-loss": fsync per commit */
 	char vty_addr[64];
 	uint16_t vty_port;		/* 0 = no VTY */
 	unsigned shutdown_timeout_s;	/* wait for responses on stop */
@@ -74,6 +120,29 @@ struct config {
 	unsigned max_parts;		/* longest MT, parts */
 	/* text */
 	unsigned concat_timeout_s;	/* deliver incomplete MO after this */
+	/* SMS commands (handlers/sms.c) */
+	bool cmd_enabled;		/* answer MOs as commands */
+	char messages_path[CONFIG_PATH_MAX];	/* reply texts (texts.h) */
+	unsigned rate_limit;		/* commands per number per window */
+	unsigned rate_window_s;
+	unsigned reg_max_failures;	/* failed registrations a day: lock */
+	unsigned list_parts;		/* SMS parts a list reply may take */
+	char hotline[24];		/* {hotline} in texts */
+	char signature[64];		/* {signature} in texts, e.g. 【揭阳人社】 */
+	/* USSD */
+	struct config_ussd ussd;
+	/* notice campaigns (gateway/scheduler.c, gateway/pace.c); the
+	 * signature of a notice is commands.signature */
+	char optout_hint[64];		/* appended to every notice: 回TD退订 */
+	unsigned notice_max_parts;	/* longest notice, SMS parts */
+	unsigned bulk_share;		/* percent of each link's max_tps */
+	char quiet_start[6];		/* "21:00" local time */
+	char quiet_end[6];		/* "08:00"; equal to start: none */
+	char timezone[64];		/* of quiet hours and notice times */
+	unsigned notice_batch;		/* recipients queued per tick */
+	unsigned notice_ahead;		/* queued rows per campaign, at most */
+	unsigned notice_scan;		/* roster rows looked at per step */
+	unsigned notice_tick_ms;	/* scheduler period */
 	/* links */
 	unsigned n_links;
 	struct config_link link[CONFIG_MAX_LINKS];

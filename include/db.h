@@ -33,6 +33,11 @@ struct db *db_open(void *ctx, const char *path, bool create);
 void db_close(struct db *db);
 sqlite3 *db_handle(struct db *db);
 
+/* false: a commit survives a crash of the process (synchronous=NORMAL, the
+ * default after db_open); true: also a power cut (synchronous=FULL, one
+ * fsync per group commit). */
+int db_set_durability(struct db *db, bool fsync_each_commit);
+
 /* Schema version this build writes (the number of upgrade steps). */
 int db_schema_version(void);
 

@@ -16,7 +16,13 @@ struct dispatch;
 struct mo;
 struct mtq;
 struct router;
+struct sched;
 struct smpp_link;
+struct sms;
+struct texts;
+struct menu;
+struct ussd;
+struct ussd_http;
 
 struct gw {
 	struct config cfg;
@@ -24,7 +30,13 @@ struct gw {
 	struct mtq *q;
 	struct mo *mo;
 	struct router *router;
+	struct texts *texts;		/* reply texts, when commands are on */
+	struct sms *sms;		/* SMS commands, when on */
+	struct menu *menu;		/* USSD menus, when USSD is on */
+	struct ussd *ussd;		/* USSD dialogues, when on */
+	struct ussd_http *ussd_http;	/* their HTTP callback, when on */
 	struct dispatch *dispatch;
+	struct sched *sched;		/* notice campaigns */
 	struct smpp_link *links[CONFIG_MAX_LINKS];
 	unsigned n_links;
 	int64_t started_ms;

@@ -24,7 +24,9 @@ enum sgw_log_cat {
 
 extern const struct log_info sgw_log_info;
 
-/* Set up libosmocore logging with our categories and a stderr target. */
-int sgw_log_init(void *ctx, const char *level);
+/* Set up libosmocore logging with our categories: a stderr target, and a
+ * file target when file is not NULL or empty (reopened on SIGHUP through
+ * log_targets_reopen()). -EIO when the file cannot be opened. */
+int sgw_log_init(void *ctx, const char *level, const char *file);
 
 #endif

@@ -168,7 +168,7 @@ int main(int argc, char **argv)
 
 	if (!n || !batch)
 		return 1;
-	sgw_log_init(ctx, "error");
+	sgw_log_init(ctx, "error", NULL);
 	fd = mkstemp(path);
 	if (fd < 0)
 		die("mkstemp", -1);

@@ -340,4 +340,9 @@ if [ -x "$B/bench_mtq" ]; then
 elif [ -f tests/bench/bench_mtq.c ]; then
 	echo "== bench_mtq: tests/bench/bench_mtq.c exists but $B/bench_mtq is not built; skipped =="
 fi
+echo
+sh tests/bench/notices.sh "$B"	# notice campaigns (issue 5)
+echo
+sh tests/bench/ussd.sh "$B"	# USSD dialogues (issue 4)
+echo; sh tests/bench/sms_roundtrip.sh "$B"	# SMS command round trip (issue 3)
 exit 0

@@ -248,6 +248,11 @@ static void test_out_of_range(void **state)
 	check_fixture("err_range.conf");
 }
 
+static void test_commands_rules(void **state)
+{
+	check_fixture("err_commands.conf");
+}
+
 static void test_link_rules(void **state)
 {
 	check_fixture("err_links.conf");
@@ -359,6 +364,15 @@ static void test_demo_config(void **state)
 	assert_true(cfg->link[0].is_default);
 	assert_int_equal(cfg->link[0].n_prefixes, 0);
 	assert_int_equal(config_route(cfg, "8613800138000"), 0);
+	assert_true(cfg->cmd_enabled);
+	expect_path(db, sizeof(db), path, "messages.conf");
+	assert_string_equal(cfg->messages_path, db);
+	assert_int_equal(cfg->rate_limit, 10);
+	assert_int_equal(cfg->rate_window_s, 60);
+	assert_int_equal(cfg->reg_max_failures, 5);
+	assert_int_equal(cfg->list_parts, 3);
+	assert_string_equal(cfg->hotline, "12333");
+	assert_string_equal(cfg->signature, "\u3010\u63ed\u9633\u4eba\u793e\u3011");
 	done(cfg, out);
 }
 
@@ -381,6 +395,16 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg->poll_ms, 500);
 	assert_int_equal(cfg->max_parts, 8);
 	assert_int_equal(cfg->concat_timeout_s, 120);
+	assert_false(cfg->cmd_enabled);
+	assert_int_equal(cfg->rate_limit, 10);
+	assert_int_equal(cfg->rate_window_s, 60);
+	assert_int_equal(cfg->reg_max_failures, 5);
+	assert_int_equal(cfg->list_parts, 3);
+	assert_string_equal(cfg->hotline, "12333");
+	assert_string_equal(cfg->signature, "");
+	assert_true(strlen(cfg->messages_path) > strlen("messages.conf"));
+	assert_string_equal(cfg->messages_path + strlen(cfg->messages_path) -
+			    strlen("/messages.conf"), "/messages.conf");
 	assert_int_equal(cfg->n_links, 1);
 	assert_string_equal(l->host, "smsc.example.net");
 	assert_string_equal(l->password, "pw");
@@ -574,6 +598,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_settings),
 		cmocka_unit_test(test_wrong_types),
 		cmocka_unit_test(test_out_of_range),
+		cmocka_unit_test(test_commands_rules),
 		cmocka_unit_test(test_link_rules),
 		cmocka_unit_test(test_too_many_links),
 		cmocka_unit_test(test_links_not_a_list),

@@ -25,6 +25,7 @@
 
 #include "db.h"
 #include "log.h"
+#include "testutil.h"
 
 struct fx {
 	char path[64];
@@ -33,29 +34,12 @@ struct fx {
 
 static void *test_ctx;
 
-static void fx_remove_files(const char *path)
-{
-	char p[80];
-
-	unlink(path);
-	snprintf(p, sizeof(p), "%s-wal", path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", path);
-	unlink(p);
-}
-
 /* A fresh empty file (mkstemp), opened as a database. */
 static int setup(void **state)
 {
 	struct fx *f = talloc_zero(test_ctx, struct fx);
-	int fd;
 
-	snprintf(f->path, sizeof(f->path), "/tmp/test_db_XXXXXX");
-	fd = mkstemp(f->path);
-	assert_true(fd >= 0);
-	close(fd);
-	f->db = db_open(f, f->path, true);
-	assert_non_null(f->db);
+	f->db = testutil_db_create(f, "test_db", f->path, sizeof(f->path));
 	*state = f;
 	return 0;
 }
@@ -64,8 +48,7 @@ static int teardown(void **state)
 {
 	struct fx *f = *state;
 
-	db_close(f->db);
-	fx_remove_files(f->path);
+	testutil_db_destroy(f->db, f->path);
 	talloc_free(f);
 	return 0;
 }
@@ -141,7 +124,7 @@ static void test_foreign_db_refused(void **state)
 
 	db_close(f->db);
 	f->db = NULL;
-	fx_remove_files(f->path);
+	testutil_db_remove(f->path);
 	assert_int_equal(sqlite3_open(f->path, &h), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(h, "CREATE TABLE other (x)", NULL, NULL,
 				      NULL), SQLITE_OK);
@@ -155,7 +138,7 @@ static void test_missing_not_created(void **state)
 
 	db_close(f->db);
 	f->db = NULL;
-	fx_remove_files(f->path);
+	testutil_db_remove(f->path);
 	assert_null(db_open(f, f->path, false));
 	assert_int_equal(access(f->path, F_OK), -1);
 }
@@ -355,7 +338,7 @@ int main(void)
 	int rc;
 
 	test_ctx = talloc_named_const(NULL, 0, "test_db");
-	sgw_log_init(test_ctx, level ? level : "fatal");
+	sgw_log_init(test_ctx, level ? level : "fatal", NULL);
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
 	talloc_free(test_ctx);
 	return rc;

@@ -18,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 #include <osmocom/core/talloc.h>
@@ -27,6 +26,7 @@
 #include "db.h"
 #include "log.h"
 #include "mo.h"
+#include "testutil.h"
 
 #define LINK	"cmcc"
 #define SRC	"8613800138000"
@@ -44,14 +44,8 @@ static void *test_ctx;
 static int setup(void **state)
 {
 	struct fx *f = talloc_zero(test_ctx, struct fx);
-	int fd;
 
-	snprintf(f->path, sizeof(f->path), "/tmp/test_mo_XXXXXX");
-	fd = mkstemp(f->path);
-	assert_true(fd >= 0);
-	close(fd);
-	f->db = db_open(f, f->path, true);
-	assert_non_null(f->db);
+	f->db = testutil_db_create(f, "test_mo", f->path, sizeof(f->path));
 	f->mo = mo_init(f, f->db);
 	assert_non_null(f->mo);
 	*state = f;
@@ -61,15 +55,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fx *f = *state;
-	char p[80];
 
 	mo_free(f->mo);
-	db_close(f->db);
-	unlink(f->path);
-	snprintf(p, sizeof(p), "%s-wal", f->path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", f->path);
-	unlink(p);
+	testutil_db_destroy(f->db, f->path);
 	talloc_free(f);
 	return 0;
 }
@@ -339,7 +327,7 @@ int main(void)
 	int rc;
 
 	test_ctx = talloc_named_const(NULL, 0, "test_mo");
-	sgw_log_init(test_ctx, level ? level : "fatal");
+	sgw_log_init(test_ctx, level ? level : "fatal", NULL);
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
 	talloc_free(test_ctx);
 	return rc;

@@ -21,7 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 #include <osmocom/core/talloc.h>
@@ -30,6 +29,7 @@
 #include "db.h"
 #include "log.h"
 #include "mtq.h"
+#include "testutil.h"
 
 #define DST		"8613800138000"
 #define ZH		"\xe4\xb8\xad"		/* 中 */
@@ -58,14 +58,8 @@ static const struct mtq_params params = {
 static int setup(void **state)
 {
 	struct fx *f = talloc_zero(test_ctx, struct fx);
-	int fd;
 
-	snprintf(f->path, sizeof(f->path), "/tmp/test_mtq_XXXXXX");
-	fd = mkstemp(f->path);
-	assert_true(fd >= 0);
-	close(fd);
-	f->db = db_open(f, f->path, true);
-	assert_non_null(f->db);
+	f->db = testutil_db_create(f, "test_mtq", f->path, sizeof(f->path));
 	f->q = mtq_init(f, f->db, &params);
 	assert_non_null(f->q);
 	*state = f;
@@ -75,15 +69,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fx *f = *state;
-	char p[80];
 
 	mtq_free(f->q);
-	db_close(f->db);
-	unlink(f->path);
-	snprintf(p, sizeof(p), "%s-wal", f->path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", f->path);
-	unlink(p);
+	testutil_db_destroy(f->db, f->path);
 	talloc_free(f);
 	return 0;
 }
@@ -695,7 +683,7 @@ int main(void)
 	int rc;
 
 	test_ctx = talloc_named_const(NULL, 0, "test_mtq");
-	sgw_log_init(test_ctx, level ? level : "fatal");
+	sgw_log_init(test_ctx, level ? level : "fatal", NULL);
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
 	talloc_free(test_ctx);
 	return rc;

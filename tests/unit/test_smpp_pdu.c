@@ -1199,7 +1199,7 @@ int main(void)
 	int rc;
 
 	ctx = talloc_named_const(NULL, 0, "test_smpp_pdu");
-	sgw_log_init(ctx, getenv("TEST_LOG") ? getenv("TEST_LOG") : "fatal");
+	sgw_log_init(ctx, getenv("TEST_LOG") ? getenv("TEST_LOG") : "fatal", NULL);
 	smpp_pdu_init(ctx);
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
 	talloc_free(ctx);
