@@ -271,6 +271,7 @@ static int main_start_links(struct gw *gw)
 	gw->dispatch = dispatch_init(gw, &gw->cfg, gw->q, gw->links, gw->n_links);
 	if (!gw->dispatch)
 		return -ENOMEM;
+	mtq_set_enqueue_cb(gw->q, dispatch_kick, gw->dispatch);
 	/* notice campaigns: bounded slices per tick, before the dispatcher */
 	gw->sched = sched_init(gw, &gw->cfg, gw->db, gw->q, dispatch_kick,
 			       gw->dispatch);

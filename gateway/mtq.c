@@ -184,6 +184,8 @@ struct mtq {
 	sqlite3_stmt *st[MTQ_NUM_STMT];
 	struct mtq_taken *taken;	/* scratch for sorting a fetch */
 	unsigned taken_cap;
+	void (*on_enqueue)(void *data);	/* the daemon's dispatcher kick */
+	void *on_enqueue_data;
 };
 
 /* Use statement idx of q for the rest of the scope: it is reset and its
@@ -267,6 +269,12 @@ struct mtq *mtq_init(void *ctx, struct db *db, const struct mtq_params *p)
 		return NULL;
 	}
 	return q;
+}
+
+void mtq_set_enqueue_cb(struct mtq *q, void (*cb)(void *data), void *data)
+{
+	q->on_enqueue = cb;
+	q->on_enqueue_data = data;
 }
 
 void mtq_free(struct mtq *q)
@@ -382,6 +390,8 @@ int mtq_enqueue(struct mtq *q, const struct mtq_new *m, int64_t *id)
 		return rc;
 	if (id)
 		*id = sqlite3_last_insert_rowid(db_handle(q->db));
+	if (q->on_enqueue)
+		q->on_enqueue(q->on_enqueue_data);
 	return 0;
 }
 

@@ -76,6 +76,11 @@ struct mtq_msg {
 struct mtq *mtq_init(void *ctx, struct db *db, const struct mtq_params *p);
 void mtq_free(struct mtq *q);
 
+/* Called after every successful mtq_enqueue() of this process: the daemon
+ * wakes its dispatcher with it, so a reply leaves in the same loop
+ * iteration instead of waiting for the poll timer. */
+void mtq_set_enqueue_cb(struct mtq *q, void (*cb)(void *data), void *data);
+
 /* Validate and insert. -EINVAL for an empty/invalid number or text,
  * -EMSGSIZE when the text needs more than max_parts. *id may be NULL. */
 int mtq_enqueue(struct mtq *q, const struct mtq_new *m, int64_t *id);
