@@ -1151,6 +1151,15 @@ static void dump_release_ops(FILE *out, const void *obj)
 	fputs(u->n_release ? " ]" : "]", out);
 }
 
+/* The HTTP callback serves the USSD menus: it needs them on. */
+static void check_ussd_http(struct load *ld, const config_setting_t *root)
+{
+	const config_setting_t *s = lookup(root, "ussd.http.enabled");
+
+	if (ld->cfg->ussd.http_enabled && !ld->cfg->ussd.enabled)
+		report(ld, s, "ussd.http.enabled", "true needs ussd.enabled");
+}
+
 /* The ops that arrive (begin, continue, release) must be told apart, and
  * so must the two that leave (show, end). */
 static void check_link_ussd(struct load *ld, const config_setting_t *g,
@@ -1215,6 +1224,7 @@ static void load_root(struct load *ld, const config_setting_t *root)
 	resolve_path(ld, root, "commands.messages", cfg->messages_path);
 	check_order(ld, root, "", "ussd.guard_timeout", cfg->ussd.guard_s,
 		    "ussd.session_max", cfg->ussd.cap_s);
+	check_ussd_http(ld, root);
 	resolve_path(ld, root, "ussd.menu", cfg->ussd.menu_path);
 	check_order(ld, root, "", "notices.max_parts", cfg->notice_max_parts,
 		    "queue.max_parts", cfg->max_parts);

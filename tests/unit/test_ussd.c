@@ -168,9 +168,10 @@ static void test_config(void **state)
 	assert_int_equal(conf_load(
 		"ussd: { guard_timeout = 100; session_max = 90; service_code = \"12a\";\n"
 		"  screen_ucs2 = 200;\n"
-		"  http: { allow = [ \"10.0.0.300\" ]; secret_header = \"X Y\"; }; };\n"
+		"  http: { enabled = true; allow = [ \"10.0.0.300\" ]; secret_header = \"X Y\"; }; };\n"
 		LINK "\n ussd: { session_key = \"imsi\"; op_continue = 1;\n"
-		"  release_ops = [ 300 ]; }; } );", cfg, errs, sizeof(errs)), 8);
+		"  release_ops = [ 300 ]; }; } );", cfg, errs, sizeof(errs)), 9);
+	assert_non_null(strstr(errs, ":3: ussd.http.enabled: true needs ussd.enabled"));
 	assert_non_null(strstr(errs, ":1: ussd.guard_timeout: 100 is greater than ussd.session_max (90)"));
 	assert_non_null(strstr(errs, ":1: ussd.service_code: \"12a\" is not a USSD code"));
 	assert_non_null(strstr(errs, ":2: ussd.screen_ucs2: 200 is out of range 20..126"));
