@@ -146,7 +146,6 @@ static void router_sweep_cb(void *data)
 {
 	struct router *r = data;
 
-	db_begin(r->db);
 	mo_expire_parts(r->mo, clock_now_ms(),
 			(int64_t)r->cfg->concat_timeout_s * 1000,
 			router_partial_cb, r);

@@ -24,6 +24,7 @@
 #include <unistd.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <osmocom/core/fsm.h>
 #include <osmocom/core/msgb.h>
@@ -403,7 +404,7 @@ static void conn_st_down(struct osmo_fsm_inst *fi, uint32_t event, void *data)
 static void conn_st_connecting_onenter(struct osmo_fsm_inst *fi, uint32_t prev)
 {
 	struct smpp_conn *c = fi->priv;
-	int fd;
+	int fd, one = 1;
 
 	c->generation++;
 	c->st.connects++;
@@ -416,6 +417,10 @@ static void conn_st_connecting_onenter(struct osmo_fsm_inst *fi, uint32_t prev)
 		conn_retry(c);
 		return;
 	}
+	/* PDUs are batched per loop iteration already: Nagle would only
+	 * hold a lone USSD screen or reply back */
+	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) < 0)
+		LOGCONN(c, LOGL_NOTICE, "cannot set TCP_NODELAY: %s\n", strerror(errno));
 	osmo_fd_setup(&c->ofd, fd, OSMO_FD_READ | OSMO_FD_WRITE, conn_fd_cb, c, 0);
 	if (osmo_fd_register(&c->ofd) < 0) {
 		close(fd);

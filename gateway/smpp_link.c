@@ -686,7 +686,7 @@ static void link_rx_deliver(struct smpp_link *l, struct smpp_conn *c,
 	a->c = c;
 	a->generation = smpp_conn_generation(c);
 	a->seq = h->seq;
-	db_begin(l->db);
+	/* the callback opens the group-commit transaction if it writes */
 	a->rc = l->mo_cb(l->mo_data, l, d);
 	db_after_commit(l->db, link_ack_after_commit, a);
 	talloc_free(d);
