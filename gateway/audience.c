@@ -22,7 +22,7 @@
 #include "audience.h"
 #include "codes.h"
 #include "db.h"
-#include "notice_sql.h"
+#include "db_stmt.h"
 
 #define AUD_WORDS_MAX	32	/* values of one filter */
 #define AUD_WORD_MAX	64	/* bytes of one value */
@@ -244,54 +244,54 @@ static int aud_sstatus(struct audience_db *a, const char *word, char *code,
 static int aud_region(struct audience_db *a, const char *word, char *code,
 		      size_t cap, int64_t *id)
 {
-	NSQL_STMT(st, a->st[AUD_REGION]);
+	DB_STMT(st, a->st[AUD_REGION]);
 	int rc, exact;
 
-	nsql_text(st, ":w", word);
+	db_bind_text(st, ":w", word);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_DONE)
 		return 1;
 	if (rc != SQLITE_ROW)
-		return nsql_err(a->db, st, rc);
-	nsql_col(st, 0, code, cap);
+		return db_step_error(a->db, st, rc, DSCHED);
+	db_col_text(st, 0, code, cap);
 	exact = sqlite3_column_int(st, 1);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW && !exact)
 		return 2;
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 :
-	       nsql_err(a->db, st, rc);
+	       db_step_error(a->db, st, rc, DSCHED);
 }
 
 static int aud_course(struct audience_db *a, const char *word, char *code,
 		      size_t cap, int64_t *id)
 {
-	NSQL_STMT(st, a->st[AUD_COURSE]);
+	DB_STMT(st, a->st[AUD_COURSE]);
 	int rc;
 
-	nsql_text(st, ":w", word);
+	db_bind_text(st, ":w", word);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_DONE)
 		return 1;
 	if (rc != SQLITE_ROW)
-		return nsql_err(a->db, st, rc);
+		return db_step_error(a->db, st, rc, DSCHED);
 	*id = sqlite3_column_int64(st, 0);
-	nsql_col(st, 1, code, cap);
+	db_col_text(st, 1, code, cap);
 	return 0;
 }
 
 static int aud_occupation(struct audience_db *a, const char *word,
 			  char *code, size_t cap, int64_t *id)
 {
-	NSQL_STMT(st, a->st[AUD_OCCUPATION]);
+	DB_STMT(st, a->st[AUD_OCCUPATION]);
 	int rc;
 
-	nsql_text(st, ":w", word);
+	db_bind_text(st, ":w", word);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_DONE)
 		return 1;
 	if (rc != SQLITE_ROW)
-		return nsql_err(a->db, st, rc);
-	nsql_col(st, 0, code, cap);
+		return db_step_error(a->db, st, rc, DSCHED);
+	db_col_text(st, 0, code, cap);
 	return 0;
 }
 
@@ -372,25 +372,25 @@ bool audience_has_course(const struct audience *au)
 
 static void aud_bind(sqlite3_stmt *st, const struct audience *au)
 {
-	nsql_text(st, ":region", au->region);
-	nsql_text(st, ":grp", au->group);
-	nsql_text(st, ":course", au->course);
-	nsql_text(st, ":occupation", au->occupation);
-	nsql_text(st, ":estatus", au->enrol_status);
-	nsql_text(st, ":sstatus", au->subsidy_status);
-	nsql_int(st, ":enrol", audience_has_course(au));
+	db_bind_text(st, ":region", au->region);
+	db_bind_text(st, ":grp", au->group);
+	db_bind_text(st, ":course", au->course);
+	db_bind_text(st, ":occupation", au->occupation);
+	db_bind_text(st, ":estatus", au->enrol_status);
+	db_bind_text(st, ":sstatus", au->subsidy_status);
+	db_bind_int(st, ":enrol", audience_has_course(au));
 }
 
 int audience_count(struct audience_db *a, const struct audience *au,
 		   struct audience_count *c)
 {
-	NSQL_STMT(st, a->st[AUD_COUNT]);
+	DB_STMT(st, a->st[AUD_COUNT]);
 	int rc;
 
 	aud_bind(st, au);
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW)
-		return nsql_err(a->db, st, rc);
+		return db_step_error(a->db, st, rc, DSCHED);
 	c->matched = sqlite3_column_int64(st, 0);
 	c->no_number = sqlite3_column_int64(st, 1);
 	c->opted_out = sqlite3_column_int64(st, 2);
@@ -401,38 +401,38 @@ int audience_count(struct audience_db *a, const struct audience *au,
 int audience_samples(struct audience_db *a, const struct audience *au,
 		     struct audience_sample *s, unsigned max, unsigned *n)
 {
-	NSQL_STMT(st, a->st[AUD_SAMPLES]);
+	DB_STMT(st, a->st[AUD_SAMPLES]);
 	int rc = SQLITE_DONE;
 
 	aud_bind(st, au);
-	nsql_id(st, ":course_id", au->course_id);
-	nsql_int(st, ":n", max);
+	db_bind_id(st, ":course_id", au->course_id);
+	db_bind_int(st, ":n", max);
 	for (*n = 0; *n < max && (rc = sqlite3_step(st)) == SQLITE_ROW; (*n)++) {
-		nsql_col(st, 0, s[*n].msisdn, sizeof(s[*n].msisdn));
-		nsql_col(st, 1, s[*n].name, sizeof(s[*n].name));
-		nsql_col(st, 2, s[*n].region, sizeof(s[*n].region));
-		nsql_col(st, 3, s[*n].course, sizeof(s[*n].course));
-		nsql_col(st, 4, s[*n].start_date, sizeof(s[*n].start_date));
+		db_col_text(st, 0, s[*n].msisdn, sizeof(s[*n].msisdn));
+		db_col_text(st, 1, s[*n].name, sizeof(s[*n].name));
+		db_col_text(st, 2, s[*n].region, sizeof(s[*n].region));
+		db_col_text(st, 3, s[*n].course, sizeof(s[*n].course));
+		db_col_text(st, 4, s[*n].start_date, sizeof(s[*n].start_date));
 	}
 	if (*n < max && rc != SQLITE_DONE)
-		return nsql_err(a->db, st, rc);
+		return db_step_error(a->db, st, rc, DSCHED);
 	return 0;
 }
 
 int audience_list(struct audience_db *a, int64_t campaign_id,
 		  const struct audience *au, int64_t from, int64_t to)
 {
-	NSQL_STMT(st, a->st[AUD_LIST]);
+	DB_STMT(st, a->st[AUD_LIST]);
 	int rc = db_begin(a->db);
 
 	if (rc)
 		return rc;
 	aud_bind(st, au);
-	nsql_id(st, ":course_id", au->course_id);
-	nsql_int(st, ":id", campaign_id);
-	nsql_int(st, ":from", from);
-	nsql_int(st, ":to", to);
-	rc = nsql_done(a->db, st);
+	db_bind_id(st, ":course_id", au->course_id);
+	db_bind_int(st, ":id", campaign_id);
+	db_bind_int(st, ":from", from);
+	db_bind_int(st, ":to", to);
+	rc = db_step_done(a->db, st, DSCHED);
 	return rc ? rc : sqlite3_changes(db_handle(a->db));
 }
 
@@ -440,14 +440,14 @@ int audience_list(struct audience_db *a, int64_t campaign_id,
 static int aud_int(struct audience_db *a, enum aud_stmt idx,
 		   const char *course, int64_t *out)
 {
-	NSQL_STMT(st, a->st[idx]);
+	DB_STMT(st, a->st[idx]);
 	int rc;
 
 	if (course || idx == AUD_LONGEST_COURSE)
-		nsql_text(st, ":course", course);
+		db_bind_text(st, ":course", course);
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW)
-		return nsql_err(a->db, st, rc);
+		return db_step_error(a->db, st, rc, DSCHED);
 	*out = sqlite3_column_int64(st, 0);
 	return 0;
 }

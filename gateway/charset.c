@@ -316,6 +316,23 @@ size_t charset_utf8_chars(const char *utf8, size_t len)
 	return n;
 }
 
+bool charset_utf8_valid(const char *utf8, size_t len)
+{
+	const uint8_t *s = (const uint8_t *)utf8;
+	size_t pos = 0;
+
+	if (!utf8 && len)
+		return false;
+	while (pos < len) {
+		struct u8char c = utf8_next(s + pos, len - pos);
+
+		if (!c.valid)
+			return false;
+		pos += c.len;
+	}
+	return true;
+}
+
 bool charset_fits_gsm(const char *utf8, size_t len)
 {
 	const uint8_t *s = (const uint8_t *)utf8;

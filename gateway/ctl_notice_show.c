@@ -27,9 +27,9 @@
 #include "csv.h"
 #include "ctl_notice_priv.h"
 #include "db.h"
+#include "db_stmt.h"
 #include "dlr.h"
 #include "mtq.h"
-#include "notice_sql.h"
 #include "notice_text.h"
 #include "quiet.h"
 #include "smpp_pdu.h"
@@ -356,8 +356,8 @@ static int show_counts(struct ctl_nt *c, sqlite3_stmt **sts,
 	int rc = SQLITE_DONE;
 
 	{
-		NSQL_STMT(st, sts[SHOW_RCPT_COUNTS]);
-		nsql_int(st, ":id", n->id);
+		DB_STMT(st, sts[SHOW_RCPT_COUNTS]);
+		db_bind_int(st, ":id", n->id);
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 			k->rcpt[show_rcpt_state((const char *)
 				sqlite3_column_text(st, 0))] +=
@@ -366,8 +366,8 @@ static int show_counts(struct ctl_nt *c, sqlite3_stmt **sts,
 		}
 	}
 	if (rc == SQLITE_DONE) {
-		NSQL_STMT(st, sts[SHOW_MT_COUNTS]);
-		nsql_int(st, ":id", n->id);
+		DB_STMT(st, sts[SHOW_MT_COUNTS]);
+		db_bind_int(st, ":id", n->id);
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 			if ((unsigned)sqlite3_column_int(st, 0) < MTQ_NUM_STATES)
 				k->mt[sqlite3_column_int(st, 0)] =
@@ -405,11 +405,11 @@ static void show_why(sqlite3_stmt *st, int i, char *out, size_t cap)
 static int show_reasons(sqlite3_stmt **sts, const struct notice *n,
 			struct show_reason *r, unsigned *got)
 {
-	NSQL_STMT(st, sts[SHOW_REASONS]);
+	DB_STMT(st, sts[SHOW_REASONS]);
 	int rc = SQLITE_DONE;
 
-	nsql_int(st, ":id", n->id);
-	nsql_int(st, ":n", SHOW_REASONS_MAX);
+	db_bind_int(st, ":id", n->id);
+	db_bind_int(st, ":n", SHOW_REASONS_MAX);
 	for (*got = 0; *got < SHOW_REASONS_MAX &&
 	     (rc = sqlite3_step(st)) == SQLITE_ROW; (*got)++) {
 		show_why(st, 0, r[*got].text, sizeof(r[*got].text));
@@ -547,7 +547,7 @@ static int show_report_write(struct ctl_nt *c, sqlite3_stmt **sts,
 			     const struct notice *n, FILE *f,
 			     unsigned long *rows)
 {
-	NSQL_STMT(st, sts[SHOW_REPORT]);
+	DB_STMT(st, sts[SHOW_REPORT]);
 	int rc;
 
 	csv_put_bom(f);
@@ -557,7 +557,7 @@ static int show_report_write(struct ctl_nt *c, sqlite3_stmt **sts,
 	csv_put(f, "done_at", 0);
 	csv_put(f, "reason", 0);
 	csv_put_end(f);
-	nsql_int(st, ":id", n->id);
+	db_bind_int(st, ":id", n->id);
 	for (*rows = 0; (rc = sqlite3_step(st)) == SQLITE_ROW; (*rows)++)
 		show_report_row(c, f, st, n);
 	return rc == SQLITE_DONE ? 0 : -EIO;

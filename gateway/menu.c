@@ -17,7 +17,6 @@
  * tree is gone after loading.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,9 +26,8 @@
 #include "fmt.h"
 #include "menu.h"
 #include "menu_priv.h"
+#include "tmpl.h"
 
-#define MENU_MSG_MAX	320	/* one problem */
-#define MENU_NAME_MAX	24	/* a placeholder name */
 #define MENU_PATH_MAX	80	/* a setting path in a message */
 #define MENU_ROOT	"main"
 
@@ -88,88 +86,14 @@ static const struct mx_def mx_defs[MX_NUM] = {
 	[MX_NOTICES_NONE] = { "notices_none", MK_LINE, "" },
 };
 
-/* ------------------------------------------------------------------ */
-/* Problems                                                            */
-
-struct menu_err {
-	unsigned line, seq;
-	char msg[MENU_MSG_MAX];
-};
-
 struct menu_load {
-	const char *file;
+	struct tmpl_problems pr;
 	struct menu *m;
-	struct menu_err *err;
-	unsigned n_err, cap_err;
 	bool texts_ok;		/* the screens can be measured */
 };
 
-static void ml_report(struct menu_load *ld, const config_setting_t *s,
-		      const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void ml_report(struct menu_load *ld, const config_setting_t *s,
-		      const char *fmt, ...)
-{
-	struct menu_err *e;
-	va_list ap;
-
-	if (ld->n_err == ld->cap_err) {
-		unsigned cap = ld->cap_err ? 2 * ld->cap_err : 16;
-		struct menu_err *n = realloc(ld->err, cap * sizeof(*n));
-
-		if (!n) {
-			ld->n_err++;	/* counted, not printed */
-			return;
-		}
-		ld->err = n;
-		ld->cap_err = cap;
-	}
-	e = &ld->err[ld->n_err];
-	e->line = s ? config_setting_source_line(s) : 0;
-	e->seq = ld->n_err++;
-	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
-	va_end(ap);
-}
-
-static int ml_err_cmp(const void *a, const void *b)
-{
-	const struct menu_err *x = a, *y = b;
-
-	if (x->line != y->line)
-		return x->line < y->line ? -1 : 1;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
-static void ml_flush(struct menu_load *ld, FILE *out)
-{
-	unsigned i, n = ld->n_err < ld->cap_err ? ld->n_err : ld->cap_err;
-
-	if (ld->err)
-		qsort(ld->err, n, sizeof(*ld->err), ml_err_cmp);
-	for (i = 0; out && i < n; i++)
-		fprintf(out, "%s:%u: %s\n", ld->file, ld->err[i].line,
-			ld->err[i].msg);
-	free(ld->err);
-	ld->err = NULL;
-}
-
 /* ------------------------------------------------------------------ */
 /* Texts                                                               */
-
-static bool ml_allowed(const char *allowed, const char *name, size_t len)
-{
-	const char *p = allowed;
-
-	while (*p) {
-		size_t n = strcspn(p, " ");
-
-		if (n == len && !strncmp(p, name, len))
-			return true;
-		p += n + (p[n] == ' ');
-	}
-	return false;
-}
 
 /* Braces must form known placeholders: "{name}" with a name of the key. */
 static void ml_check_tpl(struct menu_load *ld, const config_setting_t *s,
@@ -179,16 +103,17 @@ static void ml_check_tpl(struct menu_load *ld, const config_setting_t *s,
 	const char *p = tpl;
 
 	while ((p = strpbrk(p, "{}"))) {
-		size_t n = strspn(p + 1, "abcdefghijklmnopqrstuvwxyz_");
+		size_t n = *p == '{' ? tmpl_name_len(p + 1) : 0;
 
-		if (*p == '}' || p[n + 1] != '}' || !n || n >= MENU_NAME_MAX) {
-			ml_report(ld, s, "%s: stray brace at \"%.12s\"", what, p);
+		if (!n) {
+			tmpl_report(&ld->pr, s, "%s: stray brace at \"%.12s\"",
+				    what, p);
 			return;
 		}
-		if (!ml_allowed(allowed, p + 1, n)) {
-			ml_report(ld, s, "%s: unknown placeholder {%.*s} "
-				  "(allowed: %s)", what, (int)n, p + 1,
-				  *allowed ? allowed : "none");
+		if (!tmpl_allowed(allowed, p + 1, n)) {
+			tmpl_report(&ld->pr, s, "%s: unknown placeholder "
+				    "{%.*s} (allowed: %s)", what, (int)n, p + 1,
+				    *allowed ? allowed : "none");
 		}
 		p += n + 2;
 	}
@@ -211,7 +136,7 @@ static void ml_texts(struct menu_load *ld, const config_setting_t *g)
 		for (k = 0; k < MX_NUM && strcmp(mx_defs[k].key, name); k++)
 			;
 		if (k == MX_NUM)
-			ml_report(ld, s, "texts.%s: unknown text", name);
+			tmpl_report(&ld->pr, s, "texts.%s: unknown text", name);
 	}
 	for (k = 0; k < MX_NUM; k++) {
 		const config_setting_t *s = g ?
@@ -219,17 +144,18 @@ static void ml_texts(struct menu_load *ld, const config_setting_t *g)
 		const char *v = s ? config_setting_get_string(s) : NULL;
 
 		if (!s) {
-			ml_report(ld, g, "texts.%s: missing", mx_defs[k].key);
+			tmpl_report(&ld->pr, g, "texts.%s: missing",
+				    mx_defs[k].key);
 		} else if (!v) {
-			ml_report(ld, s, "texts.%s: must be a string in "
-				  "double quotes", mx_defs[k].key);
+			tmpl_report(&ld->pr, s, "texts.%s: must be a string in "
+				    "double quotes", mx_defs[k].key);
 		} else if (!ml_utf8_ok(v)) {
-			ml_report(ld, s, "texts.%s: not valid UTF-8",
-				  mx_defs[k].key);
+			tmpl_report(&ld->pr, s, "texts.%s: not valid UTF-8",
+				    mx_defs[k].key);
 		} else {
 			if (mx_defs[k].kind == MK_LINE && strchr(v, '\n'))
-				ml_report(ld, s, "texts.%s: must be one line",
-					  mx_defs[k].key);
+				tmpl_report(&ld->pr, s, "texts.%s: must be one "
+					    "line", mx_defs[k].key);
 			char what[MENU_PATH_MAX];
 
 			snprintf(what, sizeof(what), "texts.%s",
@@ -253,9 +179,10 @@ static void ml_members(struct menu_load *ld, const config_setting_t *g,
 		const config_setting_t *s = config_setting_get_elem(g, i);
 		const char *name = config_setting_name(s);
 
-		if (!ml_allowed(ok, name, strlen(name)))
-			ml_report(ld, s, "%s%s%s: unknown setting (allowed: %s)",
-				  path, *path ? "." : "", name, ok);
+		if (!tmpl_allowed(ok, name, strlen(name)))
+			tmpl_report(&ld->pr, s, "%s%s%s: unknown setting "
+				    "(allowed: %s)", path, *path ? "." : "",
+				    name, ok);
 	}
 }
 
@@ -268,12 +195,12 @@ static const char *ml_string(struct menu_load *ld, const config_setting_t *g,
 	const char *v = s ? config_setting_get_string(s) : NULL;
 
 	if (!s && required)
-		ml_report(ld, g, "%s.%s: missing", path, name);
+		tmpl_report(&ld->pr, g, "%s.%s: missing", path, name);
 	else if (s && (!v || !*v))
-		ml_report(ld, s, "%s.%s: must be a non-empty string",
-			  path, name);
+		tmpl_report(&ld->pr, s, "%s.%s: must be a non-empty string",
+			    path, name);
 	else if (v && !ml_utf8_ok(v))
-		ml_report(ld, s, "%s.%s: not valid UTF-8", path, name);
+		tmpl_report(&ld->pr, s, "%s.%s: not valid UTF-8", path, name);
 	else
 		return v;
 	return NULL;
@@ -293,8 +220,8 @@ static void ml_item(struct menu_load *ld, const config_setting_t *g,
 
 	t->set = g;
 	if (!config_setting_is_group(g)) {
-		ml_report(ld, g, "%s: must be a group { label = ...; "
-			  "action = ...; }", path);
+		tmpl_report(&ld->pr, g, "%s: must be a group { label = ...; "
+			    "action = ...; }", path);
 		return;
 	}
 	ml_members(ld, g, path, "label action screen");
@@ -302,15 +229,15 @@ static void ml_item(struct menu_load *ld, const config_setting_t *g,
 	action = ml_string(ld, g, path, "action", false);
 	screen = ml_string(ld, g, path, "screen", false);
 	if (label && strchr(label, '\n'))
-		ml_report(ld, g, "%s.label: must be one line", path);
+		tmpl_report(&ld->pr, g, "%s.label: must be one line", path);
 	if (!config_setting_get_member(g, "action") ==
 	    !config_setting_get_member(g, "screen"))
-		ml_report(ld, g, "%s: needs action or screen (one of them)",
-			  path);
+		tmpl_report(&ld->pr, g, "%s: needs action or screen (one of "
+			    "them)", path);
 	else if (action && !menu_action_known(action))
-		ml_report(ld, config_setting_get_member(g, "action"),
-			  "%s.action: unknown action \"%s\" (known: %s)", path,
-			  action, menu_action_names());
+		tmpl_report(&ld->pr, config_setting_get_member(g, "action"),
+			    "%s.action: unknown action \"%s\" (known: %s)",
+			    path, action, menu_action_names());
 	it->label = label ? talloc_strdup(ld->m, label) : "";
 	it->action = action ? talloc_strdup(ld->m, action) : NULL;
 	t->screen = screen;
@@ -331,15 +258,16 @@ static void ml_screen(struct menu_load *ld, const config_setting_t *g,
 	sc->title = talloc_strdup(ld->m, title ? title : "");
 	n = items ? config_setting_length(items) : 0;
 	if (!items || !config_setting_is_list(items) || n < 1) {
-		ml_report(ld, items ? items : g, "%s.items: must be a list of "
-			  "1..%d items ( { label = ...; ... }, ... )", path,
-			  MENU_ITEMS_MAX);
+		tmpl_report(&ld->pr, items ? items : g, "%s.items: must be a "
+			    "list of 1..%d items ( { label = ...; ... }, ... )",
+			    path, MENU_ITEMS_MAX);
 		return;
 	}
 	if (n > MENU_ITEMS_MAX)
-		ml_report(ld, config_setting_get_elem(items, MENU_ITEMS_MAX),
-			  "%s.items: more than %d items (9 and 0 are paging "
-			  "and back)", path, MENU_ITEMS_MAX);
+		tmpl_report(&ld->pr,
+			    config_setting_get_elem(items, MENU_ITEMS_MAX),
+			    "%s.items: more than %d items (9 and 0 are paging "
+			    "and back)", path, MENU_ITEMS_MAX);
 	for (i = 0; i < n && i < MENU_ITEMS_MAX; i++) {
 		snprintf(ipath, sizeof(ipath), "%s.items.[%d]", path, i);
 		ml_item(ld, config_setting_get_elem(items, i), ipath,
@@ -372,9 +300,9 @@ static void ml_targets(struct menu_load *ld, struct menu_screen *sc,
 			continue;
 		sc->item[i].screen = ml_find(ld->m, t[i].screen);
 		if (!sc->item[i].screen)
-			ml_report(ld, t[i].set, "menu.%s.items.[%u].screen: "
-				  "no screen named \"%s\"", sc->name, i,
-				  t[i].screen);
+			tmpl_report(&ld->pr, t[i].set, "menu.%s.items.[%u]."
+				    "screen: no screen named \"%s\"", sc->name,
+				    i, t[i].screen);
 	}
 }
 
@@ -388,9 +316,9 @@ static void ml_fit(struct menu_load *ld, const config_setting_t *s,
 	snprintf(buf, sizeof(buf), "%s\n%s", ld->m->reserve, text);
 	units = menu_units(ld->m, buf, &limit);
 	if (units > limit)
-		ml_report(ld, s, "%s: %u characters with a one-line error "
-			  "above it, over the screen limit of %u", what,
-			  units, limit);
+		tmpl_report(&ld->pr, s, "%s: %u characters with a one-line "
+			    "error above it, over the screen limit of %u",
+			    what, units, limit);
 }
 
 static void ml_fit_screen(struct menu_load *ld, const config_setting_t *g,
@@ -418,9 +346,9 @@ static void ml_fit_texts(struct menu_load *ld, const config_setting_t *g)
 			menu_render(ld->m, k, NULL, 0, buf, sizeof(buf));
 			units = menu_units(ld->m, buf, &limit);
 			if (units > limit)
-				ml_report(ld, s, "%s: %u characters, over the "
-					  "screen limit of %u", what, units,
-					  limit);
+				tmpl_report(&ld->pr, s, "%s: %u characters, "
+					    "over the screen limit of %u",
+					    what, units, limit);
 		} else if (k == MX_REG_ID || k == MX_REG_NAME) {
 			snprintf(buf, sizeof(buf), "%s\n%s", ld->m->text[k],
 				 ld->m->text[MX_BACK]);
@@ -440,23 +368,23 @@ static void ml_menu(struct menu_load *ld, const config_setting_t *g)
 	unsigned i, n = g ? config_setting_length(g) : 0;
 
 	if (!g || !config_setting_is_group(g)) {
-		ml_report(ld, g, "menu: missing (a group of screens)");
+		tmpl_report(&ld->pr, g, "menu: missing (a group of screens)");
 		return;
 	}
 	m->screens = talloc_zero_array(m, struct menu_screen, n ? n : 1);
 	t = calloc(n ? n : 1, sizeof(*t));
 	set = calloc(n ? n : 1, sizeof(*set));
 	if (!m->screens || !t || !set) {
-		ml_report(ld, g, "menu: out of memory");
+		tmpl_report(&ld->pr, g, "menu: out of memory");
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
 		const config_setting_t *s = config_setting_get_elem(g, i);
 
 		if (!config_setting_is_group(s)) {
-			ml_report(ld, s, "menu.%s: must be a group { title = "
-				  "...; items = ( ... ); }",
-				  config_setting_name(s));
+			tmpl_report(&ld->pr, s, "menu.%s: must be a group "
+				    "{ title = ...; items = ( ... ); }",
+				    config_setting_name(s));
 			continue;
 		}
 		set[m->n_screens] = s;
@@ -465,7 +393,8 @@ static void ml_menu(struct menu_load *ld, const config_setting_t *g)
 	}
 	m->root = ml_find(m, MENU_ROOT);
 	if (!m->root)
-		ml_report(ld, g, "menu.%s: missing (the main menu)", MENU_ROOT);
+		tmpl_report(&ld->pr, g, "menu.%s: missing (the main menu)",
+			    MENU_ROOT);
 	for (i = 0; i < m->n_screens; i++)
 		ml_targets(ld, &m->screens[i], t[i]);
 	for (i = 0; i < m->n_screens && ld->texts_ok; i++)
@@ -473,20 +402,6 @@ static void ml_menu(struct menu_load *ld, const config_setting_t *g)
 out:
 	free(t);
 	free(set);
-}
-
-static int ml_parse_error(struct menu_load *ld, const config_t *cf,
-			  FILE *err)
-{
-	const char *file = config_error_file(cf);
-
-	if (err && config_error_type(cf) == CONFIG_ERR_FILE_IO)
-		fprintf(err, "%s: cannot read: %s\n", ld->file,
-			config_error_text(cf));
-	else if (err)
-		fprintf(err, "%s:%d: syntax: %s\n", file ? file : ld->file,
-			config_error_line(cf), config_error_text(cf));
-	return 1;
 }
 
 static struct menu *ml_new(void *ctx, const struct menu_params *p)
@@ -506,16 +421,15 @@ static struct menu *ml_new(void *ctx, const struct menu_params *p)
 struct menu *menu_load(void *ctx, const char *path,
 		       const struct menu_params *p, FILE *err, int *n_err)
 {
-	struct menu_load ld = { .file = path };
+	struct menu_load ld = { .pr.file = path };
 	config_t cf;
-	int n;
 
 	ld.m = ml_new(ctx, p);
 	if (!ld.m)
 		return NULL;
 	config_init(&cf);
 	if (!config_read_file(&cf, path)) {
-		n = ml_parse_error(&ld, &cf, err);
+		tmpl_parse_error(&ld.pr, &cf, err);
 	} else {
 		const config_setting_t *root = config_root_setting(&cf);
 		const config_setting_t *tx = config_setting_get_member(root,
@@ -523,19 +437,18 @@ struct menu *menu_load(void *ctx, const char *path,
 
 		ml_members(&ld, root, "", "menu texts");
 		ml_texts(&ld, tx);
-		ld.texts_ok = ld.n_err == 0;
+		ld.texts_ok = ld.pr.n == 0;
 		if (ld.texts_ok) {
 			menu_set_reserve(ld.m);
 			ml_fit_texts(&ld, tx);
 		}
 		ml_menu(&ld, config_setting_get_member(root, "menu"));
-		n = ld.n_err;
-		ml_flush(&ld, err);
 	}
+	tmpl_flush(&ld.pr, err);
 	config_destroy(&cf);
 	if (n_err)
-		*n_err = n;
-	if (n) {
+		*n_err = ld.pr.n;
+	if (ld.pr.n) {
 		talloc_free(ld.m);
 		return NULL;
 	}

@@ -3,6 +3,9 @@
  * placeholders, counting characters the way the handset does, and cutting
  * content into pages (see menu.h).
  *
+ * Texts are rendered by tmpl_render with {code} and {hotline} from the
+ * configuration unless the caller gives them.
+ *
  * A screen is one short_message, GSM 7-bit when every character has a GSM
  * mapping (an escaped character, e.g. '[' or '€', takes two septets), else
  * UCS-2 (a character outside the BMP takes two UTF-16 units); each
@@ -23,9 +26,9 @@
 #include "charset.h"
 #include "menu.h"
 #include "menu_priv.h"
+#include "tmpl.h"
 
 #define MENU_KEY_LEN	12	/* a key as text */
-#define MENU_NAME_LEN	24	/* longest placeholder name */
 
 /* ------------------------------------------------------------------ */
 /* Measuring                                                           */
@@ -55,74 +58,6 @@ bool menu_fits(const struct menu *m, const char *text)
 /* ------------------------------------------------------------------ */
 /* Rendering                                                           */
 
-/* Bounded output that keeps whole UTF-8 characters. */
-struct mp_out {
-	char *buf;
-	size_t cap, len;
-	bool cut;
-};
-
-static void mp_put(struct mp_out *o, const char *s, size_t n)
-{
-	if (o->cut || !o->cap)
-		return;
-	if (o->len + n >= o->cap) {
-		n = o->cap - 1 - o->len;
-		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-			n--;
-		o->cut = true;
-	}
-	memcpy(o->buf + o->len, s, n);
-	o->len += n;
-	o->buf[o->len] = '\0';
-}
-
-static const char *mp_value(const struct menu *m, const char *name,
-			    size_t len, const struct texts_val *v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (v[i].name && strlen(v[i].name) == len &&
-		    !strncmp(v[i].name, name, len))
-			return v[i].value ? v[i].value : "";
-	if (len == 4 && !strncmp(name, "code", len))
-		return m->code;
-	if (len == 7 && !strncmp(name, "hotline", len))
-		return m->hotline;
-	return "";
-}
-
-/* One pass: literal text copied, "{name}" replaced by its value (values
- * are never scanned again, so a course name cannot inject one). */
-static size_t mp_render(const struct menu *m, const char *tpl,
-			const struct texts_val *v, size_t n, char *out,
-			size_t cap)
-{
-	struct mp_out o = { out, cap, 0, false };
-
-	if (cap)
-		out[0] = '\0';
-	while (tpl && *tpl) {
-		size_t lit = strcspn(tpl, "{"), nl;
-		const char *val;
-
-		mp_put(&o, tpl, lit);
-		tpl += lit;
-		if (!*tpl)
-			break;
-		nl = strspn(tpl + 1, "abcdefghijklmnopqrstuvwxyz_");
-		if (!nl || nl >= MENU_NAME_LEN || tpl[nl + 1] != '}') {
-			mp_put(&o, tpl++, 1);
-			continue;
-		}
-		val = mp_value(m, tpl + 1, nl, v, n);
-		mp_put(&o, val, strlen(val));
-		tpl += nl + 2;
-	}
-	return o.len;
-}
-
 const char *menu_text_get(const struct menu *m, enum menu_text id)
 {
 	return (unsigned)id < MX_NUM && m->text[id] ? m->text[id] : "";
@@ -131,7 +66,13 @@ const char *menu_text_get(const struct menu *m, enum menu_text id)
 size_t menu_render(const struct menu *m, enum menu_text id,
 		   const struct texts_val *v, size_t n, char *out, size_t cap)
 {
-	return mp_render(m, menu_text_get(m, id), v, n, out, cap);
+	const struct texts_val def[] = {
+		{ "code", m->code }, { "hotline", m->hotline },
+	};
+	struct texts_vals a = { v, n, def, sizeof(def) / sizeof(def[0]) };
+
+	tmpl_render(menu_text_get(m, id), texts_value, &a, out, cap);
+	return cap ? strlen(out) : 0;	/* also when cut */
 }
 
 /* "{key} {label}" */
@@ -172,22 +113,21 @@ const char *menu_reserve_line(const struct menu *m)
 size_t menu_screen_text(const struct menu *m, const struct menu_screen *s,
 			bool back, char *out, size_t cap)
 {
-	struct mp_out o = { out, cap, 0, false };
+	struct tmpl_out o;
 	char line[MENU_LINE_MAX];
 	unsigned i;
 
-	if (cap)
-		out[0] = '\0';
-	mp_put(&o, s->title, strlen(s->title));
+	tmpl_out_init(&o, out, cap);
+	tmpl_put(&o, s->title, strlen(s->title));
 	for (i = 0; i < s->n_items; i++) {
 		mp_item(m, i + 1, s->item[i].label, line, sizeof(line));
-		mp_put(&o, "\n", 1);
-		mp_put(&o, line, strlen(line));
+		tmpl_put(&o, "\n", 1);
+		tmpl_put(&o, line, strlen(line));
 	}
 	if (back) {
-		mp_put(&o, "\n", 1);
-		mp_put(&o, menu_text_get(m, MX_BACK),
-		       strlen(menu_text_get(m, MX_BACK)));
+		tmpl_put(&o, "\n", 1);
+		tmpl_put(&o, menu_text_get(m, MX_BACK),
+			 strlen(menu_text_get(m, MX_BACK)));
 	}
 	return o.len;
 }

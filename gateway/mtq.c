@@ -294,48 +294,6 @@ static bool mtq_dst_valid(const char *dst)
 	return strspn(dst, "0123456789") == n;
 }
 
-/* Length of the well-formed UTF-8 sequence at s (shortest form, no
- * surrogates, at most U+10FFFF), 0 if it is not one. */
-static unsigned mtq_utf8_seq(const unsigned char *s)
-{
-	unsigned n, i;
-	uint32_t cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xC2 && s[0] <= 0xDF)
-		n = 2, cp = s[0] & 0x1F;
-	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
-		n = 3, cp = s[0] & 0x0F;
-	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
-		n = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xC0) != 0x80)	/* also stops at the NUL */
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3F);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
-		return 0;
-	return n;
-}
-
-static bool mtq_utf8_valid(const char *s, size_t len)
-{
-	size_t i = 0;
-	unsigned n;
-
-	while (i < len) {
-		n = mtq_utf8_seq((const unsigned char *)s + i);
-		if (!n)
-			return false;
-		i += n;
-	}
-	return true;
-}
-
 /* Number of SMS parts for text, or negative errno (see mtq_enqueue). */
 static int mtq_text_parts(struct mtq *q, const char *text)
 {
@@ -349,7 +307,7 @@ static int mtq_text_parts(struct mtq *q, const char *text)
 	if (len > (size_t)q->p.max_parts * CHARSET_GSM_SINGLE *
 		  MTQ_UTF8_MAX_BYTES)
 		return -EMSGSIZE;
-	if (!mtq_utf8_valid(text, len))
+	if (!charset_utf8_valid(text, len))
 		return -EINVAL;
 	return charset_split(text, len, q->p.max_parts, &split);
 }

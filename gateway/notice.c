@@ -20,8 +20,8 @@
 #include <osmocom/core/utils.h>
 
 #include "db.h"
+#include "db_stmt.h"
 #include "notice.h"
-#include "notice_sql.h"
 
 #define NOTICE_COLS \
 	"id, name, text, body, audience, f_region, f_group, f_course," \
@@ -220,36 +220,36 @@ void notice_db_free(struct notice_db *n)
 /* 0 binds NULL (no start, no end). */
 static void notice_bind_time(sqlite3_stmt *st, const char *name, int64_t t)
 {
-	nsql_id(st, name, t);
+	db_bind_id(st, name, t);
 }
 
 int notice_insert(struct notice_db *n, const struct notice *c, int64_t now,
 		  int64_t *id)
 {
-	NSQL_STMT(st, n->st[NOTICE_INSERT]);
+	DB_STMT(st, n->st[NOTICE_INSERT]);
 	int rc = db_begin(n->db);
 
 	if (rc)
 		return rc;
-	nsql_text(st, ":name", c->name);
-	nsql_text(st, ":text", c->text);
-	nsql_text(st, ":body", c->body);
-	nsql_text(st, ":audience", c->audience_json);
-	nsql_text(st, ":region", c->au.region);
-	nsql_text(st, ":grp", c->au.group);
-	nsql_text(st, ":course", c->au.course);
-	nsql_text(st, ":occupation", c->au.occupation);
-	nsql_text(st, ":estatus", c->au.enrol_status);
-	nsql_text(st, ":sstatus", c->au.subsidy_status);
-	nsql_int(st, ":by_numbers", c->by_numbers);
-	nsql_id(st, ":course_id", c->au.course_id);
-	nsql_int(st, ":parts", c->parts);
+	db_bind_text(st, ":name", c->name);
+	db_bind_text(st, ":text", c->text);
+	db_bind_text(st, ":body", c->body);
+	db_bind_text(st, ":audience", c->audience_json);
+	db_bind_text(st, ":region", c->au.region);
+	db_bind_text(st, ":grp", c->au.group);
+	db_bind_text(st, ":course", c->au.course);
+	db_bind_text(st, ":occupation", c->au.occupation);
+	db_bind_text(st, ":estatus", c->au.enrol_status);
+	db_bind_text(st, ":sstatus", c->au.subsidy_status);
+	db_bind_int(st, ":by_numbers", c->by_numbers);
+	db_bind_id(st, ":course_id", c->au.course_id);
+	db_bind_int(st, ":parts", c->parts);
 	notice_bind_time(st, ":start_at", c->start_at);
 	notice_bind_time(st, ":end_at", c->end_at);
-	nsql_int(st, ":rate", c->rate);
-	nsql_text(st, ":by", c->created_by);
-	nsql_int(st, ":now", now);
-	rc = nsql_done(n->db, st);
+	db_bind_int(st, ":rate", c->rate);
+	db_bind_text(st, ":by", c->created_by);
+	db_bind_int(st, ":now", now);
+	rc = db_step_done(n->db, st, DSCHED);
 	if (!rc)
 		*id = sqlite3_last_insert_rowid(db_handle(n->db));
 	return rc;
@@ -258,27 +258,27 @@ int notice_insert(struct notice_db *n, const struct notice *c, int64_t now,
 int notice_add_number(struct notice_db *n, int64_t id, const char *msisdn,
 		      int64_t course_id)
 {
-	NSQL_STMT(st, n->st[NOTICE_ADD_NUMBER]);
+	DB_STMT(st, n->st[NOTICE_ADD_NUMBER]);
 	int rc = db_begin(n->db);
 
 	if (rc)
 		return rc;
-	nsql_int(st, ":id", id);
-	nsql_text(st, ":msisdn", msisdn);
-	nsql_id(st, ":course_id", course_id);
-	rc = nsql_done(n->db, st);
+	db_bind_int(st, ":id", id);
+	db_bind_text(st, ":msisdn", msisdn);
+	db_bind_id(st, ":course_id", course_id);
+	rc = db_step_done(n->db, st, DSCHED);
 	return rc ? rc : sqlite3_changes(db_handle(n->db));
 }
 
 int notice_delete(struct notice_db *n, int64_t id)
 {
-	NSQL_STMT(st, n->st[NOTICE_DELETE]);
+	DB_STMT(st, n->st[NOTICE_DELETE]);
 	int rc = db_begin(n->db);
 
 	if (rc)
 		return rc;
-	nsql_int(st, ":id", id);
-	return nsql_done(n->db, st);
+	db_bind_int(st, ":id", id);
+	return db_step_done(n->db, st, DSCHED);
 }
 
 /* Text column i as a talloc string under ctx (NULL for SQL NULL). */
@@ -338,15 +338,15 @@ static struct notice *notice_from_row(void *ctx, sqlite3_stmt *st)
 int notice_get(struct notice_db *n, void *ctx, int64_t id,
 	       struct notice **out)
 {
-	NSQL_STMT(st, n->st[NOTICE_GET]);
+	DB_STMT(st, n->st[NOTICE_GET]);
 	int rc;
 
-	nsql_int(st, ":id", id);
+	db_bind_int(st, ":id", id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_DONE)
 		return -ENOENT;
 	if (rc != SQLITE_ROW)
-		return nsql_err(n->db, st, rc);
+		return db_step_error(n->db, st, rc, DSCHED);
 	*out = notice_from_row(ctx, st);
 	return *out ? 0 : -ENOMEM;
 }
@@ -354,8 +354,8 @@ int notice_get(struct notice_db *n, void *ctx, int64_t id,
 int notice_list(struct notice_db *n, void *ctx, enum notice_state only,
 		unsigned max, struct notice ***out, unsigned *cnt)
 {
-	NSQL_STMT(st, n->st[only < NOTICE_NUM_STATES ? NOTICE_LIST_STATE :
-			    NOTICE_LIST]);
+	DB_STMT(st, n->st[only < NOTICE_NUM_STATES ? NOTICE_LIST_STATE :
+			  NOTICE_LIST]);
 	struct notice **v = talloc_zero_array(ctx, struct notice *, max + 1);
 	int rc = SQLITE_DONE;
 
@@ -364,8 +364,8 @@ int notice_list(struct notice_db *n, void *ctx, enum notice_state only,
 	if (!v)
 		return -ENOMEM;
 	if (only < NOTICE_NUM_STATES)
-		nsql_text(st, ":state", notice_state_names[only]);
-	nsql_int(st, ":n", max);
+		db_bind_text(st, ":state", notice_state_names[only]);
+	db_bind_int(st, ":n", max);
 	while (*cnt < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		v[*cnt] = notice_from_row(v, st);
 		if (!v[*cnt])
@@ -373,7 +373,7 @@ int notice_list(struct notice_db *n, void *ctx, enum notice_state only,
 		(*cnt)++;
 	}
 	if (*cnt < max && rc != SQLITE_DONE)
-		return nsql_err(n->db, st, rc);
+		return db_step_error(n->db, st, rc, DSCHED);
 	return 0;
 }
 
@@ -392,7 +392,7 @@ static void notice_mask_str(unsigned mask, char *out, size_t cap)
 int notice_set_state(struct notice_db *n, int64_t id, enum notice_state to,
 		     unsigned from_mask, int64_t now)
 {
-	NSQL_STMT(st, n->st[NOTICE_SET_STATE]);
+	DB_STMT(st, n->st[NOTICE_SET_STATE]);
 	char from[96];
 	struct notice *c = NULL;
 	int rc = db_begin(n->db);
@@ -400,11 +400,11 @@ int notice_set_state(struct notice_db *n, int64_t id, enum notice_state to,
 	if (rc)
 		return rc;
 	notice_mask_str(from_mask, from, sizeof(from));
-	nsql_int(st, ":id", id);
-	nsql_text(st, ":to", notice_state_names[to]);
-	nsql_text(st, ":from", from);
-	nsql_int(st, ":now", now);
-	rc = nsql_done(n->db, st);
+	db_bind_int(st, ":id", id);
+	db_bind_text(st, ":to", notice_state_names[to]);
+	db_bind_text(st, ":from", from);
+	db_bind_int(st, ":now", now);
+	rc = db_step_done(n->db, st, DSCHED);
 	if (rc || sqlite3_changes(db_handle(n->db)))
 		return rc;
 	rc = notice_get(n, NULL, id, &c);	/* which refusal? */
@@ -415,17 +415,17 @@ int notice_set_state(struct notice_db *n, int64_t id, enum notice_state to,
 int notice_save_progress(struct notice_db *n, const struct notice *c,
 			 int64_t now)
 {
-	NSQL_STMT(st, n->st[NOTICE_PROGRESS]);
+	DB_STMT(st, n->st[NOTICE_PROGRESS]);
 	int rc = db_begin(n->db);
 
 	if (rc)
 		return rc;
-	nsql_int(st, ":id", c->id);
-	nsql_int(st, ":cursor", c->cursor);
-	nsql_int(st, ":listed", c->listed);
-	nsql_int(st, ":pace_at", c->pace_at);
-	nsql_int(st, ":now", now);
-	return nsql_done(n->db, st);
+	db_bind_int(st, ":id", c->id);
+	db_bind_int(st, ":cursor", c->cursor);
+	db_bind_int(st, ":listed", c->listed);
+	db_bind_int(st, ":pace_at", c->pace_at);
+	db_bind_int(st, ":now", now);
+	return db_step_done(n->db, st, DSCHED);
 }
 
 /* Run statement idx with :id (and :state / :now when given). Returns the
@@ -433,17 +433,17 @@ int notice_save_progress(struct notice_db *n, const struct notice *c,
 static int notice_exec_id(struct notice_db *n, enum notice_stmt idx,
 			  int64_t id, const char *state, int64_t now)
 {
-	NSQL_STMT(st, n->st[idx]);
+	DB_STMT(st, n->st[idx]);
 	int rc = db_begin(n->db);
 
 	if (rc)
 		return rc;
-	nsql_int(st, ":id", id);
+	db_bind_int(st, ":id", id);
 	if (state)
-		nsql_text(st, ":state", state);
+		db_bind_text(st, ":state", state);
 	if (now)
-		nsql_int(st, ":now", now);
-	rc = nsql_done(n->db, st);
+		db_bind_int(st, ":now", now);
+	rc = db_step_done(n->db, st, DSCHED);
 	return rc ? rc : sqlite3_changes(db_handle(n->db));
 }
 
@@ -466,13 +466,13 @@ int notice_expire_rows(struct notice_db *n, int64_t id, int64_t now)
 static int notice_int(struct notice_db *n, enum notice_stmt idx, int64_t id,
 		      int64_t *out)
 {
-	NSQL_STMT(st, n->st[idx]);
+	DB_STMT(st, n->st[idx]);
 	int rc;
 
-	nsql_int(st, ":id", id);
+	db_bind_int(st, ":id", id);
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW)
-		return nsql_err(n->db, st, rc);
+		return db_step_error(n->db, st, rc, DSCHED);
 	*out = sqlite3_column_int64(st, 0);
 	return 0;
 }
@@ -504,25 +504,25 @@ static int notice_rcpts(struct notice_db *n, enum notice_stmt idx,
 			int64_t id, struct notice_rcpt *r, unsigned max,
 			unsigned *got)
 {
-	NSQL_STMT(st, n->st[idx]);
+	DB_STMT(st, n->st[idx]);
 	int rc = SQLITE_DONE;
 
-	nsql_int(st, ":id", id);
-	nsql_int(st, ":n", max);
+	db_bind_int(st, ":id", id);
+	db_bind_int(st, ":n", max);
 	for (*got = 0; *got < max && (rc = sqlite3_step(st)) == SQLITE_ROW;
 	     (*got)++) {
 		struct notice_rcpt *x = &r[*got];
 
 		x->id = sqlite3_column_int64(st, 0);
-		nsql_col(st, 1, x->msisdn, sizeof(x->msisdn));
-		nsql_col(st, 2, x->name, sizeof(x->name));
-		nsql_col(st, 3, x->region, sizeof(x->region));
-		nsql_col(st, 4, x->course, sizeof(x->course));
-		nsql_col(st, 5, x->start_date, sizeof(x->start_date));
+		db_col_text(st, 1, x->msisdn, sizeof(x->msisdn));
+		db_col_text(st, 2, x->name, sizeof(x->name));
+		db_col_text(st, 3, x->region, sizeof(x->region));
+		db_col_text(st, 4, x->course, sizeof(x->course));
+		db_col_text(st, 5, x->start_date, sizeof(x->start_date));
 		x->opted_out = sqlite3_column_int(st, 6);
 	}
 	if (*got < max && rc != SQLITE_DONE)
-		return nsql_err(n->db, st, rc);
+		return db_step_error(n->db, st, rc, DSCHED);
 	return 0;
 }
 
@@ -541,25 +541,25 @@ int notice_first(struct notice_db *n, int64_t id, struct notice_rcpt *r,
 int notice_mark(struct notice_db *n, int64_t rid,
 		enum notice_rcpt_state state, int64_t mt_id)
 {
-	NSQL_STMT(st, n->st[NOTICE_MARK]);
+	DB_STMT(st, n->st[NOTICE_MARK]);
 	int rc = db_begin(n->db);
 
 	if (rc)
 		return rc;
-	nsql_int(st, ":id", rid);
-	nsql_text(st, ":state", notice_rcpt_names[state]);
-	nsql_id(st, ":mt_id", mt_id);
-	return nsql_done(n->db, st);
+	db_bind_int(st, ":id", rid);
+	db_bind_text(st, ":state", notice_rcpt_names[state]);
+	db_bind_id(st, ":mt_id", mt_id);
+	return db_step_done(n->db, st, DSCHED);
 }
 
 int notice_strays(struct notice_db *n, int64_t since, int64_t *ids,
 		  enum notice_state *states, unsigned max, unsigned *got)
 {
-	NSQL_STMT(st, n->st[NOTICE_STRAYS]);
+	DB_STMT(st, n->st[NOTICE_STRAYS]);
 	int rc = SQLITE_DONE;
 
-	nsql_int(st, ":since", since);
-	nsql_int(st, ":n", max);
+	db_bind_int(st, ":since", since);
+	db_bind_int(st, ":n", max);
 	for (*got = 0; *got < max && (rc = sqlite3_step(st)) == SQLITE_ROW;
 	     (*got)++) {
 		ids[*got] = sqlite3_column_int64(st, 0);
@@ -567,19 +567,19 @@ int notice_strays(struct notice_db *n, int64_t since, int64_t *ids,
 			(const char *)sqlite3_column_text(st, 1));
 	}
 	if (*got < max && rc != SQLITE_DONE)
-		return nsql_err(n->db, st, rc);
+		return db_step_error(n->db, st, rc, DSCHED);
 	return 0;
 }
 
 int notice_numbers(struct notice_db *n, int64_t id, struct notice_numbers *c)
 {
-	NSQL_STMT(st, n->st[NOTICE_NUMBERS]);
+	DB_STMT(st, n->st[NOTICE_NUMBERS]);
 	int rc;
 
-	nsql_int(st, ":id", id);
+	db_bind_int(st, ":id", id);
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW)
-		return nsql_err(n->db, st, rc);
+		return db_step_error(n->db, st, rc, DSCHED);
 	c->total = sqlite3_column_int64(st, 0);
 	c->opted_out = sqlite3_column_int64(st, 1);
 	c->unknown = sqlite3_column_int64(st, 2);
@@ -590,13 +590,13 @@ int notice_numbers(struct notice_db *n, int64_t id, struct notice_numbers *c)
 int notice_optout_number(struct notice_db *n, const char *msisdn, bool out,
 			 int64_t now)
 {
-	NSQL_STMT(st, n->st[out ? NOTICE_OPTOUT_ADD : NOTICE_OPTOUT_DEL]);
+	DB_STMT(st, n->st[out ? NOTICE_OPTOUT_ADD : NOTICE_OPTOUT_DEL]);
 	int rc = db_begin(n->db);
 
 	if (rc)
 		return rc;
-	nsql_text(st, ":msisdn", msisdn);
+	db_bind_text(st, ":msisdn", msisdn);
 	if (out)
-		nsql_int(st, ":now", now);
-	return nsql_done(n->db, st);
+		db_bind_int(st, ":now", now);
+	return db_step_done(n->db, st, DSCHED);
 }

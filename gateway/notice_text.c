@@ -1,12 +1,12 @@
 /*
  * notice_text.c - checking, composing and rendering the text of a notice.
  *
- * Rendering is one pass over the body: literal bytes are copied, a known
- * placeholder is replaced by its value (masked for {name}, a Chinese date
- * for {start_date}), anything else between braces is copied as it is (the
- * operator's text was checked at create time; the signature and the hint
- * come from the configuration and are taken literally). The output is
- * bounded and cut at a character boundary.
+ * Rendering (tmpl_render) is one pass over the body: literal bytes are
+ * copied, a known placeholder is replaced by its value (masked for {name},
+ * a Chinese date for {start_date}), anything else between braces is copied
+ * as it is (the operator's text was checked at create time; the signature
+ * and the hint come from the configuration and are taken literally). The
+ * output is bounded and cut at a character boundary.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -20,8 +20,7 @@
 #include "domain.h"
 #include "fmt.h"
 #include "notice_text.h"
-
-#define NOTICE_PH_LEN_MAX	16	/* longest placeholder name */
+#include "tmpl.h"
 
 static const char *const notice_ph_names[NOTICE_PH_NUM] = {
 	[NOTICE_PH_NAME] = "name",
@@ -36,23 +35,27 @@ const char *notice_ph_name(enum notice_ph p)
 	return (unsigned)p < NOTICE_PH_NUM ? notice_ph_names[p] : "";
 }
 
+/* The placeholder named name (len bytes), -1 when there is none. */
+static int notice_ph_find(const char *name, size_t len)
+{
+	int p;
+
+	for (p = 0; p < NOTICE_PH_NUM; p++)
+		if (strlen(notice_ph_names[p]) == len &&
+		    !strncmp(name, notice_ph_names[p], len))
+			return p;
+	return -1;
+}
+
 /* The placeholder whose "name}" starts at s; *len gets the bytes up to and
  * including '}'. -1 when there is none. */
 static int notice_ph_at(const char *s, size_t *len)
 {
-	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyz_");
-	int p;
+	size_t n = tmpl_name_len(s);
+	int p = n ? notice_ph_find(s, n) : -1;
 
-	if (!n || n > NOTICE_PH_LEN_MAX || s[n] != '}')
-		return -1;
-	for (p = 0; p < NOTICE_PH_NUM; p++) {
-		if (strlen(notice_ph_names[p]) == n &&
-		    !strncmp(s, notice_ph_names[p], n)) {
-			*len = n + 1;
-			return p;
-		}
-	}
-	return -1;
+	*len = n + 1;
+	return p;
 }
 
 /* The list of placeholders for a message: "{name} {name_plain} ...". */
@@ -116,38 +119,25 @@ char *notice_text_body(void *ctx, const char *signature, const char *text,
 			       text, hint ? hint : "");
 }
 
-/* Bounded output keeping whole UTF-8 characters. */
-struct notice_out {
-	char *buf;
-	size_t cap, len;
-	bool cut;
+/* Rendering for one recipient (a tmpl_value_fn argument). */
+struct notice_render {
+	const struct notice_vals *v;
+	char tmp[DOM_TEXT_MAX];	/* a masked name, a formatted date */
 };
 
-static void notice_put(struct notice_out *o, const char *s, size_t n)
+/* The value of placeholder name for r->v, formatted into r->tmp if need
+ * be; NULL when it is not a placeholder (the braces stay). */
+static const char *notice_value(void *arg, const char *name, size_t len)
 {
-	if (o->cut)
-		return;
-	if (o->len + n >= o->cap) {
-		n = o->cap - 1 - o->len;
-		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-			n--;
-		o->cut = true;
-	}
-	memcpy(o->buf + o->len, s, n);
-	o->len += n;
-	o->buf[o->len] = '\0';
-}
-
-/* The value of placeholder p for v, formatted into tmp if need be. */
-static const char *notice_value(int p, const struct notice_vals *v,
-				char *tmp, size_t cap)
-{
+	struct notice_render *r = arg;
+	const struct notice_vals *v = r->v;
 	const char *s = NULL;
 
-	switch (p) {
+	switch (notice_ph_find(name, len)) {
 	case NOTICE_PH_NAME:
-		if (v->name && *v->name && fmt_name_mask(v->name, tmp, cap) == 0)
-			return tmp;
+		if (v->name && *v->name &&
+		    fmt_name_mask(v->name, r->tmp, sizeof(r->tmp)) == 0)
+			return r->tmp;
 		return "";
 	case NOTICE_PH_NAME_PLAIN:
 		s = v->name;
@@ -156,13 +146,15 @@ static const char *notice_value(int p, const struct notice_vals *v,
 		s = v->course;
 		break;
 	case NOTICE_PH_START_DATE:
-		if (v->start_date && fmt_date_cn(v->start_date, true, tmp,
-						 cap) == 0)
-			return tmp;
+		if (v->start_date && fmt_date_cn(v->start_date, true, r->tmp,
+						 sizeof(r->tmp)) == 0)
+			return r->tmp;
 		return "";
 	case NOTICE_PH_REGION:
 		s = v->region;
 		break;
+	default:
+		return NULL;
 	}
 	return s ? s : "";
 }
@@ -170,31 +162,9 @@ static const char *notice_value(int p, const struct notice_vals *v,
 int notice_text_render(const char *body, const struct notice_vals *v,
 		       char *out, size_t cap)
 {
-	struct notice_out o = { out, cap, 0, false };
-	char tmp[DOM_TEXT_MAX];
+	struct notice_render r = { .v = v };
 
-	if (!cap)
-		return -ENOSPC;
-	out[0] = '\0';
-	while (*body) {
-		size_t lit = strcspn(body, "{"), len;
-		const char *val;
-		int p;
-
-		notice_put(&o, body, lit);
-		body += lit;
-		if (!*body)
-			break;
-		p = notice_ph_at(body + 1, &len);
-		if (p < 0) {
-			notice_put(&o, body++, 1);
-			continue;
-		}
-		val = notice_value(p, v, tmp, sizeof(tmp));
-		notice_put(&o, val, strlen(val));
-		body += 1 + len;
-	}
-	return o.cut ? -ENOSPC : (int)o.len;
+	return tmpl_render(body, notice_value, &r, out, cap);
 }
 
 int notice_text_parts(const char *text, unsigned *chars)

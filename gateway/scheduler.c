@@ -40,10 +40,10 @@
 #include "clock.h"
 #include "config.h"
 #include "db.h"
+#include "db_stmt.h"
 #include "log.h"
 #include "mtq.h"
 #include "notice.h"
-#include "notice_sql.h"
 #include "notice_text.h"
 #include "quiet.h"
 #include "scheduler.h"
@@ -98,9 +98,9 @@ static int64_t sched_mono_us(void)
 
 static int sched_exec(struct sched *s, enum sched_stmt idx)
 {
-	NSQL_STMT(st, s->st[idx]);
+	DB_STMT(st, s->st[idx]);
 
-	return nsql_done(s->db, st);
+	return db_step_done(s->db, st, DSCHED);
 }
 
 /* ---- one recipient ------------------------------------------------------- */

@@ -12,16 +12,15 @@
  * line, a warning) at most one, a label (TK_LABEL: "已发放", "高级工") at
  * most TEXTS_LABEL_CHARS characters and no placeholder. A list head must
  * also leave room, in commands.list_parts parts, for one line and the
- * "more" note. Errors are collected and printed sorted by line, in the
- * format of config.c: "FILE:LINE: texts.KEY: reason".
+ * "more" note. Errors are collected (tmpl_report) and printed sorted by
+ * line, in the format of config.c: "FILE:LINE: texts.KEY: reason".
  *
- * Rendering is one pass over the text: literal bytes are copied, a
- * placeholder is replaced by the caller's value, else the default
- * (signature, hotline), else nothing. Values are never scanned for
- * placeholders, so a name from the roster cannot inject one.
+ * Rendering (tmpl_render, one pass over the text) replaces a placeholder
+ * by the caller's value, else the default (signature, hotline), else
+ * nothing. Values are never scanned for placeholders, so a name from the
+ * roster cannot inject one.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,10 +31,10 @@
 
 #include "charset.h"
 #include "texts.h"
+#include "tmpl.h"
 
 #define TX_GROUP	"texts"
-#define TX_NAME_MAX	24	/* longest placeholder name */
-#define TX_MSG_MAX	256	/* one error message */
+#define TX_PATH_MAX	128	/* a key path below "texts" */
 #define TX_SAMPLE_MAX	128	/* bytes of one sample value */
 #define TX_NEWLINE	"\n"	/* between the lines of a list */
 
@@ -182,19 +181,10 @@ struct texts {
 	char *signature, *hotline;
 };
 
-/* One problem found while loading, kept to be printed in line order. */
-struct tx_err {
-	unsigned line;
-	int seq;
-	char msg[TX_MSG_MAX];	/* "texts.KEY: reason" */
-};
-
 struct tx_load {
-	const char *file;
+	struct tmpl_problems pr;
 	const struct texts_params *p;
 	struct texts *t;
-	struct tx_err *err;
-	unsigned n_err, cap_err;
 };
 
 const char *texts_key(enum texts_id id)
@@ -210,17 +200,10 @@ const char *texts_get(const struct texts *t, enum texts_id id)
 /* ------------------------------------------------------------------ */
 /* Rendering                                                           */
 
-/* Length of the placeholder name at s (just after '{') when s holds
- * "name}", else 0. Names are [a-z0-9_]. */
-static size_t tx_name_len(const char *s)
-{
-	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_");
-
-	return n && n < TX_NAME_MAX && s[n] == '}' ? n : 0;
-}
-
-static const char *tx_value(const struct texts *t, const char *name,
-			    size_t len, const struct texts_val *v, size_t n)
+/* The value named name (len bytes) among the n values v ("" for a NULL
+ * value), or NULL when none has that name. */
+static const char *tx_val_find(const struct texts_val *v, size_t n,
+			       const char *name, size_t len)
 {
 	size_t i;
 
@@ -228,62 +211,29 @@ static const char *tx_value(const struct texts *t, const char *name,
 		if (v[i].name && strlen(v[i].name) == len &&
 		    !strncmp(v[i].name, name, len))
 			return v[i].value ? v[i].value : "";
-	if (len == 9 && !strncmp(name, "signature", len))
-		return t->signature;
-	if (len == 7 && !strncmp(name, "hotline", len))
-		return t->hotline;
-	return "";
+	return NULL;
 }
 
-/* Bounded output that keeps whole UTF-8 characters. */
-struct tx_out {
-	char *buf;
-	size_t cap, len;
-	bool cut;
-};
-
-static void tx_put(struct tx_out *o, const char *s, size_t n)
+const char *texts_value(void *arg, const char *name, size_t len)
 {
-	if (o->cut)
-		return;
-	if (o->len + n >= o->cap) {
-		n = o->cap - 1 - o->len;
-		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-			n--;
-		o->cut = true;
-	}
-	memcpy(o->buf + o->len, s, n);
-	o->len += n;
-	o->buf[o->len] = '\0';
+	const struct texts_vals *a = arg;
+	const char *s = tx_val_find(a->v, a->n, name, len);
+
+	if (!s)
+		s = tx_val_find(a->def, a->n_def, name, len);
+	return s ? s : "";
 }
 
 static int tx_render_raw(const struct texts *t, const char *tpl,
 			 const struct texts_val *v, size_t n, char *out,
 			 size_t cap)
 {
-	struct tx_out o = { out, cap, 0, false };
+	const struct texts_val def[] = {
+		{ "signature", t->signature }, { "hotline", t->hotline },
+	};
+	struct texts_vals a = { v, n, def, sizeof(def) / sizeof(def[0]) };
 
-	if (!cap)
-		return -ENOSPC;
-	out[0] = '\0';
-	while (tpl && *tpl) {
-		size_t lit = strcspn(tpl, "{"), nl;
-		const char *val;
-
-		tx_put(&o, tpl, lit);
-		tpl += lit;
-		if (!*tpl)
-			break;
-		nl = tx_name_len(tpl + 1);
-		if (!nl) {	/* not a placeholder: copy the brace */
-			tx_put(&o, tpl++, 1);
-			continue;
-		}
-		val = tx_value(t, tpl + 1, nl, v, n);
-		tx_put(&o, val, strlen(val));
-		tpl += nl + 2;
-	}
-	return o.cut ? -ENOSPC : (int)o.len;
+	return tmpl_render(tpl, texts_value, &a, out, cap);
 }
 
 int texts_render(const struct texts *t, enum texts_id id,
@@ -310,14 +260,14 @@ static bool tx_list_try(const struct texts *t, const char *head,
 			enum texts_id more_id, unsigned max_parts, char *out,
 			size_t cap)
 {
-	struct tx_out o = { out, cap, 0, false };
+	struct tmpl_out o;
 	unsigned i;
 
-	out[0] = '\0';
-	tx_put(&o, head, strlen(head));
+	tmpl_out_init(&o, out, cap);
+	tmpl_put(&o, head, strlen(head));
 	for (i = 0; i < k; i++) {
-		tx_put(&o, TX_NEWLINE, strlen(TX_NEWLINE));
-		tx_put(&o, lines[i], strlen(lines[i]));
+		tmpl_put(&o, TX_NEWLINE, strlen(TX_NEWLINE));
+		tmpl_put(&o, lines[i], strlen(lines[i]));
 	}
 	if (k < total) {
 		char more[TX_SAMPLE_MAX], num[16];
@@ -326,8 +276,8 @@ static bool tx_list_try(const struct texts *t, const char *head,
 		snprintf(num, sizeof(num), "%u", total - k);
 		tx_render_raw(t, texts_get(t, more_id), &v, 1, more,
 			      sizeof(more));
-		tx_put(&o, TX_NEWLINE, strlen(TX_NEWLINE));
-		tx_put(&o, more, strlen(more));
+		tmpl_put(&o, TX_NEWLINE, strlen(TX_NEWLINE));
+		tmpl_put(&o, more, strlen(more));
 	}
 	return !o.cut && texts_parts(out) <= max_parts;
 }
@@ -354,57 +304,6 @@ unsigned texts_list(const struct texts *t, const char *head,
 /* ------------------------------------------------------------------ */
 /* Loading and checking                                                */
 
-static void tx_report(struct tx_load *ld, const config_setting_t *s,
-		      const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-/* Keep one problem at the line of s ("texts.KEY: reason" in fmt). */
-static void tx_report(struct tx_load *ld, const config_setting_t *s,
-		      const char *fmt, ...)
-{
-	struct tx_err *e;
-	va_list ap;
-
-	if (ld->n_err == ld->cap_err) {
-		unsigned cap = ld->cap_err ? 2 * ld->cap_err : 16;
-		struct tx_err *n = realloc(ld->err, cap * sizeof(*n));
-
-		if (!n) {
-			ld->n_err++;	/* counted, not printed */
-			return;
-		}
-		ld->err = n;
-		ld->cap_err = cap;
-	}
-	e = &ld->err[ld->n_err];
-	e->line = s ? config_setting_source_line(s) : 0;
-	e->seq = ld->n_err++;
-	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
-	va_end(ap);
-}
-
-static int tx_err_cmp(const void *a, const void *b)
-{
-	const struct tx_err *x = a, *y = b;
-
-	if (x->line != y->line)
-		return x->line < y->line ? -1 : 1;
-	return x->seq - y->seq;
-}
-
-static void tx_flush(struct tx_load *ld, FILE *out)
-{
-	unsigned i, n = ld->n_err < ld->cap_err ? ld->n_err : ld->cap_err;
-
-	if (ld->err)
-		qsort(ld->err, n, sizeof(*ld->err), tx_err_cmp);
-	for (i = 0; out && i < n; i++)
-		fprintf(out, "%s:%u: %s\n", ld->file, ld->err[i].line,
-			ld->err[i].msg);
-	free(ld->err);
-	ld->err = NULL;
-}
-
 /* Is rel (a path below "texts") a key, a group of keys, or neither? */
 static int tx_key_kind(const char *rel)
 {
@@ -427,7 +326,7 @@ static void tx_check_members(struct tx_load *ld, const config_setting_t *g,
 
 	for (i = 0; i < n; i++) {
 		const config_setting_t *s = config_setting_get_elem(g, i);
-		char path[TX_MSG_MAX / 2];
+		char path[TX_PATH_MAX];
 
 		snprintf(path, sizeof(path), "%s%s%s", rel, *rel ? "." : "",
 			 config_setting_name(s));
@@ -438,11 +337,12 @@ static void tx_check_members(struct tx_load *ld, const config_setting_t *g,
 			if (config_setting_is_group(s))
 				tx_check_members(ld, s, path);
 			else
-				tx_report(ld, s, TX_GROUP ".%s: must be a group { ... }",
-					  path);
+				tmpl_report(&ld->pr, s, TX_GROUP ".%s: must "
+					    "be a group { ... }", path);
 			break;
 		default:
-			tx_report(ld, s, TX_GROUP ".%s: unknown text", path);
+			tmpl_report(&ld->pr, s, TX_GROUP ".%s: unknown text",
+				    path);
 		}
 	}
 }
@@ -451,7 +351,7 @@ static void tx_check_members(struct tx_load *ld, const config_setting_t *g,
 static const config_setting_t *tx_enclosing(const config_setting_t *g,
 					    const char *key)
 {
-	char part[TX_MSG_MAX / 2];
+	char part[TX_PATH_MAX];
 	size_t n;
 
 	while ((n = strcspn(key, ".")) && key[n] == '.' && n < sizeof(part)) {
@@ -468,80 +368,41 @@ static const config_setting_t *tx_enclosing(const config_setting_t *g,
 	return g;
 }
 
-/* Is the placeholder name (len bytes) one that def allows? */
-static bool tx_allowed(const struct tx_def *def, const char *name, size_t len)
-{
-	const char *a = def->allowed;
-
-	while (*a) {
-		size_t n = strcspn(a, " ");
-
-		if (n == len && !strncmp(a, name, len))
-			return true;
-		a += n + (a[n] == ' ');
-	}
-	return false;
-}
-
 /* Braces and placeholders of text id; true when they are all right. */
 static bool tx_check_braces(struct tx_load *ld, const config_setting_t *s,
 			    enum texts_id id)
 {
 	const struct tx_def *def = &tx_defs[id];
 	const char *p = ld->t->text[id];
-	unsigned bad = ld->n_err;
+	unsigned bad = ld->pr.n;
 
 	for (; *p; p++) {
 		size_t nl;
 
 		if (*p == '}') {
-			tx_report(ld, s, TX_GROUP ".%s: '}' without '{'", def->key);
+			tmpl_report(&ld->pr, s, TX_GROUP ".%s: '}' without '{'",
+				    def->key);
 			continue;
 		}
 		if (*p != '{')
 			continue;
-		nl = tx_name_len(p + 1);
+		nl = tmpl_name_len(p + 1);
 		if (!nl) {
-			tx_report(ld, s, TX_GROUP ".%s: '{' does not start a "
-				  "placeholder like {name}", def->key);
+			tmpl_report(&ld->pr, s, TX_GROUP ".%s: '{' does not "
+				    "start a placeholder like {name}",
+				    def->key);
 			continue;
 		}
-		if (!tx_allowed(def, p + 1, nl))
-			tx_report(ld, s, TX_GROUP ".%s: unknown placeholder {%.*s}"
-				  "%s%s", def->key, (int)nl, p + 1,
-				  *def->allowed ? "; this text may use: " :
-				  "; this text takes no placeholder",
-				  def->allowed);
+		if (!tmpl_allowed(def->allowed, p + 1, nl))
+			tmpl_report(&ld->pr, s, TX_GROUP ".%s: unknown "
+				    "placeholder {%.*s}%s%s", def->key, (int)nl,
+				    p + 1, *def->allowed ?
+				    "; this text may use: " :
+				    "; this text takes no placeholder",
+				    def->allowed);
 		p += nl + 1;
 	}
-	return ld->n_err == bad;
-}
-
-/* Well-formed UTF-8: no stray continuation bytes, no overlong forms, no
- * surrogates, nothing beyond U+10FFFF. */
-static bool tx_utf8_valid(const char *str)
-{
-	const unsigned char *s = (const unsigned char *)str;
-
-	while (*s) {
-		unsigned n = *s < 0x80 ? 0 : *s >= 0xC2 && *s <= 0xDF ? 1 :
-			     *s >= 0xE0 && *s <= 0xEF ? 2 :
-			     *s >= 0xF0 && *s <= 0xF4 ? 3 : 4;
-		unsigned i;
-
-		if (n > 3)
-			return false;
-		for (i = 1; i <= n; i++)
-			if ((s[i] & 0xC0) != 0x80)
-				return false;
-		if ((s[0] == 0xE0 && s[1] < 0xA0) ||	/* overlong */
-		    (s[0] == 0xED && s[1] >= 0xA0) ||	/* surrogates */
-		    (s[0] == 0xF0 && s[1] < 0x90) ||	/* overlong */
-		    (s[0] == 0xF4 && s[1] >= 0x90))	/* > U+10FFFF */
-			return false;
-		s += n + 1;
-	}
-	return true;
+	return ld->pr.n == bad;
 }
 
 /* Read text id; false (reported) when it is missing or unusable. */
@@ -554,22 +415,23 @@ static bool tx_read(struct tx_load *ld, const config_setting_t *g,
 	const char *v;
 
 	if (!s) {
-		tx_report(ld, g ? tx_enclosing(g, key) : NULL,
-			  TX_GROUP ".%s: missing text", key);
+		tmpl_report(&ld->pr, g ? tx_enclosing(g, key) : NULL,
+			    TX_GROUP ".%s: missing text", key);
 		return false;
 	}
 	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
-		tx_report(ld, s, TX_GROUP ".%s: must be a string in double "
-			  "quotes", key);
+		tmpl_report(&ld->pr, s, TX_GROUP ".%s: must be a string in "
+			    "double quotes", key);
 		return false;
 	}
 	v = config_setting_get_string(s);
 	if (!*v) {
-		tx_report(ld, s, TX_GROUP ".%s: must not be empty", key);
+		tmpl_report(&ld->pr, s, TX_GROUP ".%s: must not be empty", key);
 		return false;
 	}
-	if (!tx_utf8_valid(v)) {
-		tx_report(ld, s, TX_GROUP ".%s: is not valid UTF-8", key);
+	if (!charset_utf8_valid(v, strlen(v))) {
+		tmpl_report(&ld->pr, s, TX_GROUP ".%s: is not valid UTF-8",
+			    key);
 		return false;
 	}
 	ld->t->text[id] = talloc_strdup(ld->t, v);
@@ -627,10 +489,11 @@ static void tx_check_head(struct tx_load *ld, const config_setting_t *s,
 	texts_render(ld->t, line, sv->v, TX_N_SAMPLES, item, sizeof(item));
 	if (texts_list(ld->t, head, lines, 1, 2, more, ld->p->list_parts, out,
 		       sizeof(out)) == 0)
-		tx_report(ld, s, TX_GROUP ".%s: with one line of %s and %s "
-			  "the list does not fit in commands.list_parts (%u) "
-			  "SMS parts", tx_defs[id].key, tx_defs[line].key,
-			  tx_defs[more].key, ld->p->list_parts);
+		tmpl_report(&ld->pr, s, TX_GROUP ".%s: with one line of %s "
+			    "and %s the list does not fit in "
+			    "commands.list_parts (%u) SMS parts",
+			    tx_defs[id].key, tx_defs[line].key,
+			    tx_defs[more].key, ld->p->list_parts);
 }
 
 /* Length rules of text id (read and with good placeholders). */
@@ -646,24 +509,26 @@ static void tx_check_fit(struct tx_load *ld, const config_setting_t *s,
 	case TK_HEAD:
 		parts = tx_sample_parts(ld, id, sv, out, sizeof(out));
 		if (parts > TEXTS_REPLY_PARTS)
-			tx_report(ld, s, TX_GROUP ".%s: needs %u SMS parts with "
-				  "long values, at most %d", def->key, parts,
-				  TEXTS_REPLY_PARTS);
+			tmpl_report(&ld->pr, s, TX_GROUP ".%s: needs %u SMS "
+				    "parts with long values, at most %d",
+				    def->key, parts, TEXTS_REPLY_PARTS);
 		else if (def->kind == TK_HEAD)
 			tx_check_head(ld, s, id, sv);
 		break;
 	case TK_PART:
 		parts = tx_sample_parts(ld, id, sv, out, sizeof(out));
 		if (parts > 1)
-			tx_report(ld, s, TX_GROUP ".%s: needs %u SMS parts with "
-				  "long values, at most 1", def->key, parts);
+			tmpl_report(&ld->pr, s, TX_GROUP ".%s: needs %u SMS "
+				    "parts with long values, at most 1",
+				    def->key, parts);
 		break;
 	case TK_LABEL:
 		chars = charset_utf8_chars(ld->t->text[id],
 					   strlen(ld->t->text[id]));
 		if (chars > TEXTS_LABEL_CHARS)
-			tx_report(ld, s, TX_GROUP ".%s: %u characters, at most %d",
-				  def->key, chars, TEXTS_LABEL_CHARS);
+			tmpl_report(&ld->pr, s, TX_GROUP ".%s: %u characters, "
+				    "at most %d", def->key, chars,
+				    TEXTS_LABEL_CHARS);
 		break;
 	}
 }
@@ -681,11 +546,11 @@ static void tx_check_file(struct tx_load *ld, const config_setting_t *root)
 		const config_setting_t *s = config_setting_get_elem(root, i);
 
 		if (strcmp(config_setting_name(s), TX_GROUP))
-			tx_report(ld, s, "%s: unknown setting",
-				  config_setting_name(s));
+			tmpl_report(&ld->pr, s, "%s: unknown setting",
+				    config_setting_name(s));
 	}
 	if (g && !config_setting_is_group(g)) {
-		tx_report(ld, g, TX_GROUP ": must be a group { ... }");
+		tmpl_report(&ld->pr, g, TX_GROUP ": must be a group { ... }");
 		return;
 	}
 	if (g)
@@ -703,25 +568,10 @@ static void tx_check_file(struct tx_load *ld, const config_setting_t *root)
 	talloc_free(sv);
 }
 
-static void tx_parse_error(struct tx_load *ld, const config_t *cf, FILE *err)
-{
-	const char *file = config_error_file(cf);
-
-	ld->n_err++;
-	if (!err)
-		return;
-	if (config_error_type(cf) == CONFIG_ERR_FILE_IO)
-		fprintf(err, "%s: cannot read: %s\n", ld->file,
-			config_error_text(cf));
-	else
-		fprintf(err, "%s:%d: syntax: %s\n", file ? file : ld->file,
-			config_error_line(cf), config_error_text(cf));
-}
-
 struct texts *texts_load(void *ctx, const char *path,
 			 const struct texts_params *p, FILE *err, int *n_err)
 {
-	struct tx_load ld = { .file = path, .p = p };
+	struct tx_load ld = { .pr.file = path, .p = p };
 	config_t cf;
 
 	ld.t = talloc_zero(ctx, struct texts);
@@ -732,14 +582,14 @@ struct texts *texts_load(void *ctx, const char *path,
 	ld.t->hotline = talloc_strdup(ld.t, p->hotline ? p->hotline : "");
 	config_init(&cf);
 	if (!config_read_file(&cf, path))
-		tx_parse_error(&ld, &cf, err);
+		tmpl_parse_error(&ld.pr, &cf, err);
 	else
 		tx_check_file(&ld, config_root_setting(&cf));
-	tx_flush(&ld, err);
+	tmpl_flush(&ld.pr, err);
 	config_destroy(&cf);
 	if (n_err)
-		*n_err = ld.n_err;
-	if (ld.n_err || !ld.t->signature || !ld.t->hotline) {
+		*n_err = ld.pr.n;
+	if (ld.pr.n || !ld.t->signature || !ld.t->hotline) {
 		talloc_free(ld.t);
 		return NULL;
 	}

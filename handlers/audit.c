@@ -9,7 +9,7 @@
 
 #include "audit.h"
 #include "db.h"
-#include "hsql.h"
+#include "db_stmt.h"
 #include "log.h"
 
 #define AUDIT_DETAIL_MAX	512
@@ -55,7 +55,7 @@ void audit_free(struct audit *a)
 int audit_log(struct audit *a, int64_t at_ms, const char *actor,
 	      const char *action, const char *fmt, ...)
 {
-	HSQL_STMT(st, a->st[AUDIT_INSERT]);
+	DB_STMT(st, a->st[AUDIT_INSERT]);
 	char detail[AUDIT_DETAIL_MAX];
 	va_list ap;
 	int rc;
@@ -68,10 +68,10 @@ int audit_log(struct audit *a, int64_t at_ms, const char *actor,
 	/* someone else's transaction, or the iteration's */
 	if (sqlite3_get_autocommit(db_handle(a->db)) && db_begin(a->db))
 		return -EIO;
-	hsql_int(st, ":at", at_ms);
-	hsql_text(st, ":actor", actor);
-	hsql_text(st, ":action", action);
-	hsql_text(st, ":detail", fmt ? detail : NULL);
+	db_bind_int(st, ":at", at_ms);
+	db_bind_text(st, ":actor", actor);
+	db_bind_text(st, ":action", action);
+	db_bind_text(st, ":detail", fmt ? detail : NULL);
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_DONE) {
 		LOGP(DHAND, LOGL_ERROR, "audit: %s\n",

@@ -14,8 +14,8 @@
 #include <osmocom/core/talloc.h>
 
 #include "db.h"
+#include "db_stmt.h"
 #include "domain_priv.h"
-#include "hsql.h"
 
 #define DOM_OPEN_WHERE							\
 	" c.status = 'open' AND c.enrol_deadline >= :today"		\
@@ -51,33 +51,33 @@ void dom_course_row(sqlite3_stmt *st, struct dom_course *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->id = sqlite3_column_int64(st, 0);
-	hsql_col(st, 1, c->code, sizeof(c->code));
-	hsql_col(st, 2, c->name, sizeof(c->name));
-	hsql_col(st, 3, c->occupation, sizeof(c->occupation));
-	hsql_col(st, 4, c->occupation_name, sizeof(c->occupation_name));
-	hsql_col(st, 5, c->group, sizeof(c->group));
+	db_col_text(st, 1, c->code, sizeof(c->code));
+	db_col_text(st, 2, c->name, sizeof(c->name));
+	db_col_text(st, 3, c->occupation, sizeof(c->occupation));
+	db_col_text(st, 4, c->occupation_name, sizeof(c->occupation_name));
+	db_col_text(st, 5, c->group, sizeof(c->group));
 	c->level = sqlite3_column_int(st, 6);
-	hsql_col(st, 7, c->training_type, sizeof(c->training_type));
-	hsql_col(st, 8, c->institution, sizeof(c->institution));
-	hsql_col(st, 9, c->institution_name, sizeof(c->institution_name));
+	db_col_text(st, 7, c->training_type, sizeof(c->training_type));
+	db_col_text(st, 8, c->institution, sizeof(c->institution));
+	db_col_text(st, 9, c->institution_name, sizeof(c->institution_name));
 	c->catalogued = sqlite3_column_int(st, 10);
-	hsql_col(st, 11, c->region, sizeof(c->region));
-	hsql_col(st, 12, c->region_name, sizeof(c->region_name));
-	hsql_col(st, 13, c->start_date, sizeof(c->start_date));
-	hsql_col(st, 14, c->end_date, sizeof(c->end_date));
-	hsql_col(st, 15, c->enrol_deadline, sizeof(c->enrol_deadline));
+	db_col_text(st, 11, c->region, sizeof(c->region));
+	db_col_text(st, 12, c->region_name, sizeof(c->region_name));
+	db_col_text(st, 13, c->start_date, sizeof(c->start_date));
+	db_col_text(st, 14, c->end_date, sizeof(c->end_date));
+	db_col_text(st, 15, c->enrol_deadline, sizeof(c->enrol_deadline));
 	c->capacity = sqlite3_column_int(st, 16);
 	c->seats_taken = sqlite3_column_int(st, 17);
 	c->subsidy_fen = sqlite3_column_int64(st, 18);
-	hsql_col(st, 19, c->status, sizeof(c->status));
+	db_col_text(st, 19, c->status, sizeof(c->status));
 }
 
 int dom_course_get(struct dom *d, const char *code, struct dom_course *c)
 {
-	HSQL_STMT(st, d->c[DC_GET]);
+	DB_STMT(st, d->c[DC_GET]);
 	int rc;
 
-	hsql_text(st, ":code", code ? code : "");
+	db_bind_text(st, ":code", code ? code : "");
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_DONE)
 		return DOM_NOT_FOUND;
@@ -89,11 +89,11 @@ int dom_course_get(struct dom *d, const char *code, struct dom_course *c)
 
 static void dom_filter_bind(sqlite3_stmt *st, const struct dom_course_filter *f)
 {
-	hsql_text(st, ":region", f->region);
-	hsql_text(st, ":occupation", f->occupation);
-	hsql_text(st, ":grp", f->group);
-	hsql_text(st, ":word", f->word);
-	hsql_text(st, ":home", f->home_region);
+	db_bind_text(st, ":region", f->region);
+	db_bind_text(st, ":occupation", f->occupation);
+	db_bind_text(st, ":grp", f->group);
+	db_bind_text(st, ":word", f->word);
+	db_bind_text(st, ":home", f->home_region);
 }
 
 int dom_courses_open(struct dom *d, void *ctx,
@@ -101,7 +101,7 @@ int dom_courses_open(struct dom *d, void *ctx,
 		     unsigned offset, unsigned limit, struct dom_course **out,
 		     unsigned *n, bool *more)
 {
-	HSQL_STMT(st, d->c[DC_OPEN]);
+	DB_STMT(st, d->c[DC_OPEN]);
 	static const struct dom_course_filter any;	/* all "" */
 	char today[FMT_ISO_DATE];
 	int rc;
@@ -115,9 +115,9 @@ int dom_courses_open(struct dom *d, void *ctx,
 		return -ENOMEM;
 	dom_today(now_ms, today);
 	dom_filter_bind(st, f ? f : &any);
-	hsql_text(st, ":today", today);
-	hsql_int(st, ":limit", limit + 1);	/* one more: is there more? */
-	hsql_int(st, ":offset", offset);
+	db_bind_text(st, ":today", today);
+	db_bind_int(st, ":limit", limit + 1);	/* one more: a next page? */
+	db_bind_int(st, ":offset", offset);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (*n == limit) {
 			*more = true;
@@ -136,17 +136,17 @@ int dom_courses_open(struct dom *d, void *ctx,
 static int dom_word_one(struct dom *d, enum dom_course_stmt which,
 			const char *word, char *out, size_t cap)
 {
-	HSQL_STMT(st, d->c[which]);
+	DB_STMT(st, d->c[which]);
 	int rc;
 
-	hsql_text(st, ":w", word);
+	db_bind_text(st, ":w", word);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_DONE)
 		return DOM_NOT_FOUND;
 	if (rc != SQLITE_ROW)
 		return dom_err(d, st, rc);
 	if (out)
-		hsql_col(st, 0, out, cap);
+		db_col_text(st, 0, out, cap);
 	if (which != DC_WORD_REGION || sqlite3_column_int(st, 1))
 		return DOM_OK;
 	rc = sqlite3_step(st);
@@ -190,7 +190,7 @@ int dom_course_word(struct dom *d, const char *word,
 int dom_regions(struct dom *d, void *ctx, struct dom_region **out,
 		unsigned *n)
 {
-	HSQL_STMT(st, d->c[DC_REGIONS]);
+	DB_STMT(st, d->c[DC_REGIONS]);
 	int rc = SQLITE_DONE;
 
 	*n = 0;
@@ -198,8 +198,8 @@ int dom_regions(struct dom *d, void *ctx, struct dom_region **out,
 	if (!*out)
 		return -ENOMEM;
 	while (*n < DOM_LIST_MAX && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		hsql_col(st, 0, (*out)[*n].code, sizeof((*out)[*n].code));
-		hsql_col(st, 1, (*out)[*n].name, sizeof((*out)[*n].name));
+		db_col_text(st, 0, (*out)[*n].code, sizeof((*out)[*n].code));
+		db_col_text(st, 1, (*out)[*n].name, sizeof((*out)[*n].name));
 		(*n)++;
 	}
 	if (*n < DOM_LIST_MAX && rc != SQLITE_DONE)
@@ -210,7 +210,7 @@ int dom_regions(struct dom *d, void *ctx, struct dom_region **out,
 int dom_groups(struct dom *d, void *ctx, const char *region, int64_t now_ms,
 	       char ***out, unsigned *n)
 {
-	HSQL_STMT(st, d->c[DC_GROUPS]);
+	DB_STMT(st, d->c[DC_GROUPS]);
 	char today[FMT_ISO_DATE];
 	int rc = SQLITE_DONE;
 
@@ -219,8 +219,8 @@ int dom_groups(struct dom *d, void *ctx, const char *region, int64_t now_ms,
 	if (!*out)
 		return -ENOMEM;
 	dom_today(now_ms, today);
-	hsql_text(st, ":today", today);
-	hsql_text(st, ":region", region ? region : "");
+	db_bind_text(st, ":today", today);
+	db_bind_text(st, ":region", region ? region : "");
 	while (*n < DOM_LIST_MAX && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		(*out)[*n] = talloc_strdup(*out,
 				(const char *)sqlite3_column_text(st, 0));

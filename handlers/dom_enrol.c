@@ -19,8 +19,8 @@
 
 #include "audit.h"
 #include "db.h"
+#include "db_stmt.h"
 #include "domain_priv.h"
-#include "hsql.h"
 
 const char *const dom_enrol_sql[DE_NUM] = {
 	[DE_ENROL] =
@@ -85,17 +85,17 @@ static int dom_course_closed(struct dom *d, const char *code,
 static int dom_active(struct dom *d, int64_t worker_id, const char *code,
 		      char *status, size_t cap)
 {
-	HSQL_STMT(st, d->e[DE_ACTIVE]);
+	DB_STMT(st, d->e[DE_ACTIVE]);
 	int rc;
 
-	hsql_int(st, ":worker_id", worker_id);
-	hsql_text(st, ":code", code);
+	db_bind_int(st, ":worker_id", worker_id);
+	db_bind_text(st, ":code", code);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_DONE)
 		return DOM_NOT_ENROLLED;
 	if (rc != SQLITE_ROW)
 		return dom_err(d, st, rc);
-	hsql_col(st, 0, status, cap);
+	db_col_text(st, 0, status, cap);
 	return DOM_OK;
 }
 
@@ -129,14 +129,14 @@ static int dom_enrol_insert(struct dom *d, int64_t worker_id,
 			    const char *code, enum dom_via via,
 			    const char *today, int64_t now_ms)
 {
-	HSQL_STMT(st, d->e[DE_ENROL]);
+	DB_STMT(st, d->e[DE_ENROL]);
 	int rc;
 
-	hsql_int(st, ":worker_id", worker_id);
-	hsql_text(st, ":via", via == DOM_VIA_USSD ? "ussd" : "sms");
-	hsql_int(st, ":now", now_ms);
-	hsql_text(st, ":code", code);
-	hsql_text(st, ":today", today);
+	db_bind_int(st, ":worker_id", worker_id);
+	db_bind_text(st, ":via", via == DOM_VIA_USSD ? "ussd" : "sms");
+	db_bind_int(st, ":now", now_ms);
+	db_bind_text(st, ":code", code);
+	db_bind_text(st, ":today", today);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_CONSTRAINT_CHECK)	/* course_full */
 		return DOM_FULL;
@@ -181,13 +181,13 @@ static int dom_cancel_update(struct dom *d, int64_t worker_id,
 			     const char *code, const char *today,
 			     int64_t now_ms)
 {
-	HSQL_STMT(st, d->e[DE_CANCEL]);
+	DB_STMT(st, d->e[DE_CANCEL]);
 	int rc;
 
-	hsql_int(st, ":worker_id", worker_id);
-	hsql_text(st, ":code", code);
-	hsql_text(st, ":today", today);
-	hsql_int(st, ":now", now_ms);
+	db_bind_int(st, ":worker_id", worker_id);
+	db_bind_text(st, ":code", code);
+	db_bind_text(st, ":today", today);
+	db_bind_int(st, ":now", now_ms);
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_DONE)
 		return dom_err(d, st, rc);
@@ -240,15 +240,15 @@ static int dom_list(struct dom *d, void *ctx, enum dom_enrol_stmt which,
 		    int64_t worker_id, size_t elem, void **out, unsigned *n,
 		    void (*row)(sqlite3_stmt *st, void *item))
 {
-	HSQL_STMT(st, d->e[which]);
+	DB_STMT(st, d->e[which]);
 	int rc;
 
 	*n = 0;
 	*out = talloc_zero_size(ctx, elem * DOM_LIST_MAX);
 	if (!*out)
 		return -ENOMEM;
-	hsql_int(st, ":worker_id", worker_id);
-	hsql_int(st, ":limit", DOM_LIST_MAX);
+	db_bind_int(st, ":worker_id", worker_id);
+	db_bind_int(st, ":limit", DOM_LIST_MAX);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		row(st, (char *)*out + elem * (*n)++);
 	return rc == SQLITE_DONE ? DOM_OK : dom_err(d, st, rc);
@@ -258,34 +258,34 @@ static void dom_training_row(sqlite3_stmt *st, void *item)
 {
 	struct dom_training *t = item;
 
-	hsql_col(st, 0, t->code, sizeof(t->code));
-	hsql_col(st, 1, t->name, sizeof(t->name));
-	hsql_col(st, 2, t->occupation_name, sizeof(t->occupation_name));
+	db_col_text(st, 0, t->code, sizeof(t->code));
+	db_col_text(st, 1, t->name, sizeof(t->name));
+	db_col_text(st, 2, t->occupation_name, sizeof(t->occupation_name));
 	t->level = sqlite3_column_int(st, 3);
-	hsql_col(st, 4, t->institution_name, sizeof(t->institution_name));
-	hsql_col(st, 5, t->start_date, sizeof(t->start_date));
-	hsql_col(st, 6, t->end_date, sizeof(t->end_date));
-	hsql_col(st, 7, t->status, sizeof(t->status));
-	hsql_col(st, 8, t->result, sizeof(t->result));
-	hsql_col(st, 9, t->certificate, sizeof(t->certificate));
+	db_col_text(st, 4, t->institution_name, sizeof(t->institution_name));
+	db_col_text(st, 5, t->start_date, sizeof(t->start_date));
+	db_col_text(st, 6, t->end_date, sizeof(t->end_date));
+	db_col_text(st, 7, t->status, sizeof(t->status));
+	db_col_text(st, 8, t->result, sizeof(t->result));
+	db_col_text(st, 9, t->certificate, sizeof(t->certificate));
 }
 
 static void dom_cert_row(sqlite3_stmt *st, void *item)
 {
 	struct dom_cert *c = item;
 
-	hsql_col(st, 0, c->number, sizeof(c->number));
-	hsql_col(st, 1, c->kind, sizeof(c->kind));
-	hsql_col(st, 2, c->occupation_name, sizeof(c->occupation_name));
+	db_col_text(st, 0, c->number, sizeof(c->number));
+	db_col_text(st, 1, c->kind, sizeof(c->kind));
+	db_col_text(st, 2, c->occupation_name, sizeof(c->occupation_name));
 	c->level = sqlite3_column_int(st, 3);
-	hsql_col(st, 4, c->issued_date, sizeof(c->issued_date));
+	db_col_text(st, 4, c->issued_date, sizeof(c->issued_date));
 }
 
 static void dom_skill_row(sqlite3_stmt *st, void *item)
 {
 	struct dom_skill *s = item;
 
-	hsql_col(st, 0, s->occupation_name, sizeof(s->occupation_name));
+	db_col_text(st, 0, s->occupation_name, sizeof(s->occupation_name));
 	s->level = sqlite3_column_int(st, 1);
 }
 

@@ -13,8 +13,8 @@
 
 #include <osmocom/core/talloc.h>
 
+#include "db_stmt.h"
 #include "domain_priv.h"
-#include "hsql.h"
 
 #define DOM_TRAINING_COUNTS \
 	" kind = 'training' AND status <> 'rejected' AND worker_id = :worker_id"
@@ -41,18 +41,18 @@ const char *const dom_subsidy_sql[DS_NUM] = {
 
 static void dom_subsidy_row(sqlite3_stmt *st, struct dom_subsidy *s)
 {
-	hsql_col(st, 0, s->reference, sizeof(s->reference));
-	hsql_col(st, 1, s->kind, sizeof(s->kind));
-	hsql_col(st, 2, s->course_code, sizeof(s->course_code));
-	hsql_col(st, 3, s->course_name, sizeof(s->course_name));
-	hsql_col(st, 4, s->occupation_name, sizeof(s->occupation_name));
+	db_col_text(st, 0, s->reference, sizeof(s->reference));
+	db_col_text(st, 1, s->kind, sizeof(s->kind));
+	db_col_text(st, 2, s->course_code, sizeof(s->course_code));
+	db_col_text(st, 3, s->course_name, sizeof(s->course_name));
+	db_col_text(st, 4, s->occupation_name, sizeof(s->occupation_name));
 	s->level = sqlite3_column_int(st, 5);
 	s->amount_fen = sqlite3_column_int64(st, 6);
-	hsql_col(st, 7, s->status, sizeof(s->status));
-	hsql_col(st, 8, s->reason, sizeof(s->reason));
-	hsql_col(st, 9, s->applied_date, sizeof(s->applied_date));
-	hsql_col(st, 10, s->decided_date, sizeof(s->decided_date));
-	hsql_col(st, 11, s->paid_date, sizeof(s->paid_date));
+	db_col_text(st, 7, s->status, sizeof(s->status));
+	db_col_text(st, 8, s->reason, sizeof(s->reason));
+	db_col_text(st, 9, s->applied_date, sizeof(s->applied_date));
+	db_col_text(st, 10, s->decided_date, sizeof(s->decided_date));
+	db_col_text(st, 11, s->paid_date, sizeof(s->paid_date));
 	s->year = sqlite3_column_int(st, 12);
 	s->flagged = sqlite3_column_int(st, 13);
 }
@@ -60,15 +60,15 @@ static void dom_subsidy_row(sqlite3_stmt *st, struct dom_subsidy *s)
 int dom_subsidies(struct dom *d, void *ctx, int64_t worker_id,
 		  struct dom_subsidy **out, unsigned *n)
 {
-	HSQL_STMT(st, d->s[DS_LIST]);
+	DB_STMT(st, d->s[DS_LIST]);
 	int rc;
 
 	*n = 0;
 	*out = talloc_zero_array(ctx, struct dom_subsidy, DOM_LIST_MAX);
 	if (!*out)
 		return -ENOMEM;
-	hsql_int(st, ":worker_id", worker_id);
-	hsql_int(st, ":limit", DOM_LIST_MAX);
+	db_bind_int(st, ":worker_id", worker_id);
+	db_bind_int(st, ":limit", DOM_LIST_MAX);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		dom_subsidy_row(st, &(*out)[(*n)++]);
 	return rc == SQLITE_DONE ? DOM_OK : dom_err(d, st, rc);
@@ -77,19 +77,19 @@ int dom_subsidies(struct dom *d, void *ctx, int64_t worker_id,
 int dom_subsidy_rule(struct dom *d, int64_t worker_id, const char *occupation,
 		     int level, int year, struct dom_rule *out)
 {
-	HSQL_STMT(st, d->s[DS_RULE]);
+	DB_STMT(st, d->s[DS_RULE]);
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	hsql_int(st, ":worker_id", worker_id);
-	hsql_int(st, ":year", year);
-	hsql_text(st, ":occupation", occupation ? occupation : "");
-	hsql_int(st, ":level", level);
+	db_bind_int(st, ":worker_id", worker_id);
+	db_bind_int(st, ":year", year);
+	db_bind_text(st, ":occupation", occupation ? occupation : "");
+	db_bind_int(st, ":level", level);
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW)
 		return dom_err(d, st, rc);
 	out->year_count = sqlite3_column_int(st, 0);
-	hsql_col(st, 1, out->same_reference, sizeof(out->same_reference));
+	db_col_text(st, 1, out->same_reference, sizeof(out->same_reference));
 	if (out->same_reference[0])
 		return DOM_RULE_SAME;
 	return out->year_count >= DOM_RULE_MAX_PER_YEAR ? DOM_RULE_YEAR :

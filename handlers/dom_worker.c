@@ -16,8 +16,8 @@
 
 #include "audit.h"
 #include "db.h"
+#include "db_stmt.h"
 #include "domain_priv.h"
-#include "hsql.h"
 #include "log.h"
 
 #define DOM_WORKER_COLS							\
@@ -51,15 +51,15 @@ static void dom_worker_row(sqlite3_stmt *st, struct dom_worker *w)
 {
 	memset(w, 0, sizeof(*w));
 	w->id = sqlite3_column_int64(st, 0);
-	hsql_col(st, 1, w->id_number, sizeof(w->id_number));
-	hsql_col(st, 2, w->name, sizeof(w->name));
-	hsql_col(st, 3, w->msisdn, sizeof(w->msisdn));
-	hsql_col(st, 4, w->region, sizeof(w->region));
-	hsql_col(st, 5, w->region_name, sizeof(w->region_name));
-	hsql_col(st, 6, w->key_groups, sizeof(w->key_groups));
-	hsql_col(st, 7, w->birth_date, sizeof(w->birth_date));
+	db_col_text(st, 1, w->id_number, sizeof(w->id_number));
+	db_col_text(st, 2, w->name, sizeof(w->name));
+	db_col_text(st, 3, w->msisdn, sizeof(w->msisdn));
+	db_col_text(st, 4, w->region, sizeof(w->region));
+	db_col_text(st, 5, w->region_name, sizeof(w->region_name));
+	db_col_text(st, 6, w->key_groups, sizeof(w->key_groups));
+	db_col_text(st, 7, w->birth_date, sizeof(w->birth_date));
 	w->opted_out = sqlite3_column_int(st, 8);
-	hsql_col(st, 9, w->bound_by, sizeof(w->bound_by));
+	db_col_text(st, 9, w->bound_by, sizeof(w->bound_by));
 }
 
 /* One worker by a text key (statement which, parameter name). */
@@ -67,10 +67,10 @@ static int dom_worker_get(struct dom *d, enum dom_worker_stmt which,
 			  const char *param, const char *key,
 			  struct dom_worker *w)
 {
-	HSQL_STMT(st, d->w[which]);
+	DB_STMT(st, d->w[which]);
 	int rc;
 
-	hsql_text(st, param, key);
+	db_bind_text(st, param, key);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_DONE)
 		return DOM_NOT_FOUND;
@@ -95,14 +95,14 @@ int dom_worker_by_id_number(struct dom *d, const char *id_number,
 int dom_reg_status(struct dom *d, const char *msisdn, int64_t now_ms,
 		   unsigned *failures)
 {
-	HSQL_STMT(st, d->w[DW_FAIL_GET]);
+	DB_STMT(st, d->w[DW_FAIL_GET]);
 	char day[FMT_ISO_DATE];
 	unsigned n = 0;
 	int rc;
 
 	dom_today(now_ms, day);
-	hsql_text(st, ":msisdn", msisdn);
-	hsql_text(st, ":day", day);
+	db_bind_text(st, ":msisdn", msisdn);
+	db_bind_text(st, ":day", day);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		n = sqlite3_column_int(st, 0);
@@ -118,13 +118,13 @@ static int dom_reg_fail(struct dom *d, const char *msisdn, int why,
 			const char *id_number, int64_t now_ms,
 			struct dom_reg *out)
 {
-	HSQL_STMT(st, d->w[DW_FAIL_ADD]);
+	DB_STMT(st, d->w[DW_FAIL_ADD]);
 	char day[FMT_ISO_DATE], masked[IDCARD_MASKED];
 	int rc;
 
 	dom_today(now_ms, day);
-	hsql_text(st, ":msisdn", msisdn);
-	hsql_text(st, ":day", day);
+	db_bind_text(st, ":msisdn", msisdn);
+	db_bind_text(st, ":day", day);
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW)
 		return dom_err(d, st, rc);
@@ -145,13 +145,13 @@ static int dom_reg_fail(struct dom *d, const char *msisdn, int why,
 static int dom_bind(struct dom *d, const char *msisdn, enum dom_via via,
 		    int64_t id, int64_t now_ms)
 {
-	HSQL_STMT(st, d->w[DW_BIND]);
+	DB_STMT(st, d->w[DW_BIND]);
 	int rc;
 
-	hsql_text(st, ":msisdn", msisdn);
-	hsql_text(st, ":via", via == DOM_VIA_USSD ? "ussd" : "sms");
-	hsql_int(st, ":now", now_ms);
-	hsql_int(st, ":id", id);
+	db_bind_text(st, ":msisdn", msisdn);
+	db_bind_text(st, ":via", via == DOM_VIA_USSD ? "ussd" : "sms");
+	db_bind_int(st, ":now", now_ms);
+	db_bind_int(st, ":id", id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_CONSTRAINT_UNIQUE)
 		return DOM_NUMBER_BOUND;
@@ -269,12 +269,12 @@ int dom_register(struct dom *d, const char *msisdn, const char *id_number,
 static int dom_optout_update(struct dom *d, int64_t worker_id, bool out,
 			     int64_t now_ms)
 {
-	HSQL_STMT(st, d->w[DW_OPTOUT]);
+	DB_STMT(st, d->w[DW_OPTOUT]);
 	int rc;
 
-	hsql_int(st, ":out", out);
-	hsql_int(st, ":now", now_ms);
-	hsql_int(st, ":id", worker_id);
+	db_bind_int(st, ":out", out);
+	db_bind_int(st, ":now", now_ms);
+	db_bind_int(st, ":id", worker_id);
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_DONE)
 		return dom_err(d, st, rc);
@@ -283,10 +283,10 @@ static int dom_optout_update(struct dom *d, int64_t worker_id, bool out,
 
 static int dom_worker_exists(struct dom *d, int64_t worker_id)
 {
-	HSQL_STMT(st, d->w[DW_EXISTS]);
+	DB_STMT(st, d->w[DW_EXISTS]);
 	int rc;
 
-	hsql_int(st, ":id", worker_id);
+	db_bind_int(st, ":id", worker_id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		return DOM_OK;

@@ -11,9 +11,9 @@
 #include "codes.h"
 #include "csv.h"
 #include "db.h"
+#include "db_stmt.h"
 #include "export.h"
 #include "fmt.h"
-#include "hsql.h"
 #include "log.h"
 
 #define EXP_TIME_MAX	24
@@ -110,9 +110,9 @@ int export_enrolments(struct db *db, FILE *out, const char *since,
 	if (db_prepare(db, exp_sql, 1, &raw))
 		return -EIO;
 	{
-		HSQL_STMT(st, raw);
+		DB_STMT(st, raw);
 
-		hsql_int(st, ":since", since_ms);
+		db_bind_int(st, ":since", since_ms);
 		csv_put_bom(out);
 		for (i = 0; i < sizeof(exp_header) / sizeof(exp_header[0]); i++)
 			csv_put(out, exp_header[i], i ? 0 : CSV_PUT_FIRST);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "charset.h"
 #include "fmt.h"
 
 #define FMT_MS_PER_S	1000
@@ -228,39 +229,12 @@ int fmt_yuan_parse(const char *in, int64_t *fen)
 	return 0;
 }
 
-/* Length of the well-formed UTF-8 sequence at s, 0 if there is none. */
-static int fmt_utf8_seq(const unsigned char *s)
-{
-	unsigned c = s[0];
-	int n = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 :
-		c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
-	int i;
-
-	if (n == 0 || c == 0)
-		return 0;
-	for (i = 1; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	/* overlong 3/4-byte forms, surrogates, beyond U+10FFFF */
-	if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] > 0x9f) ||
-	    (c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] > 0x8f))
-		return 0;
-	return n;
-}
-
 int fmt_utf8_chars(const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	int n = 0, l;
+	size_t len = strlen(s);
 
-	while (*p) {
-		l = fmt_utf8_seq(p);
-		if (!l)
-			return -1;
-		p += l;
-		n++;
-	}
-	return n;
+	return charset_utf8_valid(s, len) ? (int)charset_utf8_chars(s, len) :
+					    -1;
 }
 
 int fmt_name_mask(const char *name, char *out, size_t cap)
@@ -277,7 +251,9 @@ int fmt_name_mask(const char *name, char *out, size_t cap)
 	if (n == 1)
 		return 0;
 	len = strlen(name);
-	first = fmt_utf8_seq(p);
+	first = 1;			/* the first character, valid UTF-8 */
+	while ((p[first] & 0xc0) == 0x80)
+		first++;
 	last_at = len - 1;		/* start of the last character */
 	while ((p[last_at] & 0xc0) == 0x80)
 		last_at--;

@@ -20,7 +20,7 @@
 
 #include "audit.h"
 #include "db.h"
-#include "hsql.h"
+#include "db_stmt.h"
 #include "import_priv.h"
 #include "log.h"
 

@@ -13,7 +13,7 @@
 #include <osmocom/core/talloc.h>
 
 #include "db.h"
-#include "hsql.h"
+#include "db_stmt.h"
 #include "import_priv.h"
 
 enum imp_cat_stmt { IC_REGIONS, IC_OCCUPATIONS, IC_INSTITUTIONS, IC_COURSES };

@@ -13,7 +13,7 @@
 
 #include "codes.h"
 #include "db.h"
-#include "hsql.h"
+#include "db_stmt.h"
 #include "import_priv.h"
 
 #define IMP_NAME_CHARS		64
@@ -54,7 +54,7 @@ static const char *const imp_inst_sql[] = {
 
 static int imp_inst_row(struct imp *im)
 {
-	HSQL_STMT(st, im->st[0]);
+	DB_STMT(st, im->st[0]);
 	const char *code, *name, *region;
 	int catalogued, rc;
 
@@ -65,11 +65,11 @@ static int imp_inst_row(struct imp *im)
 	imp_yes_no(im, I_CATALOGUED, &catalogued);
 	if (im->row_errors)
 		return IMP_BAD;
-	hsql_text(st, ":code", code);
-	hsql_text(st, ":name", name);
-	hsql_text(st, ":region", region);
-	hsql_int(st, ":catalogued", catalogued);
-	hsql_int(st, ":now", im->now);
+	db_bind_text(st, ":code", code);
+	db_bind_text(st, ":name", name);
+	db_bind_text(st, ":region", region);
+	db_bind_int(st, ":catalogued", catalogued);
+	db_bind_int(st, ":now", im->now);
 	rc = imp_upsert(im, st);
 	return rc == IMP_CONSTRAINT ? imp_refused(im, -1) : rc;
 }
@@ -111,20 +111,20 @@ static const char *const imp_occ_sql[OS_NUM] = {
 /* Names are unique too: say which code has it. */
 static int imp_occ_clash(struct imp *im, const char *name)
 {
-	HSQL_STMT(st, im->st[OS_NAME_OWNER]);
+	DB_STMT(st, im->st[OS_NAME_OWNER]);
 	char code[64];
 
-	hsql_text(st, ":name", name);
+	db_bind_text(st, ":name", name);
 	if (sqlite3_step(st) != SQLITE_ROW)
 		return imp_refused(im, -1);
-	hsql_col(st, 0, code, sizeof(code));
+	db_col_text(st, 0, code, sizeof(code));
 	return imp_bad(im, O_NAME, "name '%s' is already that of occupation "
 		       "%s", name, code);
 }
 
 static int imp_occ_row(struct imp *im)
 {
-	HSQL_STMT(st, im->st[OS_UPSERT]);
+	DB_STMT(st, im->st[OS_UPSERT]);
 	const char *code, *name, *grp;
 	int rc;
 
@@ -134,10 +134,10 @@ static int imp_occ_row(struct imp *im)
 	imp_text(im, O_GROUP, IMP_GROUP_CHARS, &grp);
 	if (im->row_errors)
 		return IMP_BAD;
-	hsql_text(st, ":code", code);
-	hsql_text(st, ":name", name);
-	hsql_text(st, ":grp", grp);
-	hsql_int(st, ":now", im->now);
+	db_bind_text(st, ":code", code);
+	db_bind_text(st, ":name", name);
+	db_bind_text(st, ":grp", grp);
+	db_bind_int(st, ":now", im->now);
 	rc = imp_upsert(im, st);
 	if (rc == IMP_CONSTRAINT && im->ext_rc == SQLITE_CONSTRAINT_UNIQUE)
 		return imp_occ_clash(im, name);
@@ -283,9 +283,9 @@ static void imp_course_check(struct imp *im, struct imp_course_row *c)
 /* The CHECK course_full: capacity below the seats taken. */
 static int imp_course_full(struct imp *im, const struct imp_course_row *c)
 {
-	HSQL_STMT(st, im->st[CS_SEATS]);
+	DB_STMT(st, im->st[CS_SEATS]);
 
-	hsql_text(st, ":code", c->code);
+	db_bind_text(st, ":code", c->code);
 	if (sqlite3_step(st) != SQLITE_ROW)
 		return imp_refused(im, -1);
 	return imp_bad(im, C_CAPACITY, "capacity %d is below the %d seats "
@@ -295,27 +295,27 @@ static int imp_course_full(struct imp *im, const struct imp_course_row *c)
 
 static int imp_course_row(struct imp *im)
 {
-	HSQL_STMT(st, im->st[CS_UPSERT]);
+	DB_STMT(st, im->st[CS_UPSERT]);
 	struct imp_course_row c = { 0 };
 	int rc;
 
 	imp_course_check(im, &c);
 	if (im->row_errors)
 		return IMP_BAD;
-	hsql_text(st, ":code", c.code);
-	hsql_text(st, ":name", c.name);
-	hsql_text(st, ":occupation", c.occupation);
-	hsql_int(st, ":level", c.level);
-	hsql_text(st, ":type", c.type);
-	hsql_text(st, ":institution", c.institution);
-	hsql_text(st, ":region", c.region);
-	hsql_text(st, ":start", c.start);
-	hsql_text(st, ":end", c.end);
-	hsql_text(st, ":deadline", c.deadline);
-	hsql_int(st, ":capacity", c.capacity);
-	hsql_int(st, ":subsidy", c.subsidy_fen);
-	hsql_text(st, ":status", c.status);
-	hsql_int(st, ":now", im->now);
+	db_bind_text(st, ":code", c.code);
+	db_bind_text(st, ":name", c.name);
+	db_bind_text(st, ":occupation", c.occupation);
+	db_bind_int(st, ":level", c.level);
+	db_bind_text(st, ":type", c.type);
+	db_bind_text(st, ":institution", c.institution);
+	db_bind_text(st, ":region", c.region);
+	db_bind_text(st, ":start", c.start);
+	db_bind_text(st, ":end", c.end);
+	db_bind_text(st, ":deadline", c.deadline);
+	db_bind_int(st, ":capacity", c.capacity);
+	db_bind_int(st, ":subsidy", c.subsidy_fen);
+	db_bind_text(st, ":status", c.status);
+	db_bind_int(st, ":now", im->now);
 	rc = imp_upsert(im, st);
 	if (rc == IMP_CONSTRAINT && im->ext_rc == SQLITE_CONSTRAINT_CHECK)
 		return imp_course_full(im, &c);

@@ -20,7 +20,7 @@
 
 #include "codes.h"
 #include "db.h"
-#include "hsql.h"
+#include "db_stmt.h"
 #include "idcard.h"
 #include "import_priv.h"
 
@@ -94,21 +94,21 @@ static void imp_cert_check(struct imp *im, struct imp_cert_row *c)
 
 static int imp_cert_row(struct imp *im)
 {
-	HSQL_STMT(st, im->st[0]);
+	DB_STMT(st, im->st[0]);
 	struct imp_cert_row c = { 0 };
 	int rc;
 
 	imp_cert_check(im, &c);
 	if (im->row_errors)
 		return IMP_BAD;
-	hsql_text(st, ":number", c.number);
-	hsql_text(st, ":id_number", c.id.id);
-	hsql_text(st, ":kind", c.kind);
-	hsql_text(st, ":occupation", c.occupation);
+	db_bind_text(st, ":number", c.number);
+	db_bind_text(st, ":id_number", c.id.id);
+	db_bind_text(st, ":kind", c.kind);
+	db_bind_text(st, ":occupation", c.occupation);
 	if (c.level)
-		hsql_int(st, ":level", c.level);
-	hsql_text(st, ":issued", c.issued);
-	hsql_int(st, ":now", im->now);
+		db_bind_int(st, ":level", c.level);
+	db_bind_text(st, ":issued", c.issued);
+	db_bind_int(st, ":now", im->now);
 	rc = imp_upsert(im, st);
 	if (rc == IMP_CONSTRAINT && im->ext_rc == SQLITE_CONSTRAINT_NOTNULL)
 		return imp_not_on_roster(im, T_ID, c.id.id);
@@ -196,14 +196,14 @@ static void imp_enrol_status(struct imp *im, struct imp_enrol_row *e)
 /* A certificate number must be one of this worker's. */
 static void imp_enrol_cert(struct imp *im, struct imp_enrol_row *e)
 {
-	HSQL_STMT(st, im->st[ES_CERT]);
+	DB_STMT(st, im->st[ES_CERT]);
 	int rc;
 
 	e->cert = imp_field(im, E_CERT);
 	if (!*e->cert || im->row_errors)
 		return;
-	hsql_text(st, ":number", e->cert);
-	hsql_text(st, ":id_number", e->id.id);
+	db_bind_text(st, ":number", e->cert);
+	db_bind_text(st, ":id_number", e->id.id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		e->cert_id = sqlite3_column_int64(st, 0);
@@ -217,15 +217,15 @@ static void imp_enrol_cert(struct imp *im, struct imp_enrol_row *e)
 static void imp_enrol_bind(struct imp *im, sqlite3_stmt *st,
 			   const struct imp_enrol_row *e, bool with_values)
 {
-	hsql_text(st, ":id_number", e->id.id);
-	hsql_text(st, ":course", e->course->code);
+	db_bind_text(st, ":id_number", e->id.id);
+	db_bind_text(st, ":course", e->course->code);
 	if (!with_values)
 		return;
-	hsql_text(st, ":status", e->status);
-	hsql_opt(st, ":result", e->result);
+	db_bind_text(st, ":status", e->status);
+	db_bind_opt(st, ":result", e->result);
 	if (e->cert_id)
-		hsql_int(st, ":cert_id", e->cert_id);
-	hsql_int(st, ":now", im->now);
+		db_bind_int(st, ":cert_id", e->cert_id);
+	db_bind_int(st, ":now", im->now);
 }
 
 static int imp_enrol_explain(struct imp *im, const struct imp_enrol_row *e)
@@ -245,13 +245,13 @@ static int imp_enrol_store(struct imp *im, const struct imp_enrol_row *e)
 	int rc;
 
 	{
-		HSQL_STMT(st, im->st[ES_UPDATE]);
+		DB_STMT(st, im->st[ES_UPDATE]);
 
 		imp_enrol_bind(im, st, e, true);
 		rc = imp_upsert(im, st);
 	}
 	if (rc == IMP_SAME) {
-		HSQL_STMT(st, im->st[ES_EXISTS]);
+		DB_STMT(st, im->st[ES_EXISTS]);
 
 		imp_enrol_bind(im, st, e, false);
 		rc = sqlite3_step(st);
@@ -259,7 +259,7 @@ static int imp_enrol_store(struct imp *im, const struct imp_enrol_row *e)
 			return IMP_SAME;
 		if (rc != SQLITE_DONE)
 			return imp_db_err(im, st);
-		HSQL_STMT(ins, im->st[ES_INSERT]);
+		DB_STMT(ins, im->st[ES_INSERT]);
 		imp_enrol_bind(im, ins, e, true);
 		rc = imp_upsert(im, ins);
 	}

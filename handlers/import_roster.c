@@ -17,7 +17,7 @@
 
 #include "codes.h"
 #include "db.h"
-#include "hsql.h"
+#include "db_stmt.h"
 #include "idcard.h"
 #include "import_priv.h"
 #include "msisdn.h"
@@ -71,15 +71,15 @@ static const char *const imp_worker_sql[WS_NUM] = {
 /* A UNIQUE clash on msisdn: say who has the number. */
 static int imp_worker_clash(struct imp *im, const char *msisdn)
 {
-	HSQL_STMT(st, im->st[WS_HOLDER]);
+	DB_STMT(st, im->st[WS_HOLDER]);
 	char masked[IDCARD_MASKED], holder[IDCARD_LEN + 1], by[8];
 	unsigned line;
 
-	hsql_text(st, ":msisdn", msisdn);
+	db_bind_text(st, ":msisdn", msisdn);
 	if (sqlite3_step(st) != SQLITE_ROW)
 		return imp_db_err(im, st);
-	hsql_col(st, 0, holder, sizeof(holder));
-	hsql_col(st, 1, by, sizeof(by));
+	db_col_text(st, 0, holder, sizeof(holder));
+	db_col_text(st, 1, by, sizeof(by));
 	idcard_mask(holder, masked);
 	line = imp_keys_line(im->keys, holder);
 	if (line)
@@ -93,16 +93,16 @@ static int imp_worker_store(struct imp *im, const struct idcard *id,
 			    const char *name, const char *msisdn,
 			    const char *region, const char *groups)
 {
-	HSQL_STMT(st, im->st[WS_UPSERT]);
+	DB_STMT(st, im->st[WS_UPSERT]);
 	int rc;
 
-	hsql_text(st, ":id_number", id->id);
-	hsql_text(st, ":name", name);
-	hsql_opt(st, ":msisdn", msisdn);
-	hsql_text(st, ":region", region);
-	hsql_text(st, ":groups", groups);
-	hsql_text(st, ":birth", id->birth);
-	hsql_int(st, ":now", im->now);
+	db_bind_text(st, ":id_number", id->id);
+	db_bind_text(st, ":name", name);
+	db_bind_opt(st, ":msisdn", msisdn);
+	db_bind_text(st, ":region", region);
+	db_bind_text(st, ":groups", groups);
+	db_bind_text(st, ":birth", id->birth);
+	db_bind_int(st, ":now", im->now);
 	rc = imp_upsert(im, st);
 	if (rc != IMP_CONSTRAINT)
 		return rc;

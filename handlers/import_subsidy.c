@@ -24,8 +24,8 @@
 
 #include "codes.h"
 #include "db.h"
+#include "db_stmt.h"
 #include "domain.h"
-#include "hsql.h"
 #include "idcard.h"
 #include "import_priv.h"
 
@@ -228,32 +228,32 @@ static void imp_sub_check(struct imp *im, struct imp_sub_row *s)
 static void imp_sub_bind(struct imp *im, sqlite3_stmt *st,
 			 const struct imp_sub_row *s)
 {
-	hsql_text(st, ":reference", s->ref);
-	hsql_text(st, ":id_number", s->id.id);
-	hsql_text(st, ":kind", s->kind);
-	hsql_text(st, ":course", s->course ? s->course->code : NULL);
-	hsql_text(st, ":occupation", s->occupation);
+	db_bind_text(st, ":reference", s->ref);
+	db_bind_text(st, ":id_number", s->id.id);
+	db_bind_text(st, ":kind", s->kind);
+	db_bind_text(st, ":course", s->course ? s->course->code : NULL);
+	db_bind_text(st, ":occupation", s->occupation);
 	if (s->level)
-		hsql_int(st, ":level", s->level);
-	hsql_int(st, ":amount", s->fen);
-	hsql_text(st, ":status", s->status);
-	hsql_opt(st, ":reason", s->reason);
-	hsql_text(st, ":applied", s->applied);
-	hsql_opt(st, ":decided", s->decided);
-	hsql_opt(st, ":paid", s->paid);
-	hsql_int(st, ":year", s->year);
-	hsql_int(st, ":now", im->now);
+		db_bind_int(st, ":level", s->level);
+	db_bind_int(st, ":amount", s->fen);
+	db_bind_text(st, ":status", s->status);
+	db_bind_opt(st, ":reason", s->reason);
+	db_bind_text(st, ":applied", s->applied);
+	db_bind_opt(st, ":decided", s->decided);
+	db_bind_opt(st, ":paid", s->paid);
+	db_bind_int(st, ":year", s->year);
+	db_bind_int(st, ":now", im->now);
 }
 
 /* Step a bookkeeping INSERT into a temp table. */
 static int imp_sub_note(struct imp *im, int which, const char *name,
 			int64_t v, const char *ref)
 {
-	HSQL_STMT(st, im->st[which]);
+	DB_STMT(st, im->st[which]);
 
-	hsql_int(st, name, v);
+	db_bind_int(st, name, v);
 	if (ref)
-		hsql_text(st, ":reference", ref);
+		db_bind_text(st, ":reference", ref);
 	return sqlite3_step(st) == SQLITE_DONE ? 0 : imp_db_err(im, st);
 }
 
@@ -267,7 +267,7 @@ static int imp_sub_row(struct imp *im)
 	if (im->row_errors)
 		return IMP_BAD;
 	{
-		HSQL_STMT(st, im->st[SS_UPSERT]);
+		DB_STMT(st, im->st[SS_UPSERT]);
 
 		imp_sub_bind(im, st, &s);
 		rc = imp_upsert(im, st);
@@ -291,12 +291,12 @@ static int imp_sub_row(struct imp *im)
 /* Recompute the flags, then warn about the file's flagged rows. */
 static int imp_sub_finish(struct imp *im)
 {
-	HSQL_STMT(flag, im->st[SS_FLAG]);
-	HSQL_STMT(unflag, im->st[SS_UNFLAG]);
-	HSQL_STMT(list, im->st[SS_FLAGGED]);
+	DB_STMT(flag, im->st[SS_FLAG]);
+	DB_STMT(unflag, im->st[SS_UNFLAG]);
+	DB_STMT(list, im->st[SS_FLAGGED]);
 	int rc;
 
-	hsql_int(flag, ":max", DOM_RULE_MAX_PER_YEAR);
+	db_bind_int(flag, ":max", DOM_RULE_MAX_PER_YEAR);
 	if (sqlite3_step(flag) != SQLITE_DONE)
 		return imp_db_err(im, flag);
 	if (sqlite3_step(unflag) != SQLITE_DONE)

@@ -14,8 +14,8 @@
 #include <osmocom/core/talloc.h>
 
 #include "db.h"
+#include "db_stmt.h"
 #include "fmt.h"
-#include "hsql.h"
 #include "log.h"
 #include "ussd_data.h"
 
@@ -70,11 +70,11 @@ static int ud_fail(struct ussd_data *ud, const char *what, int rc)
 int ussd_data_enrolment(struct ussd_data *ud, int64_t worker_id,
 			const char *code, int64_t *id)
 {
-	HSQL_STMT(st, ud->st[UD_ENROLMENT]);
+	DB_STMT(st, ud->st[UD_ENROLMENT]);
 	int rc;
 
-	hsql_int(st, ":worker_id", worker_id);
-	hsql_text(st, ":code", code);
+	db_bind_int(st, ":worker_id", worker_id);
+	db_bind_text(st, ":code", code);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_DONE)
 		return -ENOENT;
@@ -87,12 +87,12 @@ int ussd_data_enrolment(struct ussd_data *ud, int64_t worker_id,
 int ussd_data_notices(struct ussd_data *ud, void *ctx, const char *msisdn,
 		      unsigned max, struct ussd_notice *out, unsigned *n)
 {
-	HSQL_STMT(st, ud->st[UD_NOTICES]);
+	DB_STMT(st, ud->st[UD_NOTICES]);
 	int rc;
 
 	*n = 0;
-	hsql_text(st, ":msisdn", msisdn);
-	hsql_int(st, ":max", max);
+	db_bind_text(st, ":msisdn", msisdn);
+	db_bind_int(st, ":max", max);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max) {
 		const unsigned char *t = sqlite3_column_text(st, 1);
 		struct ussd_notice *o = &out[*n];

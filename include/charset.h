@@ -83,4 +83,10 @@ int charset_decode(uint8_t dcs, const uint8_t *in, size_t len, char *out,
 /* Count UTF-8 code points; invalid sequences count one each. */
 size_t charset_utf8_chars(const char *utf8, size_t len);
 
+/* True when the len bytes at utf8 are well-formed UTF-8 (Unicode table
+ * 3-7): no stray continuation bytes, no overlong forms, no surrogates,
+ * nothing above U+10FFFF, no sequence cut by the end. The one validator of
+ * text the gateway takes in; a NUL byte is a character like any other. */
+bool charset_utf8_valid(const char *utf8, size_t len);
+
 #endif

@@ -108,6 +108,19 @@ struct texts_val {
 	const char *value;	/* NULL renders as nothing */
 };
 
+/* The values a text is rendered with: the caller's n values v first, then
+ * the n_def defaults def ({signature}, {hotline}; {code} for the menu). */
+struct texts_vals {
+	const struct texts_val *v;
+	size_t n;
+	const struct texts_val *def;
+	size_t n_def;
+};
+
+/* The value of placeholder name (len bytes) for tmpl_render, arg being a
+ * struct texts_vals: "" when neither has a value for it. */
+const char *texts_value(void *arg, const char *name, size_t len);
+
 /* What loading needs from the configuration. */
 struct texts_params {
 	const char *signature;	/* default {signature} */

@@ -437,6 +437,7 @@ static void test_invalid_utf8(void **state)
 	for (i = 0; i < ARRAY_LEN(cases); i++) {
 		size_t len = strlen(cases[i].s);
 
+		assert_false(charset_utf8_valid(cases[i].s, len));
 		assert_false(charset_fits_gsm(cases[i].s, len));
 		assert_int_equal(charset_utf8_chars(cases[i].s, len), cases[i].chars);
 		assert_int_equal(charset_units(cases[i].s, len, CHARSET_ENC_UCS2),
@@ -447,6 +448,15 @@ static void test_invalid_utf8(void **state)
 	check_encode("\xe4\xb8" "a" ZH, 6, "\xff\xfd\x00" "a" ZH_UCS2, 6, CHARSET_ENC_UCS2);
 	check_encode("x\xf0\x9f\x98", 4, "\x00x\xff\xfd", 4, CHARSET_ENC_UCS2);
 	assert_int_equal(charset_utf8_chars("a" EURO ZH EMOJI, 11), 4);
+	/* the edges of the valid ranges, a NUL inside, nothing at all */
+	assert_true(charset_utf8_valid("a" EURO ZH EMOJI, 11));
+	assert_true(charset_utf8_valid("\xc2\x80\xdf\xbf\xe0\xa0\x80"
+				       "\xed\x9f\xbf\xee\x80\x80"
+				       "\xf0\x90\x80\x80\xf4\x8f\xbf\xbf", 21));
+	assert_true(charset_utf8_valid("a\0b", 3));
+	assert_true(charset_utf8_valid(NULL, 0));
+	assert_false(charset_utf8_valid(ZH, 2));	/* cut by len */
+	assert_false(charset_utf8_valid("\xe0\x9f\xbf", 3)); /* overlong */
 }
 
 /* ---- decoding ---- */
