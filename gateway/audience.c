@@ -241,18 +241,26 @@ static int aud_sstatus(struct audience_db *a, const char *word, char *code,
 	return aud_by_table(&codes_subsidy_status, word, code, cap);
 }
 
+/* Look word (:w) up with st and step to the first row: 0 on a row, 1
+ * when there is none, else a negative errno. */
+static int aud_first_row(struct audience_db *a, sqlite3_stmt *st,
+			 const char *word)
+{
+	int rc;
+
+	db_bind_text(st, ":w", word);
+	rc = db_step_row(a->db, st, DSCHED);
+	return rc == -ENOENT ? 1 : rc;
+}
+
 static int aud_region(struct audience_db *a, const char *word, char *code,
 		      size_t cap, int64_t *id)
 {
 	DB_STMT(st, a->st[AUD_REGION]);
-	int rc, exact;
+	int rc = aud_first_row(a, st, word), exact;
 
-	db_bind_text(st, ":w", word);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE)
-		return 1;
-	if (rc != SQLITE_ROW)
-		return db_step_error(a->db, st, rc, DSCHED);
+	if (rc)
+		return rc;
 	db_col_text(st, 0, code, cap);
 	exact = sqlite3_column_int(st, 1);
 	rc = sqlite3_step(st);
@@ -266,14 +274,10 @@ static int aud_course(struct audience_db *a, const char *word, char *code,
 		      size_t cap, int64_t *id)
 {
 	DB_STMT(st, a->st[AUD_COURSE]);
-	int rc;
+	int rc = aud_first_row(a, st, word);
 
-	db_bind_text(st, ":w", word);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE)
-		return 1;
-	if (rc != SQLITE_ROW)
-		return db_step_error(a->db, st, rc, DSCHED);
+	if (rc)
+		return rc;
 	*id = sqlite3_column_int64(st, 0);
 	db_col_text(st, 1, code, cap);
 	return 0;
@@ -283,14 +287,10 @@ static int aud_occupation(struct audience_db *a, const char *word,
 			  char *code, size_t cap, int64_t *id)
 {
 	DB_STMT(st, a->st[AUD_OCCUPATION]);
-	int rc;
+	int rc = aud_first_row(a, st, word);
 
-	db_bind_text(st, ":w", word);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE)
-		return 1;
-	if (rc != SQLITE_ROW)
-		return db_step_error(a->db, st, rc, DSCHED);
+	if (rc)
+		return rc;
 	db_col_text(st, 0, code, cap);
 	return 0;
 }
@@ -432,8 +432,7 @@ int audience_list(struct audience_db *a, int64_t campaign_id,
 	db_bind_int(st, ":id", campaign_id);
 	db_bind_int(st, ":from", from);
 	db_bind_int(st, ":to", to);
-	rc = db_step_done(a->db, st, DSCHED);
-	return rc ? rc : sqlite3_changes(db_handle(a->db));
+	return db_step_changes(a->db, st, DSCHED);
 }
 
 /* A single integer from statement idx after binding nothing or :course. */

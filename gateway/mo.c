@@ -29,6 +29,7 @@
 
 #include "charset.h"
 #include "db.h"
+#include "db_stmt.h"
 #include "log.h"
 #include "mo.h"
 
@@ -90,55 +91,12 @@ struct mo_set {
 	unsigned ref, total;
 };
 
-/* Use statement idx of m for the rest of the scope: reset and bindings
- * cleared on every way out (see mtq.c). */
-#define MO_STMT(var, m, idx) \
-	sqlite3_stmt *var __attribute__((cleanup(mo_stmt_release))) = \
-		(m)->st[idx]
-
-static void mo_stmt_release(sqlite3_stmt **st)
-{
-	sqlite3_reset(*st);
-	sqlite3_clear_bindings(*st);
-}
-
-/* Binding fails only for a wrong parameter name: a programming error. */
-static void mo_bind_int(sqlite3_stmt *st, const char *name, int64_t v)
-{
-	int rc = sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, name),
-				    v);
-
-	OSMO_ASSERT(rc == SQLITE_OK);
-}
-
-static void mo_bind_text(sqlite3_stmt *st, const char *name, const char *s)
-{
-	int rc = sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, name),
-				   s, -1, SQLITE_STATIC);
-
-	OSMO_ASSERT(rc == SQLITE_OK);
-}
-
 static void mo_bind_set(sqlite3_stmt *st, const struct mo_set *s)
 {
-	mo_bind_text(st, ":link", s->link);
-	mo_bind_text(st, ":src", s->src);
-	mo_bind_int(st, ":ref", s->ref);
-	mo_bind_int(st, ":total", s->total);
-}
-
-static int mo_err(struct mo *m, sqlite3_stmt *st, int rc)
-{
-	LOGP(DROUTER, LOGL_ERROR, "mo: %s (in: %.60s)\n",
-	     sqlite3_errmsg(db_handle(m->db)), sqlite3_sql(st));
-	return db_errno(rc) ? db_errno(rc) : -EIO;
-}
-
-static int mo_step_done(struct mo *m, sqlite3_stmt *st)
-{
-	int rc = sqlite3_step(st);
-
-	return rc == SQLITE_DONE ? 0 : mo_err(m, st, rc);
+	db_bind_text(st, ":link", s->link);
+	db_bind_text(st, ":src", s->src);
+	db_bind_int(st, ":ref", s->ref);
+	db_bind_int(st, ":total", s->total);
 }
 
 struct mo *mo_init(void *ctx, struct db *db)
@@ -169,18 +127,18 @@ void mo_free(struct mo *m)
 /* Insert the decoded MO held in out (text in m->text) and set out->id. */
 static int mo_insert(struct mo *m, struct mo_msg *out, int64_t now_ms)
 {
-	MO_STMT(st, m, MO_INSERT);
+	DB_STMT(st, m->st[MO_INSERT]);
 	int rc;
 
-	mo_bind_text(st, ":link", out->link);
-	mo_bind_text(st, ":src", out->src);
-	mo_bind_text(st, ":dst", out->dst);
-	mo_bind_int(st, ":dcs", out->dcs);
-	mo_bind_text(st, ":text", out->text);
-	mo_bind_int(st, ":parts", out->parts);
-	mo_bind_int(st, ":partial", out->partial);
-	mo_bind_int(st, ":now", now_ms);
-	rc = mo_step_done(m, st);
+	db_bind_text(st, ":link", out->link);
+	db_bind_text(st, ":src", out->src);
+	db_bind_text(st, ":dst", out->dst);
+	db_bind_int(st, ":dcs", out->dcs);
+	db_bind_text(st, ":text", out->text);
+	db_bind_int(st, ":parts", out->parts);
+	db_bind_int(st, ":partial", out->partial);
+	db_bind_int(st, ":now", now_ms);
+	rc = db_step_done(m->db, st, DROUTER);
 	if (rc)
 		return rc;
 	out->id = sqlite3_last_insert_rowid(db_handle(m->db));
@@ -207,7 +165,7 @@ static void mo_decode_run(struct mo *m, uint8_t dcs, size_t len,
  * returns the number of parts read or a negative errno. */
 static int mo_join(struct mo *m, const struct mo_set *s, struct mo_msg *out)
 {
-	MO_STMT(st, m, MO_PART_GET);
+	DB_STMT(st, m->st[MO_PART_GET]);
 	size_t raw = 0, joined = 0, text = 0, len;
 	int rc, n = 0, run_dcs = -1, dcs;
 
@@ -237,7 +195,7 @@ static int mo_join(struct mo *m, const struct mo_set *s, struct mo_msg *out)
 		joined += len;
 	}
 	if (rc != SQLITE_DONE)
-		return mo_err(m, st, rc);
+		return db_step_error(m->db, st, rc, DROUTER);
 	if (raw)
 		mo_decode_run(m, run_dcs, raw, &text);
 	m->text[text] = '\0';
@@ -248,10 +206,10 @@ static int mo_join(struct mo *m, const struct mo_set *s, struct mo_msg *out)
 
 static int mo_delete_set(struct mo *m, const struct mo_set *s)
 {
-	MO_STMT(st, m, MO_PART_DELETE);
+	DB_STMT(st, m->st[MO_PART_DELETE]);
 
 	mo_bind_set(st, s);
-	return mo_step_done(m, st);
+	return db_step_done(m->db, st, DROUTER);
 }
 
 /* Store the set s as one MO (partial when parts are missing), delete its
@@ -304,33 +262,32 @@ static int mo_store_single(struct mo *m, const char *link,
 static int mo_part_insert(struct mo *m, const struct mo_set *s,
 			  const struct smpp_deliver *d, int64_t now_ms)
 {
-	MO_STMT(st, m, MO_PART_INSERT);
+	DB_STMT(st, m->st[MO_PART_INSERT]);
 	/* a zero-length blob, never NULL (data is NOT NULL) */
 	const void *data = d->text && d->text_len ? (const void *)d->text : "";
 	int rc;
 
 	mo_bind_set(st, s);
-	mo_bind_text(st, ":dst", d->dst);
-	mo_bind_int(st, ":seq", d->concat_seq);
-	mo_bind_int(st, ":dcs", d->data_coding);
+	db_bind_text(st, ":dst", d->dst);
+	db_bind_int(st, ":seq", d->concat_seq);
+	db_bind_int(st, ":dcs", d->data_coding);
 	rc = sqlite3_bind_blob(st, sqlite3_bind_parameter_index(st, ":data"),
 			       data, d->text_len, SQLITE_STATIC);
 	OSMO_ASSERT(rc == SQLITE_OK);
-	mo_bind_int(st, ":now", now_ms);
-	rc = mo_step_done(m, st);
-	if (rc)
-		return rc;
-	return sqlite3_changes(db_handle(m->db)) ? 1 : 0;
+	db_bind_int(st, ":now", now_ms);
+	rc = db_step_changes(m->db, st, DROUTER);
+	return rc < 0 ? rc : rc ? 1 : 0;
 }
 
 static int mo_part_count(struct mo *m, const struct mo_set *s)
 {
-	MO_STMT(st, m, MO_PART_COUNT);
+	DB_STMT(st, m->st[MO_PART_COUNT]);
 	int rc;
 
 	mo_bind_set(st, s);
 	rc = sqlite3_step(st);
-	return rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : mo_err(m, st, rc);
+	return rc == SQLITE_ROW ? sqlite3_column_int(st, 0) :
+				  db_step_error(m->db, st, rc, DROUTER);
 }
 
 static int mo_store_part(struct mo *m, const char *link,
@@ -376,11 +333,11 @@ int mo_store(struct mo *m, const char *link, const struct smpp_deliver *d,
 static int mo_expired_sets(struct mo *m, void *ctx, int64_t cutoff,
 			   struct mo_set *sets, unsigned max)
 {
-	MO_STMT(st, m, MO_EXPIRED_SETS);
+	DB_STMT(st, m->st[MO_EXPIRED_SETS]);
 	int rc, n = 0;
 
-	mo_bind_int(st, ":cutoff", cutoff);
-	mo_bind_int(st, ":max", max);
+	db_bind_int(st, ":cutoff", cutoff);
+	db_bind_int(st, ":max", max);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		sets[n].link = talloc_strdup(ctx, (const char *)
 					     sqlite3_column_text(st, 0));
@@ -392,7 +349,7 @@ static int mo_expired_sets(struct mo *m, void *ctx, int64_t cutoff,
 			return -ENOMEM;
 		n++;
 	}
-	return rc == SQLITE_DONE ? n : mo_err(m, st, rc);
+	return rc == SQLITE_DONE ? n : db_step_error(m->db, st, rc, DROUTER);
 }
 
 /* The sets are read first and stored after, so no statement walks mo_part
@@ -426,15 +383,13 @@ int mo_expire_parts(struct mo *m, int64_t now_ms, int64_t timeout_ms,
 
 int mo_mark_handled(struct mo *m, int64_t id, int64_t now_ms)
 {
-	MO_STMT(st, m, MO_HANDLED);
+	DB_STMT(st, m->st[MO_HANDLED]);
 	int rc = db_begin(m->db);
 
 	if (rc)
 		return rc;
-	mo_bind_int(st, ":id", id);
-	mo_bind_int(st, ":now", now_ms);
-	rc = mo_step_done(m, st);
-	if (rc)
-		return rc;
-	return sqlite3_changes(db_handle(m->db)) ? 0 : -ENOENT;
+	db_bind_int(st, ":id", id);
+	db_bind_int(st, ":now", now_ms);
+	rc = db_step_changes(m->db, st, DROUTER);
+	return rc < 0 ? rc : rc ? 0 : -ENOENT;
 }

@@ -44,6 +44,7 @@
 #include "charset.h"
 #include "clock.h"
 #include "db.h"
+#include "db_stmt.h"
 #include "log.h"
 #include "mtq.h"
 
@@ -188,55 +189,6 @@ struct mtq {
 	void *on_enqueue_data;
 };
 
-/* Use statement idx of q for the rest of the scope: it is reset and its
- * bindings are cleared on every way out of the scope, so no path can leave
- * a statement half-stepped (holding a read snapshot or a stale pointer). */
-#define MTQ_STMT(var, q, idx) \
-	sqlite3_stmt *var __attribute__((cleanup(mtq_stmt_release))) = \
-		(q)->st[idx]
-
-static void mtq_stmt_release(sqlite3_stmt **st)
-{
-	sqlite3_reset(*st);
-	sqlite3_clear_bindings(*st);
-}
-
-/* Binding fails only for a wrong parameter name (the strings are bound
- * without copying): a programming error, caught by the first test. */
-static void mtq_bind_int(sqlite3_stmt *st, const char *name, int64_t v)
-{
-	int rc = sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, name),
-				    v);
-
-	OSMO_ASSERT(rc == SQLITE_OK);
-}
-
-/* NULL binds SQL NULL. */
-static void mtq_bind_text(sqlite3_stmt *st, const char *name, const char *s)
-{
-	int i = sqlite3_bind_parameter_index(st, name);
-	int rc = s ? sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC) :
-		     sqlite3_bind_null(st, i);
-
-	OSMO_ASSERT(rc == SQLITE_OK);
-}
-
-/* Log a failed step and turn it into a negative errno. */
-static int mtq_err(struct mtq *q, sqlite3_stmt *st, int rc)
-{
-	LOGP(DQUEUE, LOGL_ERROR, "%s (in: %.60s)\n",
-	     sqlite3_errmsg(db_handle(q->db)), sqlite3_sql(st));
-	return db_errno(rc) ? db_errno(rc) : -EIO;
-}
-
-/* Step a statement that returns no row. */
-static int mtq_step_done(struct mtq *q, sqlite3_stmt *st)
-{
-	int rc = sqlite3_step(st);
-
-	return rc == SQLITE_DONE ? 0 : mtq_err(q, st, rc);
-}
-
 static const struct value_string mtq_state_names[] = {
 	{ MTQ_QUEUED,		"queued" },
 	{ MTQ_SENDING,		"sending" },
@@ -314,7 +266,7 @@ static int mtq_text_parts(struct mtq *q, const char *text)
 
 int mtq_enqueue(struct mtq *q, const struct mtq_new *m, int64_t *id)
 {
-	MTQ_STMT(st, q, MTQ_INSERT);
+	DB_STMT(st, q->st[MTQ_INSERT]);
 	int64_t now = clock_now_ms();
 	int64_t start = m->not_before_ms > now ? m->not_before_ms : now;
 	unsigned validity = m->validity_s ? m->validity_s : q->p.validity_s;
@@ -330,20 +282,20 @@ int mtq_enqueue(struct mtq *q, const struct mtq_new *m, int64_t *id)
 	rc = db_begin(q->db);
 	if (rc)
 		return rc;
-	mtq_bind_text(st, ":dst", m->dst);
-	mtq_bind_text(st, ":src", src);
-	mtq_bind_text(st, ":text", m->text);
-	mtq_bind_int(st, ":prio", m->prio);
-	mtq_bind_int(st, ":parts", parts);
-	mtq_bind_int(st, ":next_try", start);
+	db_bind_text(st, ":dst", m->dst);
+	db_bind_text(st, ":src", src);
+	db_bind_text(st, ":text", m->text);
+	db_bind_int(st, ":prio", m->prio);
+	db_bind_int(st, ":parts", parts);
+	db_bind_int(st, ":next_try", start);
 	/* Validity runs from when the message may first be sent, so a
 	 * message held back (quiet hours) does not expire while it waits. */
 	if (validity)
-		mtq_bind_int(st, ":expires_at", start + validity * 1000LL);
-	mtq_bind_int(st, ":now", now);
+		db_bind_int(st, ":expires_at", start + validity * 1000LL);
+	db_bind_int(st, ":now", now);
 	if (m->campaign_id)
-		mtq_bind_int(st, ":campaign_id", m->campaign_id);
-	rc = mtq_step_done(q, st);
+		db_bind_int(st, ":campaign_id", m->campaign_id);
+	rc = db_step_done(q->db, st, DQUEUE);
 	if (rc)
 		return rc;
 	if (id)
@@ -383,12 +335,12 @@ static struct mtq_msg *mtq_msg_from_row(void *ctx, sqlite3_stmt *st)
 static int mtq_take(struct mtq *q, enum mtq_stmt which, void *ctx,
 		    int64_t now, unsigned max, unsigned *n)
 {
-	MTQ_STMT(st, q, which);
+	DB_STMT(st, q->st[which]);
 	struct mtq_msg *msg;
 	int rc, changed = 0;
 
-	mtq_bind_int(st, ":now", now);
-	mtq_bind_int(st, ":max", max);
+	db_bind_int(st, ":now", now);
+	db_bind_int(st, ":max", max);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		changed++;
 		if (sqlite3_column_int(st, 1) == MTQ_EXPIRED) {
@@ -407,7 +359,7 @@ static int mtq_take(struct mtq *q, enum mtq_stmt which, void *ctx,
 		q->taken[(*n)++].msg = msg;
 	}
 	if (rc != SQLITE_DONE)
-		return mtq_err(q, st, rc);
+		return db_step_error(q->db, st, rc, DQUEUE);
 	return changed;
 }
 
@@ -501,17 +453,15 @@ int mtq_fetch_capped(struct mtq *q, void *ctx, int64_t now_ms, unsigned max,
 static int mtq_part_write(struct mtq *q, enum mtq_stmt which, int64_t id,
 			  const char *link, unsigned part, const char *smsc_id)
 {
-	MTQ_STMT(st, q, which);
+	DB_STMT(st, q->st[which]);
 	int rc;
 
-	mtq_bind_int(st, ":id", id);
-	mtq_bind_int(st, ":part", part);
-	mtq_bind_text(st, ":link", link);
-	mtq_bind_text(st, ":smsc_id", smsc_id);
-	rc = mtq_step_done(q, st);
-	if (rc)
-		return rc;
-	return sqlite3_changes(db_handle(q->db)) ? 1 : 0;
+	db_bind_int(st, ":id", id);
+	db_bind_int(st, ":part", part);
+	db_bind_text(st, ":link", link);
+	db_bind_text(st, ":smsc_id", smsc_id);
+	rc = db_step_changes(q->db, st, DQUEUE);
+	return rc < 0 ? rc : rc ? 1 : 0;
 }
 
 /* Keep the part's SMSC id: 1 for a new part, 0 for a repeated response
@@ -553,11 +503,11 @@ int mtq_part_submitted(struct mtq *q, int64_t id, const char *link,
 		rc = mtq_part_new(q, id, link, part, smsc_id);
 	if (rc <= 0)
 		return rc;
-	MTQ_STMT(st, q, MTQ_PART_ACKED);
-	mtq_bind_int(st, ":id", id);
-	mtq_bind_text(st, ":link", link);
-	mtq_bind_int(st, ":now", now_ms);
-	return mtq_step_done(q, st);
+	DB_STMT(st, q->st[MTQ_PART_ACKED]);
+	db_bind_int(st, ":id", id);
+	db_bind_text(st, ":link", link);
+	db_bind_int(st, ":now", now_ms);
+	return db_step_done(q->db, st, DQUEUE);
 }
 
 /* Delay before the next try after `attempts` counted failures:
@@ -582,15 +532,13 @@ static int64_t mtq_backoff_ms(const struct mtq *q, unsigned attempts)
 static int mtq_retry_get(struct mtq *q, int64_t id, unsigned *attempts,
 			 int64_t *expires)
 {
-	MTQ_STMT(st, q, MTQ_RETRY_GET);
+	DB_STMT(st, q->st[MTQ_RETRY_GET]);
 	int rc;
 
-	mtq_bind_int(st, ":id", id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE)
-		return -ENOENT;
-	if (rc != SQLITE_ROW)
-		return mtq_err(q, st, rc);
+	db_bind_int(st, ":id", id);
+	rc = db_step_row(q->db, st, DQUEUE);
+	if (rc)
+		return rc;
 	*attempts = sqlite3_column_int(st, 0);
 	*expires = sqlite3_column_type(st, 1) == SQLITE_NULL ? 0 :
 		   sqlite3_column_int64(st, 1);
@@ -601,16 +549,16 @@ static int mtq_retry_set(struct mtq *q, int64_t id, unsigned attempts,
 			 uint32_t status, enum mtq_state state, int64_t next,
 			 int64_t now_ms)
 {
-	MTQ_STMT(st, q, MTQ_RETRY_SET);
+	DB_STMT(st, q->st[MTQ_RETRY_SET]);
 
-	mtq_bind_int(st, ":id", id);
-	mtq_bind_int(st, ":attempts", attempts);
-	mtq_bind_int(st, ":status", status);
-	mtq_bind_int(st, ":state", state);
-	mtq_bind_int(st, ":next_try", next);
+	db_bind_int(st, ":id", id);
+	db_bind_int(st, ":attempts", attempts);
+	db_bind_int(st, ":status", status);
+	db_bind_int(st, ":state", state);
+	db_bind_int(st, ":next_try", next);
 	if (state != MTQ_QUEUED)
-		mtq_bind_int(st, ":done_at", now_ms);
-	return mtq_step_done(q, st);
+		db_bind_int(st, ":done_at", now_ms);
+	return db_step_done(q->db, st, DQUEUE);
 }
 
 /* -ENOENT when the message is not sending (e.g. a second part of it failed
@@ -642,41 +590,37 @@ int mtq_retry(struct mtq *q, int64_t id, uint32_t status, bool count_attempt,
 	if (state != MTQ_QUEUED)
 		return 0;
 	/* It is sent again from part 1: forget the acks of this attempt. */
-	MTQ_STMT(st, q, MTQ_PARTS_DELETE);
-	mtq_bind_int(st, ":id", id);
-	return mtq_step_done(q, st);
+	DB_STMT(st, q->st[MTQ_PARTS_DELETE]);
+	db_bind_int(st, ":id", id);
+	return db_step_done(q->db, st, DQUEUE);
 }
 
 int mtq_set_parts(struct mtq *q, int64_t id, unsigned parts)
 {
-	MTQ_STMT(st, q, MTQ_SET_PARTS);
+	DB_STMT(st, q->st[MTQ_SET_PARTS]);
 	int rc = db_begin(q->db);
 
 	if (rc)
 		return rc;
-	mtq_bind_int(st, ":id", id);
-	mtq_bind_int(st, ":parts", parts);
-	rc = mtq_step_done(q, st);
-	if (rc)
-		return rc;
-	return sqlite3_changes(db_handle(q->db)) ? 0 : -ENOENT;
+	db_bind_int(st, ":id", id);
+	db_bind_int(st, ":parts", parts);
+	rc = db_step_changes(q->db, st, DQUEUE);
+	return rc < 0 ? rc : rc ? 0 : -ENOENT;
 }
 
 int mtq_fail(struct mtq *q, int64_t id, uint32_t status, int64_t now_ms)
 {
-	MTQ_STMT(st, q, MTQ_FAIL);
+	DB_STMT(st, q->st[MTQ_FAIL]);
 	int rc = db_begin(q->db);
 
 	if (rc)
 		return rc;
-	mtq_bind_int(st, ":id", id);
-	mtq_bind_int(st, ":status", status);
-	mtq_bind_int(st, ":now", now_ms);
-	rc = mtq_step_done(q, st);
-	if (rc)
-		return rc;
-	if (!sqlite3_changes(db_handle(q->db)))
-		return -ENOENT;
+	db_bind_int(st, ":id", id);
+	db_bind_int(st, ":status", status);
+	db_bind_int(st, ":now", now_ms);
+	rc = db_step_changes(q->db, st, DQUEUE);
+	if (rc <= 0)
+		return rc < 0 ? rc : -ENOENT;
 	LOGP(DQUEUE, LOGL_INFO, "mt %lld: failed, status 0x%02x\n",
 	     (long long)id, status);
 	return 0;
@@ -694,16 +638,14 @@ struct mtq_dlr_part {
 static int mtq_dlr_find(struct mtq *q, const char *link, const char *smsc_id,
 			struct mtq_dlr_part *p)
 {
-	MTQ_STMT(st, q, MTQ_DLR_FIND);
+	DB_STMT(st, q->st[MTQ_DLR_FIND]);
 	int rc;
 
-	mtq_bind_text(st, ":link", link);
-	mtq_bind_text(st, ":smsc_id", smsc_id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE)
-		return -ENOENT;
-	if (rc != SQLITE_ROW)
-		return mtq_err(q, st, rc);
+	db_bind_text(st, ":link", link);
+	db_bind_text(st, ":smsc_id", smsc_id);
+	rc = db_step_row(q->db, st, DQUEUE);
+	if (rc)
+		return rc;
 	p->mt_id = sqlite3_column_int64(st, 0);
 	p->part = sqlite3_column_int(st, 1);
 	p->was_final = sqlite3_column_type(st, 2) != SQLITE_NULL &&
@@ -717,15 +659,15 @@ static int mtq_dlr_find(struct mtq *q, const char *link, const char *smsc_id,
 static int mtq_dlr_part_update(struct mtq *q, const struct mtq_dlr_part *p,
 			       enum dlr_state dst, int err, int64_t now_ms)
 {
-	MTQ_STMT(st, q, MTQ_DLR_PART);
+	DB_STMT(st, q->st[MTQ_DLR_PART]);
 
-	mtq_bind_int(st, ":id", p->mt_id);
-	mtq_bind_int(st, ":part", p->part);
-	mtq_bind_int(st, ":st", dst);
+	db_bind_int(st, ":id", p->mt_id);
+	db_bind_int(st, ":part", p->part);
+	db_bind_int(st, ":st", dst);
 	if (err >= 0)
-		mtq_bind_int(st, ":err", err);
-	mtq_bind_int(st, ":now", now_ms);
-	return mtq_step_done(q, st);
+		db_bind_int(st, ":err", err);
+	db_bind_int(st, ":now", now_ms);
+	return db_step_done(q->db, st, DQUEUE);
 }
 
 /* What a final receipt means for the message; worse outcomes sort higher
@@ -755,16 +697,16 @@ static enum mtq_state mtq_state_worse(enum mtq_state a, enum mtq_state b)
  * delivered when all are, else failed if any part failed, else expired. */
 static int mtq_dlr_combine(struct mtq *q, int64_t mt_id, enum mtq_state *out)
 {
-	MTQ_STMT(st, q, MTQ_DLR_PART_STATES);
+	DB_STMT(st, q->st[MTQ_DLR_PART_STATES]);
 	enum mtq_state s = MTQ_DELIVERED;
 	int rc;
 
-	mtq_bind_int(st, ":id", mt_id);
+	db_bind_int(st, ":id", mt_id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		s = mtq_state_worse(s, mtq_state_of_dlr(sqlite3_column_int(st,
 									   0)));
 	if (rc != SQLITE_DONE)
-		return mtq_err(q, st, rc);
+		return db_step_error(q->db, st, rc, DQUEUE);
 	*out = s;
 	return 0;
 }
@@ -774,7 +716,7 @@ static int mtq_dlr_combine(struct mtq *q, int64_t mt_id, enum mtq_state *out)
 static int mtq_dlr_count(struct mtq *q, const struct mtq_dlr_part *p,
 			 enum dlr_state dst, int64_t now_ms)
 {
-	MTQ_STMT(st, q, MTQ_DLR_MT);
+	DB_STMT(st, q->st[MTQ_DLR_MT]);
 	enum mtq_state fin = mtq_state_of_dlr(dst);
 	bool last = p->parts_final + 1 >= p->parts &&
 		    (p->mt_state == MTQ_SENDING ||
@@ -786,14 +728,14 @@ static int mtq_dlr_count(struct mtq *q, const struct mtq_dlr_part *p,
 		if (rc)
 			return rc;
 	}
-	mtq_bind_int(st, ":id", p->mt_id);
+	db_bind_int(st, ":id", p->mt_id);
 	if (last) {
-		mtq_bind_int(st, ":state", fin);
-		mtq_bind_int(st, ":done_at", now_ms);
+		db_bind_int(st, ":state", fin);
+		db_bind_int(st, ":done_at", now_ms);
 		LOGP(DQUEUE, LOGL_INFO, "mt %lld: %s\n", (long long)p->mt_id,
 		     mtq_state_str(fin));
 	}
-	return mtq_step_done(q, st);
+	return db_step_done(q->db, st, DQUEUE);
 }
 
 /* A repeated receipt for a part that already has a final one changes
@@ -829,12 +771,12 @@ int mtq_recover(struct mtq *q)
 	int rc = db_begin(q->db);
 
 	if (!rc) {
-		MTQ_STMT(st, q, MTQ_RECOVER_PARTS);
-		rc = mtq_step_done(q, st);
+		DB_STMT(st, q->st[MTQ_RECOVER_PARTS]);
+		rc = db_step_done(q->db, st, DQUEUE);
 	}
 	if (!rc) {
-		MTQ_STMT(st, q, MTQ_RECOVER);
-		rc = mtq_step_done(q, st);
+		DB_STMT(st, q->st[MTQ_RECOVER]);
+		rc = db_step_done(q->db, st, DQUEUE);
 	}
 	if (rc)
 		return rc;
@@ -847,7 +789,7 @@ int mtq_recover(struct mtq *q)
 
 int mtq_counts(struct mtq *q, unsigned long counts[MTQ_NUM_STATES])
 {
-	MTQ_STMT(st, q, MTQ_COUNTS);
+	DB_STMT(st, q->st[MTQ_COUNTS]);
 	int rc, s;
 
 	memset(counts, 0, MTQ_NUM_STATES * sizeof(counts[0]));
@@ -856,18 +798,18 @@ int mtq_counts(struct mtq *q, unsigned long counts[MTQ_NUM_STATES])
 		if (s >= 0 && s < MTQ_NUM_STATES)
 			counts[s] = sqlite3_column_int64(st, 1);
 	}
-	return rc == SQLITE_DONE ? 0 : mtq_err(q, st, rc);
+	return rc == SQLITE_DONE ? 0 : db_step_error(q->db, st, rc, DQUEUE);
 }
 
 bool mtq_has_ready(struct mtq *q, int64_t now_ms)
 {
-	MTQ_STMT(st, q, MTQ_HAS_READY);
+	DB_STMT(st, q->st[MTQ_HAS_READY]);
 	int rc;
 
-	mtq_bind_int(st, ":now", now_ms);
+	db_bind_int(st, ":now", now_ms);
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW) {
-		mtq_err(q, st, rc);
+		db_step_error(q->db, st, rc, DQUEUE);
 		return false;
 	}
 	return sqlite3_column_int(st, 0);

@@ -266,8 +266,7 @@ int notice_add_number(struct notice_db *n, int64_t id, const char *msisdn,
 	db_bind_int(st, ":id", id);
 	db_bind_text(st, ":msisdn", msisdn);
 	db_bind_id(st, ":course_id", course_id);
-	rc = db_step_done(n->db, st, DSCHED);
-	return rc ? rc : sqlite3_changes(db_handle(n->db));
+	return db_step_changes(n->db, st, DSCHED);
 }
 
 int notice_delete(struct notice_db *n, int64_t id)
@@ -342,11 +341,9 @@ int notice_get(struct notice_db *n, void *ctx, int64_t id,
 	int rc;
 
 	db_bind_int(st, ":id", id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE)
-		return -ENOENT;
-	if (rc != SQLITE_ROW)
-		return db_step_error(n->db, st, rc, DSCHED);
+	rc = db_step_row(n->db, st, DSCHED);
+	if (rc)
+		return rc;
 	*out = notice_from_row(ctx, st);
 	return *out ? 0 : -ENOMEM;
 }
@@ -443,8 +440,7 @@ static int notice_exec_id(struct notice_db *n, enum notice_stmt idx,
 		db_bind_text(st, ":state", state);
 	if (now)
 		db_bind_int(st, ":now", now);
-	rc = db_step_done(n->db, st, DSCHED);
-	return rc ? rc : sqlite3_changes(db_handle(n->db));
+	return db_step_changes(n->db, st, DSCHED);
 }
 
 int notice_hold(struct notice_db *n, int64_t id, bool cancel)

@@ -78,11 +78,9 @@ int dom_course_get(struct dom *d, const char *code, struct dom_course *c)
 	int rc;
 
 	db_bind_text(st, ":code", code ? code : "");
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE)
-		return DOM_NOT_FOUND;
-	if (rc != SQLITE_ROW)
-		return dom_err(d, st, rc);
+	rc = db_step_row(d->db, st, DHAND);
+	if (rc)
+		return rc == -ENOENT ? DOM_NOT_FOUND : rc;
 	dom_course_row(st, c);
 	return DOM_OK;
 }
@@ -140,11 +138,9 @@ static int dom_word_one(struct dom *d, enum dom_course_stmt which,
 	int rc;
 
 	db_bind_text(st, ":w", word);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE)
-		return DOM_NOT_FOUND;
-	if (rc != SQLITE_ROW)
-		return dom_err(d, st, rc);
+	rc = db_step_row(d->db, st, DHAND);
+	if (rc)
+		return rc == -ENOENT ? DOM_NOT_FOUND : rc;
 	if (out)
 		db_col_text(st, 0, out, cap);
 	if (which != DC_WORD_REGION || sqlite3_column_int(st, 1))

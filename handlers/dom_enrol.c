@@ -90,11 +90,9 @@ static int dom_active(struct dom *d, int64_t worker_id, const char *code,
 
 	db_bind_int(st, ":worker_id", worker_id);
 	db_bind_text(st, ":code", code);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE)
-		return DOM_NOT_ENROLLED;
-	if (rc != SQLITE_ROW)
-		return dom_err(d, st, rc);
+	rc = db_step_row(d->db, st, DHAND);
+	if (rc)
+		return rc == -ENOENT ? DOM_NOT_ENROLLED : rc;
 	db_col_text(st, 0, status, cap);
 	return DOM_OK;
 }
@@ -188,10 +186,8 @@ static int dom_cancel_update(struct dom *d, int64_t worker_id,
 	db_bind_text(st, ":code", code);
 	db_bind_text(st, ":today", today);
 	db_bind_int(st, ":now", now_ms);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_DONE)
-		return dom_err(d, st, rc);
-	return sqlite3_changes(db_handle(d->db)) ? DOM_OK : DOM_NOT_ENROLLED;
+	rc = db_step_changes(d->db, st, DHAND);
+	return rc < 0 ? rc : rc ? DOM_OK : DOM_NOT_ENROLLED;
 }
 
 /* Why nothing was cancelled: DOM_NOT_FOUND, DOM_NOT_ENROLLED, DOM_STARTED */
@@ -234,26 +230,6 @@ int dom_cancel(struct dom *d, int64_t worker_id, const char *code,
 
 /* ---- the record ---- */
 
-/* Run a list statement of the worker; call row() for each row into a
- * talloc'ed array of size elem. */
-static int dom_list(struct dom *d, void *ctx, enum dom_enrol_stmt which,
-		    int64_t worker_id, size_t elem, void **out, unsigned *n,
-		    void (*row)(sqlite3_stmt *st, void *item))
-{
-	DB_STMT(st, d->e[which]);
-	int rc;
-
-	*n = 0;
-	*out = talloc_zero_size(ctx, elem * DOM_LIST_MAX);
-	if (!*out)
-		return -ENOMEM;
-	db_bind_int(st, ":worker_id", worker_id);
-	db_bind_int(st, ":limit", DOM_LIST_MAX);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		row(st, (char *)*out + elem * (*n)++);
-	return rc == SQLITE_DONE ? DOM_OK : dom_err(d, st, rc);
-}
-
 static void dom_training_row(sqlite3_stmt *st, void *item)
 {
 	struct dom_training *t = item;
@@ -295,15 +271,15 @@ int dom_record(struct dom *d, void *ctx, int64_t worker_id,
 	int rc;
 
 	memset(r, 0, sizeof(*r));
-	rc = dom_list(d, ctx, DE_TRAININGS, worker_id,
+	rc = dom_list(d, d->e[DE_TRAININGS], ctx, worker_id,
 		      sizeof(struct dom_training), (void **)&r->trainings,
 		      &r->n_trainings, dom_training_row);
 	if (rc == DOM_OK)
-		rc = dom_list(d, ctx, DE_CERTS, worker_id,
+		rc = dom_list(d, d->e[DE_CERTS], ctx, worker_id,
 			      sizeof(struct dom_cert), (void **)&r->certs,
 			      &r->n_certs, dom_cert_row);
 	if (rc == DOM_OK)
-		rc = dom_list(d, ctx, DE_SKILLS, worker_id,
+		rc = dom_list(d, d->e[DE_SKILLS], ctx, worker_id,
 			      sizeof(struct dom_skill), (void **)&r->skills,
 			      &r->n_skills, dom_skill_row);
 	return rc;

@@ -39,8 +39,10 @@ const char *const dom_subsidy_sql[DS_NUM] = {
 		"  ORDER BY applied_date, reference LIMIT 1)",
 };
 
-static void dom_subsidy_row(sqlite3_stmt *st, struct dom_subsidy *s)
+static void dom_subsidy_row(sqlite3_stmt *st, void *item)
 {
+	struct dom_subsidy *s = item;
+
 	db_col_text(st, 0, s->reference, sizeof(s->reference));
 	db_col_text(st, 1, s->kind, sizeof(s->kind));
 	db_col_text(st, 2, s->course_code, sizeof(s->course_code));
@@ -60,18 +62,8 @@ static void dom_subsidy_row(sqlite3_stmt *st, struct dom_subsidy *s)
 int dom_subsidies(struct dom *d, void *ctx, int64_t worker_id,
 		  struct dom_subsidy **out, unsigned *n)
 {
-	DB_STMT(st, d->s[DS_LIST]);
-	int rc;
-
-	*n = 0;
-	*out = talloc_zero_array(ctx, struct dom_subsidy, DOM_LIST_MAX);
-	if (!*out)
-		return -ENOMEM;
-	db_bind_int(st, ":worker_id", worker_id);
-	db_bind_int(st, ":limit", DOM_LIST_MAX);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		dom_subsidy_row(st, &(*out)[(*n)++]);
-	return rc == SQLITE_DONE ? DOM_OK : dom_err(d, st, rc);
+	return dom_list(d, d->s[DS_LIST], ctx, worker_id, sizeof(**out),
+			(void **)out, n, dom_subsidy_row);
 }
 
 int dom_subsidy_rule(struct dom *d, int64_t worker_id, const char *occupation,

@@ -71,11 +71,9 @@ static int dom_worker_get(struct dom *d, enum dom_worker_stmt which,
 	int rc;
 
 	db_bind_text(st, param, key);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE)
-		return DOM_NOT_FOUND;
-	if (rc != SQLITE_ROW)
-		return dom_err(d, st, rc);
+	rc = db_step_row(d->db, st, DHAND);
+	if (rc)
+		return rc == -ENOENT ? DOM_NOT_FOUND : rc;
 	dom_worker_row(st, w);
 	return DOM_OK;
 }
@@ -275,10 +273,8 @@ static int dom_optout_update(struct dom *d, int64_t worker_id, bool out,
 	db_bind_int(st, ":out", out);
 	db_bind_int(st, ":now", now_ms);
 	db_bind_int(st, ":id", worker_id);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_DONE)
-		return dom_err(d, st, rc);
-	return sqlite3_changes(db_handle(d->db)) ? DOM_OK : DOM_ALREADY;
+	rc = db_step_changes(d->db, st, DHAND);
+	return rc < 0 ? rc : rc ? DOM_OK : DOM_ALREADY;
 }
 
 static int dom_worker_exists(struct dom *d, int64_t worker_id)

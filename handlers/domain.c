@@ -15,6 +15,7 @@
 
 #include "audit.h"
 #include "db.h"
+#include "db_stmt.h"
 #include "domain_priv.h"
 #include "log.h"
 
@@ -89,9 +90,25 @@ void dom_free(struct dom *d)
 
 int dom_err(struct dom *d, sqlite3_stmt *st, int rc)
 {
-	LOGP(DHAND, LOGL_ERROR, "%s (in: %.60s)\n",
-	     sqlite3_errmsg(db_handle(d->db)), sqlite3_sql(st));
-	return db_errno(rc) ? db_errno(rc) : -EIO;
+	return db_step_error(d->db, st, rc, DHAND);
+}
+
+int dom_list(struct dom *d, sqlite3_stmt *list, void *ctx, int64_t worker_id,
+	     size_t elem, void **out, unsigned *n,
+	     void (*row)(sqlite3_stmt *st, void *item))
+{
+	DB_STMT(st, list);
+	int rc;
+
+	*n = 0;
+	*out = talloc_zero_size(ctx, elem * DOM_LIST_MAX);
+	if (!*out)
+		return -ENOMEM;
+	db_bind_int(st, ":worker_id", worker_id);
+	db_bind_int(st, ":limit", DOM_LIST_MAX);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		row(st, (char *)*out + elem * (*n)++);
+	return rc == SQLITE_DONE ? DOM_OK : dom_err(d, st, rc);
 }
 
 static int dom_tx(struct dom *d, enum dom_tx_stmt which)

@@ -58,8 +58,16 @@ struct dom {
 int dom_write_begin(struct dom *d);
 int dom_write_end(struct dom *d, int rc);
 
-/* Log a failed step of st and turn rc into a negative errno. */
+/* Log a failed step of st and turn rc into a negative errno (db_step_error
+ * in the category of the handlers). */
 int dom_err(struct dom *d, sqlite3_stmt *st, int rc);
+
+/* Run list, a statement of the worker's rows (:worker_id, :limit), into a
+ * talloc'ed array of DOM_LIST_MAX items of elem bytes under ctx: row()
+ * fills one item from each row, *n counts them. DOM_OK or errno. */
+int dom_list(struct dom *d, sqlite3_stmt *list, void *ctx, int64_t worker_id,
+	     size_t elem, void **out, unsigned *n,
+	     void (*row)(sqlite3_stmt *st, void *item));
 
 /* The China local date and its year for now_ms. */
 void dom_today(int64_t now_ms, char today[FMT_ISO_DATE]);

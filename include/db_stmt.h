@@ -87,12 +87,32 @@ static inline int db_step_error(struct db *db, sqlite3_stmt *st, int rc,
 	return db_errno(rc) ? db_errno(rc) : -EIO;
 }
 
+/* Step st to its first row: 0 on a row (read before the scope ends),
+ * -ENOENT when there is none, else db_step_error(). */
+static inline int db_step_row(struct db *db, sqlite3_stmt *st, int cat)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW)
+		return 0;
+	return rc == SQLITE_DONE ? -ENOENT : db_step_error(db, st, rc, cat);
+}
+
 /* Step a statement that returns no row: 0 or db_step_error(). */
 static inline int db_step_done(struct db *db, sqlite3_stmt *st, int cat)
 {
 	int rc = sqlite3_step(st);
 
 	return rc == SQLITE_DONE ? 0 : db_step_error(db, st, rc, cat);
+}
+
+/* Step a statement that writes and returns no row: the number of rows it
+ * changed, or db_step_error(). */
+static inline int db_step_changes(struct db *db, sqlite3_stmt *st, int cat)
+{
+	int rc = db_step_done(db, st, cat);
+
+	return rc ? rc : sqlite3_changes(db_handle(db));
 }
 
 #endif
