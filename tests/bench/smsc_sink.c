@@ -14,8 +14,9 @@
  * deliver_sm_resp is read and ignored. Unknown commands get generic_nack.
  * -q silences the per-connection log lines on stderr.
  *
- * It is one thread on epoll and hand-codes the few PDUs it needs: no SMPP
- * library is on the measured path. Each readable connection is drained until
+ * It is one thread on epoll and hand-codes the few PDUs it needs (the
+ * helpers it shares with mo_load.c are in smpp_min.c): no SMPP library is
+ * on the measured path. Each readable connection is drained until
  * EAGAIN, every complete PDU in the buffer is answered into one output
  * buffer, and that buffer leaves in as few send() calls as the kernel allows,
  * so a window of N submits costs one read and one write rather than N of
@@ -30,11 +31,7 @@
  *
  * where T runs from the first submit_sm to the last one received.
  */
-#define _GNU_SOURCE	/* accept4 */
 #include <errno.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -46,26 +43,12 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
-#include <arpa/inet.h>
 
-#define HDR_LEN		16
-#define PDU_MAX		(64 * 1024)
-#define IN_CAP		(1024 * 1024)		/* >= PDU_MAX, read buffer */
+#include "smpp_min.h"
+
+#define IN_CAP		(1024 * 1024)		/* >= SM_PDU_MAX, read buffer */
 #define OUT_HIGH	(8 * 1024 * 1024)	/* stop reading above this */
 #define MAX_EVENTS	64
-
-#define GENERIC_NACK		0x80000000u
-#define BIND_RECEIVER		0x00000001u
-#define BIND_TRANSMITTER	0x00000002u
-#define SUBMIT_SM		0x00000004u
-#define DELIVER_SM		0x00000005u
-#define UNBIND			0x00000006u
-#define BIND_TRANSCEIVER	0x00000009u
-#define ENQUIRE_LINK		0x00000015u
-#define RESP_BIT		0x80000000u
-
-#define ESME_ROK		0x00
-#define ESME_RINVCMDID		0x03
 
 #define TLV_RECEIPTED_MSG_ID	0x001E
 #define TLV_MESSAGE_STATE	0x0427
@@ -78,8 +61,7 @@ struct conn {
 	uint32_t seq;			/* our own outbound sequence numbers */
 	uint8_t *in;
 	size_t in_len;
-	uint8_t *out;
-	size_t out_len, out_off, out_cap;
+	struct sm_buf out;
 	int want_out;			/* EPOLLOUT registered */
 	int reading;			/* EPOLLIN registered */
 	int closing;			/* close once output is flushed */
@@ -112,104 +94,17 @@ static void logf_(const char *fmt, ...)
 	va_end(ap);
 }
 
-static void die(const char *what)
-{
-	fprintf(stderr, "sink: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
-
-static uint8_t *wr32(uint8_t *p, uint32_t v)
-{
-	p[0] = v >> 24;
-	p[1] = v >> 16;
-	p[2] = v >> 8;
-	p[3] = v;
-	return p + 4;
-}
-
-static uint8_t *wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v;
-	return p + 2;
-}
-
-/* Writes the decimal form of v with a NUL; returns the length without it. */
-static size_t utoa10(char *dst, unsigned long long v)
-{
-	char tmp[24];
-	size_t n = 0, i;
-
-	do {
-		tmp[n++] = '0' + v % 10;
-		v /= 10;
-	} while (v);
-	for (i = 0; i < n; i++)
-		dst[i] = tmp[n - 1 - i];
-	dst[n] = '\0';
-	return n;
-}
-
-/* Room for `need` more octets at the end of the output buffer. */
-static uint8_t *out_reserve(struct conn *c, size_t need)
-{
-	if (c->out_off && c->out_off == c->out_len)
-		c->out_off = c->out_len = 0;
-	if (c->out_len + need > c->out_cap) {
-		if (c->out_off) {
-			memmove(c->out, c->out + c->out_off,
-				c->out_len - c->out_off);
-			c->out_len -= c->out_off;
-			c->out_off = 0;
-		}
-		if (c->out_len + need > c->out_cap) {
-			size_t cap = c->out_cap ? c->out_cap : 65536;
-			uint8_t *nb;
-
-			while (cap < c->out_len + need)
-				cap *= 2;
-			nb = realloc(c->out, cap);
-			if (!nb)
-				die("realloc");
-			c->out = nb;
-			c->out_cap = cap;
-		}
-	}
-	return c->out + c->out_len;
-}
-
-/* Appends a PDU whose body is `body`/`blen` (may be 0). */
-static void put_pdu(struct conn *c, uint32_t id, uint32_t status, uint32_t seq,
-		    const void *body, size_t blen)
-{
-	uint8_t *p = out_reserve(c, HDR_LEN + blen);
-
-	p = wr32(p, HDR_LEN + blen);
-	p = wr32(p, id);
-	p = wr32(p, status);
-	p = wr32(p, seq);
-	if (blen)
-		memcpy(p, body, blen);
-	c->out_len += HDR_LEN + blen;
-}
-
 static void ep_update(struct conn *c)
 {
 	struct epoll_event ev = { .data.ptr = c };
-	int want_out = c->out_len > c->out_off;
-	int reading = !c->closing && c->out_len - c->out_off < OUT_HIGH;
+	int want_out = sm_buf_pending(&c->out) > 0;
+	int reading = !c->closing && sm_buf_pending(&c->out) < OUT_HIGH;
 
 	if (want_out == c->want_out && reading == c->reading)
 		return;
 	ev.events = (reading ? EPOLLIN : 0) | (want_out ? EPOLLOUT : 0);
 	if (epoll_ctl(S.epfd, EPOLL_CTL_MOD, c->fd, &ev) < 0)
-		die("epoll_ctl");
+		sm_die("epoll_ctl");
 	c->want_out = want_out;
 	c->reading = reading;
 }
@@ -227,7 +122,7 @@ static void conn_drop(struct conn *c, struct epoll_event *later, int nlater)
 	epoll_ctl(S.epfd, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
 	free(c->in);
-	free(c->out);
+	free(c->out.p);
 	free(c);
 	for (int i = 0; i < nlater; i++)
 		if (later[i].data.ptr == c)
@@ -247,25 +142,12 @@ static int any_bound_or_closing(void)
 /* Sends what is buffered. 0, or -1 when the connection is gone. */
 static int flush_out(struct conn *c)
 {
-	while (c->out_off < c->out_len) {
-		ssize_t n = send(c->fd, c->out + c->out_off,
-				 c->out_len - c->out_off, MSG_NOSIGNAL);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				break;
-			logf_("fd %d: send: %s", c->fd, strerror(errno));
-			return -1;
-		}
-		c->out_off += n;
+	if (sm_flush(c->fd, &c->out) < 0) {
+		logf_("fd %d: send: %s", c->fd, strerror(errno));
+		return -1;
 	}
-	if (c->out_off == c->out_len) {
-		c->out_off = c->out_len = 0;
-		if (c->closing)
-			return -1;
-	}
+	if (!sm_buf_pending(&c->out) && c->closing)
+		return -1;
 	return 0;
 }
 
@@ -280,23 +162,6 @@ static struct conn *dlr_conn(struct conn *c)
 		if ((r->bound == B_RX || r->bound == B_TRX) && !r->closing)
 			return r;
 	return NULL;
-}
-
-/* Skips a C-octet string of at most `max` octets incl. NUL at *p; copies it
- * to dst (cap >= max). -1 when it runs past end or is too long. */
-static int get_cstr(const uint8_t **p, const uint8_t *end, char *dst,
-		    size_t max)
-{
-	size_t i;
-
-	for (i = 0; *p + i < end && i < max; i++)
-		if ((*p)[i] == 0) {
-			if (dst)
-				memcpy(dst, *p, i + 1);
-			*p += i + 1;
-			return 0;
-		}
-	return -1;
 }
 
 /*
@@ -314,15 +179,15 @@ static void put_receipt(struct conn *r, const uint8_t *b, size_t blen,
 	char text[160];
 	int tlen;
 
-	if (get_cstr(&p, end, NULL, 6) == 0 && end - p >= 2) {
+	if (sm_get_cstr(&p, end, NULL, 6) == 0 && end - p >= 2) {
 		src_ton = p[0];
 		src_npi = p[1];
 		p += 2;
-		if (get_cstr(&p, end, src, 21) == 0 && end - p >= 2) {
+		if (sm_get_cstr(&p, end, src, 21) == 0 && end - p >= 2) {
 			dst_ton = p[0];
 			dst_npi = p[1];
 			p += 2;
-			if (get_cstr(&p, end, dst, 21) < 0)
+			if (sm_get_cstr(&p, end, dst, 21) < 0)
 				dst[0] = '\0';
 		} else {
 			src[0] = '\0';
@@ -353,16 +218,16 @@ static void put_receipt(struct conn *r, const uint8_t *b, size_t blen,
 	*q++ = (uint8_t)tlen;
 	memcpy(q, text, tlen);
 	q += tlen;
-	q = wr16(q, TLV_RECEIPTED_MSG_ID);
-	q = wr16(q, idlen + 1);
+	q = sm_wr16(q, TLV_RECEIPTED_MSG_ID);
+	q = sm_wr16(q, idlen + 1);
 	memcpy(q, id, idlen + 1);
 	q += idlen + 1;
-	q = wr16(q, TLV_MESSAGE_STATE);
-	q = wr16(q, 1);
+	q = sm_wr16(q, TLV_MESSAGE_STATE);
+	q = sm_wr16(q, 1);
 	*q++ = 2;				/* DELIVERED */
 
 	r->seq = r->seq >= 0x7FFFFFFFu ? 1 : r->seq + 1;
-	put_pdu(r, DELIVER_SM, ESME_ROK, r->seq, body, q - body);
+	sm_put_pdu(&r->out, SM_DELIVER_SM, SM_ESME_ROK, r->seq, body, q - body);
 }
 
 static void on_submit(struct conn *c, uint32_t seq, const uint8_t *b,
@@ -375,8 +240,9 @@ static void on_submit(struct conn *c, uint32_t seq, const uint8_t *b,
 	if (S.submits == 0)
 		clock_gettime(CLOCK_MONOTONIC, &S.first);
 	S.submits++;
-	idlen = utoa10(id, ++S.next_msgid);
-	put_pdu(c, SUBMIT_SM | RESP_BIT, ESME_ROK, seq, id, idlen + 1);
+	idlen = sm_utoa10(id, ++S.next_msgid);
+	sm_put_pdu(&c->out, SM_SUBMIT_SM | SM_RESP_BIT, SM_ESME_ROK, seq, id,
+		   idlen + 1);
 	if (S.dlr && (r = dlr_conn(c)))
 		put_receipt(r, b, blen, id, idlen);
 }
@@ -385,42 +251,46 @@ static void on_bind(struct conn *c, uint32_t id, uint32_t seq)
 {
 	static const char sysid[] = "smsc_sink";
 
-	c->bound = id == BIND_TRANSCEIVER ? B_TRX :
-		   id == BIND_TRANSMITTER ? B_TX : B_RX;
+	c->bound = id == SM_BIND_TRANSCEIVER ? B_TRX :
+		   id == SM_BIND_TRANSMITTER ? B_TX : B_RX;
 	logf_("fd %d: bound as %s", c->fd,
 	      c->bound == B_TRX ? "transceiver" :
 	      c->bound == B_TX ? "transmitter" : "receiver");
-	put_pdu(c, id | RESP_BIT, ESME_ROK, seq, sysid, sizeof(sysid));
+	sm_put_pdu(&c->out, id | SM_RESP_BIT, SM_ESME_ROK, seq, sysid,
+		   sizeof(sysid));
 }
 
 /* Answers one complete PDU. */
 static void on_pdu(struct conn *c, const uint8_t *pdu, uint32_t len)
 {
-	uint32_t id = rd32(pdu + 4), seq = rd32(pdu + 12);
+	uint32_t id = sm_rd32(pdu + 4), seq = sm_rd32(pdu + 12);
 
 	switch (id) {
-	case SUBMIT_SM:
-		on_submit(c, seq, pdu + HDR_LEN, len - HDR_LEN);
+	case SM_SUBMIT_SM:
+		on_submit(c, seq, pdu + SM_HDR_LEN, len - SM_HDR_LEN);
 		break;
-	case BIND_TRANSCEIVER:
-	case BIND_TRANSMITTER:
-	case BIND_RECEIVER:
+	case SM_BIND_TRANSCEIVER:
+	case SM_BIND_TRANSMITTER:
+	case SM_BIND_RECEIVER:
 		on_bind(c, id, seq);
 		break;
-	case ENQUIRE_LINK:
-		put_pdu(c, ENQUIRE_LINK | RESP_BIT, ESME_ROK, seq, NULL, 0);
+	case SM_ENQUIRE_LINK:
+		sm_put_pdu(&c->out, SM_ENQUIRE_LINK | SM_RESP_BIT, SM_ESME_ROK,
+			   seq, NULL, 0);
 		break;
-	case UNBIND:
+	case SM_UNBIND:
 		logf_("fd %d: unbind", c->fd);
-		put_pdu(c, UNBIND | RESP_BIT, ESME_ROK, seq, NULL, 0);
+		sm_put_pdu(&c->out, SM_UNBIND | SM_RESP_BIT, SM_ESME_ROK, seq,
+			   NULL, 0);
 		c->bound = B_NONE;
 		c->closing = 1;
 		S.got_unbind = 1;
 		break;
 	default:
-		if (id & RESP_BIT)	/* deliver_sm_resp, enquire_link_resp… */
+		if (id & SM_RESP_BIT)	/* deliver_sm_resp, enquire_link_resp… */
 			break;
-		put_pdu(c, GENERIC_NACK, ESME_RINVCMDID, seq, NULL, 0);
+		sm_put_pdu(&c->out, SM_GENERIC_NACK, SM_ESME_RINVCMDID, seq,
+			   NULL, 0);
 		break;
 	}
 }
@@ -448,15 +318,16 @@ static int on_readable(struct conn *c)
 			return -1;
 		}
 		c->in_len += n;
-		while (c->in_len - off >= HDR_LEN && !c->closing) {
-			uint32_t len = rd32(c->in + off);
+		while (!c->closing) {
+			uint32_t len;
+			int got = sm_pdu_len(c->in + off, c->in_len - off, &len);
 
-			if (len < HDR_LEN || len > PDU_MAX) {
+			if (got < 0) {
 				fprintf(stderr, "sink: fd %d: bad command_length"
 					" %u, closing\n", c->fd, len);
 				return -1;
 			}
-			if (c->in_len - off < len)
+			if (!got)
 				break;
 			on_pdu(c, c->in + off, len);
 			off += len;
@@ -465,7 +336,7 @@ static int on_readable(struct conn *c)
 			memmove(c->in, c->in + off, c->in_len - off);
 			c->in_len -= off;
 		}
-		if (c->closing || c->out_len - c->out_off >= OUT_HIGH)
+		if (c->closing || sm_buf_pending(&c->out) >= OUT_HIGH)
 			break;
 	}
 	if (S.submits != before)
@@ -478,8 +349,7 @@ static void on_accept(int lfd)
 	for (;;) {
 		struct epoll_event ev;
 		struct conn *c;
-		int one = 1;
-		int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		int fd = sm_accept(lfd);
 
 		if (fd < 0) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK &&
@@ -487,10 +357,9 @@ static void on_accept(int lfd)
 				logf_("accept: %s", strerror(errno));
 			return;
 		}
-		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		c = calloc(1, sizeof(*c));
 		if (!c || !(c->in = malloc(IN_CAP)))
-			die("malloc");
+			sm_die("malloc");
 		c->fd = fd;
 		c->reading = 1;
 		c->next = S.conns;
@@ -498,7 +367,7 @@ static void on_accept(int lfd)
 		ev.events = EPOLLIN;
 		ev.data.ptr = c;
 		if (epoll_ctl(S.epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
-			die("epoll_ctl");
+			sm_die("epoll_ctl");
 		logf_("fd %d: connected", fd);
 	}
 }
@@ -515,20 +384,6 @@ static void report(void)
 	fflush(stdout);
 }
 
-/* Writes the port through a temporary name and rename(), so a reader that
- * sees FILE sees the whole number. */
-static void write_port_file(const char *path, long port)
-{
-	char tmp[4096];
-	FILE *f;
-
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "w");
-	if (!f || fprintf(f, "%ld\n", port) < 0 || fclose(f) != 0 ||
-	    rename(tmp, path) < 0)
-		die(path);
-}
-
 static void usage(void)
 {
 	fputs("usage: smsc_sink -p PORT [-d] [-q] [-f FILE]\n"
@@ -542,14 +397,14 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET };
 	struct epoll_event ev, evs[MAX_EVENTS];
 	sigset_t mask;
-	int opt, lfd, sfd, one = 1;
+	int opt, lfd, sfd;
 	long port = -1;
 	const char *port_file = NULL;
-	socklen_t salen = sizeof(sa);
 	static char lmark, smark;	/* epoll tags for the two fixed fds */
+
+	sm_prog = "sink";
 
 	while ((opt = getopt(argc, argv, "p:dqf:h")) != -1) {
 		switch (opt) {
@@ -576,37 +431,25 @@ int main(int argc, char **argv)
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
 	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
-		die("sigprocmask");
+		sm_die("sigprocmask");
 	sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (sfd < 0)
-		die("signalfd");
+		sm_die("signalfd");
 
-	lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (lfd < 0)
-		die("socket");
-	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	sa.sin_port = htons((uint16_t)port);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		die("bind");
-	if (listen(lfd, 16) < 0)
-		die("listen");
-	if (getsockname(lfd, (struct sockaddr *)&sa, &salen) < 0)
-		die("getsockname");
-	port = ntohs(sa.sin_port);
+	lfd = sm_listen(port, &port);
 	if (port_file)
-		write_port_file(port_file, port);
+		sm_write_port_file(port_file, port);
 
 	S.epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (S.epfd < 0)
-		die("epoll_create1");
+		sm_die("epoll_create1");
 	ev.events = EPOLLIN;
 	ev.data.ptr = &lmark;
 	if (epoll_ctl(S.epfd, EPOLL_CTL_ADD, lfd, &ev) < 0)
-		die("epoll_ctl");
+		sm_die("epoll_ctl");
 	ev.data.ptr = &smark;
 	if (epoll_ctl(S.epfd, EPOLL_CTL_ADD, sfd, &ev) < 0)
-		die("epoll_ctl");
+		sm_die("epoll_ctl");
 	logf_("listening on 127.0.0.1:%ld%s", port,
 	      S.dlr ? ", receipts on" : "");
 
@@ -617,7 +460,7 @@ int main(int argc, char **argv)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			die("epoll_wait");
+			sm_die("epoll_wait");
 		}
 		for (i = 0; i < n; i++) {
 			if (!evs[i].data.ptr)	/* freed earlier in this batch */
@@ -640,7 +483,7 @@ int main(int argc, char **argv)
 		for (c = S.conns; c;) {
 			struct conn *nx = c->next;
 
-			if ((c->out_len > c->out_off || c->closing) &&
+			if ((sm_buf_pending(&c->out) || c->closing) &&
 			    flush_out(c) < 0)
 				conn_drop(c, NULL, 0);
 			else
