@@ -3,8 +3,11 @@
  *
  * Entries live in a hash table keyed by the number (FNV-1a). A window that
  * has ended is reset when its number writes again; entries of numbers that
- * went quiet are swept once per window length, so memory follows the
- * numbers active in the last window, and is capped at RATELIMIT_MAX_KEYS.
+ * went quiet are swept a few buckets per check (a cursor walks the table),
+ * so no check pays for a sweep of the whole table and memory follows the
+ * numbers active lately, capped at RATELIMIT_MAX_KEYS. When the cap is
+ * reached a longer sweep makes room before a number is let through
+ * untracked.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -16,7 +19,9 @@
 
 #include "ratelimit.h"
 
-#define RL_HASH_BITS	14
+#define RL_HASH_BITS	16		/* ~3 entries a bucket at the cap */
+#define RL_SWEEP_STEP	16		/* buckets swept per check */
+#define RL_SWEEP_FULL	4096		/* buckets swept when full */
 #define RL_KEY_MAX	24
 #define RL_FNV_OFFSET	2166136261u
 #define RL_FNV_PRIME	16777619u
@@ -32,7 +37,7 @@ struct rl_entry {
 struct ratelimit {
 	unsigned limit;
 	int64_t window_ms;
-	int64_t last_sweep_ms;
+	unsigned cursor;		/* next bucket to sweep */
 	unsigned n;
 	DECLARE_HASHTABLE(ht, RL_HASH_BITS);
 };
@@ -79,23 +84,22 @@ static struct rl_entry *rl_find(struct ratelimit *rl, const char *key,
 	return NULL;
 }
 
-/* Forget numbers whose window ended; at most once per window length. */
-static void rl_sweep(struct ratelimit *rl, int64_t now_ms)
+/* Forget the numbers of the next `buckets` buckets whose window ended. */
+static void rl_sweep(struct ratelimit *rl, int64_t now_ms, unsigned buckets)
 {
 	struct rl_entry *e;
 	struct hlist_node *tmp;
-	unsigned b;
 
-	if (now_ms - rl->last_sweep_ms < rl->window_ms)
-		return;
-	rl->last_sweep_ms = now_ms;
-	hash_for_each_safe(rl->ht, b, tmp, e, node) {
-		if (now_ms - e->start_ms >= rl->window_ms ||
-		    now_ms < e->start_ms) {
+	while (buckets--) {
+		hlist_for_each_entry_safe(e, tmp, &rl->ht[rl->cursor], node) {
+			if (now_ms - e->start_ms < rl->window_ms &&
+			    now_ms >= e->start_ms)
+				continue;
 			hash_del(&e->node);
 			talloc_free(e);
 			rl->n--;
 		}
+		rl->cursor = (rl->cursor + 1) % HASH_SIZE(rl->ht);
 	}
 }
 
@@ -105,7 +109,7 @@ static struct rl_entry *rl_add(struct ratelimit *rl, const char *key,
 	struct rl_entry *e;
 
 	if (rl->n >= RATELIMIT_MAX_KEYS)
-		return NULL;
+		return NULL;	/* the caller swept once more already */
 	e = talloc_zero(rl, struct rl_entry);
 	if (!e)
 		return NULL;
@@ -124,8 +128,10 @@ enum ratelimit_verdict ratelimit_check(struct ratelimit *rl, const char *key,
 
 	snprintf(k, sizeof(k), "%s", key ? key : "");
 	h = rl_hash(k);
-	rl_sweep(rl, now_ms);
+	rl_sweep(rl, now_ms, RL_SWEEP_STEP);
 	e = rl_find(rl, k, h);
+	if (!e && rl->n >= RATELIMIT_MAX_KEYS)
+		rl_sweep(rl, now_ms, RL_SWEEP_FULL);
 	if (!e && !(e = rl_add(rl, k, h)))
 		return RATELIMIT_PASS;	/* full: fail open, the SMSC caps us */
 	if (e->count == 0 || now_ms - e->start_ms >= rl->window_ms ||

@@ -59,9 +59,39 @@ static void test_sweep(void **state)
 		ratelimit_check(rl, key, T0, NULL);
 	}
 	assert_int_equal(ratelimit_count(rl), 1000);
-	/* one window later a new message sweeps the quiet ones */
+	/* one window later each check sweeps a few buckets: the quiet
+	 * numbers are gone before long, a little at a time */
 	ratelimit_check(rl, "8613800000000", T0 + WINDOW_MS, NULL);
+	assert_true(ratelimit_count(rl) > 1);
+	for (i = 0; i < 10000; i++)
+		ratelimit_check(rl, "8613800000000", T0 + WINDOW_MS, NULL);
 	assert_int_equal(ratelimit_count(rl), 1);
+	ratelimit_free(rl);
+}
+
+/* A full table makes room from numbers whose window ended before it lets
+ * a new number through untracked. */
+static void test_full_table(void **state)
+{
+	struct ratelimit *rl = ratelimit_new(NULL, 2, WINDOW_MS);
+	enum ratelimit_verdict v = RATELIMIT_PASS;
+	char key[24];
+	int i;
+
+	for (i = 0; i < RATELIMIT_MAX_KEYS; i++) {
+		snprintf(key, sizeof(key), "8613%09d", i);
+		ratelimit_check(rl, key, T0, NULL);
+	}
+	assert_int_equal(ratelimit_count(rl), RATELIMIT_MAX_KEYS);
+	/* still in their window: a newcomer is let through untracked */
+	assert_int_equal(ratelimit_check(rl, "8615000000000", T0 + 1, NULL),
+			 RATELIMIT_PASS);
+	assert_int_equal(ratelimit_count(rl), RATELIMIT_MAX_KEYS);
+	/* a window later there is room: the newcomer is counted again */
+	for (i = 0; i < 3; i++)
+		v = ratelimit_check(rl, "8615000000001", T0 + WINDOW_MS, NULL);
+	assert_int_equal(v, RATELIMIT_TELL);
+	assert_true(ratelimit_count(rl) < RATELIMIT_MAX_KEYS);
 	ratelimit_free(rl);
 }
 
@@ -95,6 +125,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_window),
 		cmocka_unit_test(test_sweep),
+		cmocka_unit_test(test_full_table),
 		cmocka_unit_test(test_odd_keys_and_clock),
 	};
 
