@@ -22,6 +22,7 @@
 #define RL_HASH_BITS	16		/* ~3 entries a bucket at the cap */
 #define RL_SWEEP_STEP	16		/* buckets swept per check */
 #define RL_SWEEP_FULL	4096		/* buckets swept when full */
+#define RL_FULL_SWEEP_MS 1000		/* at most one such sweep a second */
 #define RL_KEY_MAX	24
 #define RL_FNV_OFFSET	2166136261u
 #define RL_FNV_PRIME	16777619u
@@ -38,6 +39,7 @@ struct ratelimit {
 	unsigned limit;
 	int64_t window_ms;
 	unsigned cursor;		/* next bucket to sweep */
+	int64_t full_sweep_ms;		/* last long sweep of a full table */
 	unsigned n;
 	DECLARE_HASHTABLE(ht, RL_HASH_BITS);
 };
@@ -130,8 +132,13 @@ enum ratelimit_verdict ratelimit_check(struct ratelimit *rl, const char *key,
 	h = rl_hash(k);
 	rl_sweep(rl, now_ms, RL_SWEEP_STEP);
 	e = rl_find(rl, k, h);
-	if (!e && rl->n >= RATELIMIT_MAX_KEYS)
+	/* a long sweep at most once a second: when over RATELIMIT_MAX_KEYS
+	 * numbers really are in their window, it frees nothing */
+	if (!e && rl->n >= RATELIMIT_MAX_KEYS &&
+	    (now_ms - rl->full_sweep_ms >= RL_FULL_SWEEP_MS || now_ms < rl->full_sweep_ms)) {
+		rl->full_sweep_ms = now_ms;
 		rl_sweep(rl, now_ms, RL_SWEEP_FULL);
+	}
 	if (!e && !(e = rl_add(rl, k, h)))
 		return RATELIMIT_PASS;	/* full: fail open, the SMSC caps us */
 	if (e->count == 0 || now_ms - e->start_ms >= rl->window_ms ||

@@ -17,6 +17,9 @@
 #     queue drains.
 #  3. BUILD_DIR/bench_mtq, when it was built.
 #
+# Every run uses the default durability "power-loss" (an fsync per group
+# commit); window 100 is run once more with "crash" for comparison.
+#
 # Environment: BENCH_N, BENCH_RSS_N, BENCH_WINDOWS (default "1 10 100"),
 # BENCH_DLR=0 skips the receipt run, BENCH_STALL (seconds without progress
 # before a run is abandoned, default 60), BENCH_KEEP=1 keeps the temporary
@@ -139,6 +142,7 @@ write_conf() {
 	cat >"$1/skillgw.conf" <<EOF
 gateway: {
 	database = "$1/skillgw.db";
+	durability = "${DURABILITY:-power-loss}";
 	log_level = "notice";
 	country_code = "86";
 	shutdown_timeout = 5;
@@ -262,8 +266,8 @@ run_window() {
 	if wait_state "$target"; then
 		t1=$(now)
 		t=$(elapsed "$t0" "$t1")
-		label="window $w:"
-		[ "$mode" = dlr ] && label="window $w + receipts:"
+		label="window $w ($DURABILITY):"
+		[ "$mode" = dlr ] && label="window $w + receipts ($DURABILITY):"
 		echo "$label $N $what in $t s = $(rate "$N" "$t") $what/s" |
 			sed 's|MT delivered/s|MT/s|'
 		echo "  skillgw peak RSS $(vmhwm "$GW_PID"), CPU $(cpu "$GW_PID" "$t")"
@@ -289,10 +293,14 @@ echo "  sqlite3 $(sqlite3 --version | cut -d' ' -f1); N=$N, RSS_N=$RSS_N"
 echo
 
 echo "== MT throughput through the durable queue (loopback smsc_sink) =="
+DURABILITY=power-loss	# the default: one fsync per group commit
 for w in $WINDOWS; do
 	run_window "$w"
 done
 [ "$DLR" = 1 ] && run_window 100 dlr
+DURABILITY=crash	# commits survive a crash of the process, not a power cut
+run_window 100
+DURABILITY=power-loss
 echo
 
 echo "== skillgw memory with $RSS_N queued rows =="
