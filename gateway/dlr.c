@@ -219,6 +219,9 @@ int dlr_parse_text(const char *text, size_t len, struct dlr *d)
 	d->err = -1;
 	if (!text)
 		return -EINVAL;
+	/* some SMSCs end short_message with NUL: the text ends there, and an
+	 * id must not carry one (it would match a shorter id) */
+	len = strnlen(text, len);
 	dlr_scan(text, len, &f);
 	if (!f.id || f.id_len == 0 || f.id_len >= sizeof(d->id) || !f.stat)
 		return -EINVAL;

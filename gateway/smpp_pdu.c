@@ -52,6 +52,8 @@
 #define PDU_SM_MAX		253	/* libsmpp34 packs sm_length < 254 */
 #define PDU_IF_VERSION		SMPP_VERSION	/* 0x34 */
 #define PDU_LOG_DUMP_MAX	64	/* octets of a bad PDU shown in logs */
+#define PDU_TLV_MAX		16	/* TLVs we unpack in one PDU */
+#define TLV_HDR_LEN		4	/* tag + length */
 
 /* esm_class message types that carry a receipt (SMPP 3.4 5.2.12) */
 #define ESM_INTERMEDIATE	0x20	/* intermediate delivery notification */
@@ -486,6 +488,46 @@ static void log_bad_pdu(const char *what, const uint8_t *buf, size_t len)
 	     len > PDU_LOG_DUMP_MAX ? "..." : "");
 }
 
+/* Mandatory fields before the TLVs of the PDUs we unpack: 's' a C string,
+ * a digit that many octets, 'm' sm_length and the short message. */
+static const char *pdu_layout(uint32_t cmd_id)
+{
+	switch (cmd_id) {
+	case SMPP_DELIVER_SM: return "s2s2s3ss4m";
+	default: return "s";	/* bind_*_resp, submit_sm_resp */
+	}
+}
+
+/* Number of TLVs after the mandatory fields (0 when the body is too short
+ * to have any: unpacking will refuse it anyway). */
+static unsigned pdu_tlv_count(uint32_t cmd_id, const uint8_t *buf, size_t len)
+{
+	const char *l = pdu_layout(cmd_id);
+	size_t off = SMPP_HDR_LEN;
+	const uint8_t *nul;
+	unsigned n = 0;
+
+	for (; *l && off <= len; l++) {
+		if (*l == 's') {
+			nul = memchr(buf + off, '\0', len - off);
+			if (!nul)
+				return 0;
+			off = nul - buf + 1;
+		} else if (*l == 'm') {
+			if (off >= len)
+				return 0;
+			off += 1 + buf[off];
+		} else {
+			off += *l - '0';
+		}
+	}
+	while (off + TLV_HDR_LEN <= len) {
+		off += TLV_HDR_LEN + osmo_load16be(buf + off + 2);
+		n++;
+	}
+	return n;
+}
+
 /* Unpack the whole PDU buf/len, which must be one complete cmd_id PDU,
  * into the libsmpp34 struct pdu of size pdu_size (zeroed first). Works on
  * a private copy; see the file comment. 0 or -EINVAL. */
@@ -499,6 +541,14 @@ static int pdu_unpack(uint32_t cmd_id, void *pdu, size_t pdu_size,
 	if (smpp_pdu_hdr_parse(buf, len, &h) < 0 || h.len != len ||
 	    h.id != cmd_id)
 		return -EINVAL;
+	/* libsmpp34 logs every field it unpacks into its global
+	 * smpp34_strerror[2048] without a bound: a PDU with a few dozen TLVs
+	 * writes past it (tests/fuzz/crashes/pdu). No real PDU has that many. */
+	if (pdu_tlv_count(cmd_id, buf, len) > PDU_TLV_MAX) {
+		LOGP(DPDU, LOGL_NOTICE, "%s with more than %u TLVs refused\n",
+		     smpp_pdu_cmd_str(cmd_id), PDU_TLV_MAX);
+		return -EINVAL;
+	}
 	memcpy(copy, buf, len);
 	copy[len] = '\0';
 	osmo_store32be(SMPP_ESME_ROK, copy + HDR_OFF_STATUS);
