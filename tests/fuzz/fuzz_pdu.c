@@ -1,0 +1,165 @@
+/*
+ * fuzz_pdu.c - fuzz target for the inbound SMPP PDU decoder
+ * (gateway/smpp_pdu.c) and what the router does with a decoded deliver_sm
+ * (dlr_from_deliver, charset_decode of its text).
+ *
+ * The input is first given as it is to smpp_pdu_hdr_parse and to every
+ * body parser, so the header checks see lengths and ids that lie. Random
+ * bytes seldom make a header those parsers accept, so the input is then
+ * also given with a header that is right: command_length set to the
+ * input's size and command_id set, in turn, to each PDU type we unpack;
+ * the fuzzer then spends its time in the bodies and their TLVs. Whatever
+ * comes out must be NUL-terminated and within its buffers, and nothing may
+ * leak (libsmpp34's TLV lists are freed with the scratch context).
+ *
+ * libsmpp34 writes a line per field and TLV it unpacks into its global
+ * smpp34_strerror[2048] through a cursor, ptrerror, that it advances by
+ * what snprintf() would have written: once the lines pass 2048 octets the
+ * cursor runs past the array and the next snprintf() gets a negative size
+ * (SIZE_MAX) and writes over whatever follows. ASan sees that only when a
+ * poisoned global happens to follow, so the cursor is checked after every
+ * unpack: that catches the overrun in any build, with or without ASan.
+ */
+#include <errno.h>
+#include <stdint.h>
+
+#include <talloc.h>
+
+#include <smpp34.h>
+#include <smpp34_structs.h>
+
+#include "charset.h"
+#include "dlr.h"
+#include "fuzz.h"
+#include "smpp_pdu.h"
+
+#define PDU_OFF_LEN	0
+#define PDU_OFF_ID	4
+
+/* libsmpp34's cursor into smpp34_strerror (exported, not declared). */
+extern char *ptrerror;
+
+static const uint32_t pdu_ids[] = {
+	SMPP_DELIVER_SM,
+	SMPP_SUBMIT_SM_RESP,
+	SMPP_BIND_TRANSCEIVER_RESP,
+	SMPP_BIND_TRANSMITTER_RESP,
+	SMPP_BIND_RECEIVER_RESP,
+};
+
+/* The talloc context of libsmpp34's allocations, kept for the whole run.
+ * One octet of payload, so that this pointer points into its block and
+ * LeakSanitizer sees it as reachable (it is the end of a zero-size one). */
+static void *pdu_ctx;
+
+static void pdu_init(void)
+{
+	if (pdu_ctx)
+		return;
+	fuzz_log_init();
+	pdu_ctx = talloc_named_const(NULL, 1, "fuzz_pdu");
+	assert(pdu_ctx);
+	smpp_pdu_init(pdu_ctx);
+}
+
+static void pdu_put32(uint8_t *p, uint32_t v)
+{
+	p[0] = v >> 24;
+	p[1] = v >> 16;
+	p[2] = v >> 8;
+	p[3] = v;
+}
+
+/* libsmpp34's log cursor is still inside (or just at the end of) its
+ * buffer, or was never moved (a PDU refused before libsmpp34 saw it). */
+static void pdu_check_smpp34_log(void)
+{
+	assert(!ptrerror || (ptrerror >= smpp34_strerror &&
+			     ptrerror <= smpp34_strerror +
+					 sizeof(smpp34_strerror)));
+}
+
+static bool pdu_str_ok(const char *s, size_t cap)
+{
+	return strnlen(s, cap) < cap;
+}
+
+/* A decoded deliver_sm, checked and passed on as the router would. */
+static void pdu_check_deliver(const struct smpp_deliver *d)
+{
+	char text[4 * sizeof(d->ud) + 1];
+	struct dlr r;
+	int n;
+
+	assert(pdu_str_ok(d->src, sizeof(d->src)));
+	assert(pdu_str_ok(d->dst, sizeof(d->dst)));
+	assert(d->ud_len <= sizeof(d->ud));
+	assert(d->text >= d->ud && d->text_len <= d->ud_len);
+	assert((size_t)(d->text - d->ud) + d->text_len <= d->ud_len);
+	assert(!d->has_receipted_id ||
+	       pdu_str_ok(d->receipted_id, sizeof(d->receipted_id)));
+	assert(!d->concat || (d->concat_seq >= 1 &&
+			      d->concat_seq <= d->concat_total));
+	if (dlr_from_deliver(d, &r) == 0) {
+		assert(pdu_str_ok(r.id, sizeof(r.id)));
+		dlr_state_str(r.state);
+		dlr_state_final(r.state);
+	}
+	n = charset_decode(d->data_coding, d->text, d->text_len, text,
+			   sizeof(text));
+	assert(n >= 0 && (size_t)n < sizeof(text) && text[n] == '\0');
+}
+
+/* Every parser on buf/len. */
+static void pdu_parse_all(const uint8_t *buf, size_t len)
+{
+	struct smpp_deliver d;
+	char id[SMPP_MSGID_MAX];
+	struct smpp_hdr h;
+
+	if (smpp_pdu_hdr_parse(buf, len, &h) == 0) {
+		smpp_pdu_cmd_str(h.id);
+		smpp_pdu_status_str(h.status);
+		smpp_pdu_status_class(h.status);
+	}
+	if (smpp_pdu_parse_deliver(buf, len, &d) == 0)
+		pdu_check_deliver(&d);
+	pdu_check_smpp34_log();
+	if (smpp_pdu_parse_submit_resp(buf, len, id, sizeof(id)) == 0)
+		assert(pdu_str_ok(id, sizeof(id)));
+	pdu_check_smpp34_log();
+	if (smpp_pdu_parse_bind_resp(buf, len, id, sizeof(id)) == 0)
+		assert(pdu_str_ok(id, sizeof(id)));
+	pdu_check_smpp34_log();
+	/* a buffer too small for any id */
+	smpp_pdu_parse_submit_resp(buf, len, id, 1);
+	smpp_pdu_parse_bind_resp(buf, len, id, 1);
+}
+
+FUZZ_TARGET(pdu)
+{
+	struct smpp_hdr h;
+	uint8_t *copy;
+	unsigned i;
+	int rc;
+
+	pdu_init();
+	rc = smpp_pdu_hdr_parse(data, size, &h);
+	assert(rc == 0 || rc == -EAGAIN || rc == -EMSGSIZE);
+	assert((rc == -EAGAIN) == (size < SMPP_HDR_LEN));
+	assert(rc != 0 || (h.len >= SMPP_HDR_LEN && h.len <= SMPP_PDU_MAX));
+	pdu_parse_all(data, size);
+
+	if (size < SMPP_HDR_LEN || size > SMPP_PDU_MAX)
+		return 0;
+	copy = malloc(size);
+	assert(copy);
+	memcpy(copy, data, size);
+	pdu_put32(copy + PDU_OFF_LEN, size);
+	for (i = 0; i < sizeof(pdu_ids) / sizeof(pdu_ids[0]); i++) {
+		pdu_put32(copy + PDU_OFF_ID, pdu_ids[i]);
+		pdu_parse_all(copy, size);
+	}
+	free(copy);
+	return 0;
+}
