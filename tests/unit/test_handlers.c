@@ -78,7 +78,7 @@ static char id_zhang[IDCARD_LEN + 1], id_li[IDCARD_LEN + 1],
 
 static void make_id(char *out, const char *first17)
 {
-	snprintf(out, IDCARD_LEN + 1, "%s%c", first17,
+	snprintf(out, IDCARD_LEN + 1, "%.17s%c", first17,
 		 idcard_check_char(first17));
 }
 

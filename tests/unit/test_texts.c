@@ -70,7 +70,7 @@ static int setup_all(void **state)
 		 getenv("SRCDIR") ? getenv("SRCDIR") : ".");
 	for (i = 0; i < 3; i++) {
 		if (access(cand[i], R_OK) == 0) {
-			snprintf(conf_path, sizeof(conf_path), "%s", cand[i]);
+			memcpy(conf_path, cand[i], sizeof(conf_path));
 			conf_text = slurp(conf_path);
 			return conf_text ? 0 : -1;
 		}
