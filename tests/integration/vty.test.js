@@ -3,36 +3,7 @@
 // and link stop/start, and the validity period every MT carries.
 
 const assert = require('node:assert/strict');
-const net = require('net');
-const { gwTest, until } = require('./lib/gw');
-
-/** Run VTY commands one at a time, each after the prompt; resolves with
- * everything the VTY printed. (An "exit" right behind a command would close
- * the session before its output is flushed.) */
-function vty(port, commands, { timeout = 5000 } = {}) {
-	return new Promise((resolve, reject) => {
-		const sock = net.connect(port, '127.0.0.1');
-		const todo = [...commands];
-		let out = '';
-		let prompts = 0;
-		const timer = setTimeout(() => { sock.destroy(); reject(new Error(`VTY: no answer in ${timeout} ms:\n${out}`)); }, timeout);
-		sock.setEncoding('latin1');
-		sock.on('data', (d) => {
-			out += d;
-			const n = (out.match(/skillgw[>#] /g) || []).length;
-			if (n === prompts) return;
-			prompts = n;
-			if (todo.length) {
-				sock.write(`${todo.shift()}\r\n`);
-			} else {
-				clearTimeout(timer);
-				sock.destroy();
-				resolve(Buffer.from(out, 'latin1').toString('utf8'));
-			}
-		});
-		sock.on('error', (e) => { clearTimeout(timer); reject(e); });
-	});
-}
+const { gwTest, until, vty } = require('./lib/gw');
 
 gwTest('VTY: show smsc, show queue and show stats describe the running gateway', { timeout: 20000 }, async (t, h) => {
 	const sim = await h.smsc();

@@ -452,11 +452,39 @@ function numbers(n, base = 8613900000000) {
 }
 
 /** The binaries exist (tests skip with a clear message otherwise). */
+/** VTY commands, each sent after the prompt; resolves with the output.
+ * (An "exit" right behind a command would close the session before its
+ * output is flushed.) */
+function vty(port, commands, { timeout = 5000 } = {}) {
+	return new Promise((resolve, reject) => {
+		const sock = net.connect(port, '127.0.0.1');
+		const todo = [...commands];
+		let out = '';
+		let prompts = 0;
+		const timer = setTimeout(() => { sock.destroy(); reject(new Error(`VTY: no answer in ${timeout} ms`)); }, timeout);
+		sock.setEncoding('latin1');
+		sock.on('data', (d) => {
+			out += d;
+			const n = (out.match(/skillgw[>#] /g) || []).length;
+			if (n === prompts) return;
+			prompts = n;
+			if (todo.length) {
+				sock.write(`${todo.shift()}\r\n`);
+			} else {
+				clearTimeout(timer);
+				sock.destroy();
+				resolve(Buffer.from(out, 'latin1').toString('utf8'));
+			}
+		});
+		sock.on('error', (e) => { clearTimeout(timer); reject(e); });
+	});
+}
+
 function haveBinaries() {
 	return fs.existsSync(BIN) && fs.existsSync(CTL);
 }
 
 module.exports = {
 	gwTest, until, sleep, freePort, numbers, writeConfig, haveBinaries, defaultLink, Gateway, Harness,
-	BIN, CTL, ROOT,
+	BIN, CTL, ROOT, vty,
 };

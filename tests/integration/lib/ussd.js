@@ -8,9 +8,8 @@
 
 const assert = require('node:assert/strict');
 const http = require('http');
-const net = require('net');
 const path = require('path');
-const { ROOT } = require('./gw');
+const { ROOT, vty } = require('./gw');
 
 const TLV_OP = 0x0501;
 const TLV_ITS = 0x1383;
@@ -176,32 +175,6 @@ function post(port, fields, { headers = {}, raw, host = '127.0.0.1', method = 'P
 		});
 		req.on('error', reject);
 		req.end(body);
-	});
-}
-
-/** VTY commands, each sent after the prompt; resolves with the output. */
-function vty(port, commands, { timeout = 5000 } = {}) {
-	return new Promise((resolve, reject) => {
-		const sock = net.connect(port, '127.0.0.1');
-		const todo = [...commands];
-		let out = '';
-		let prompts = 0;
-		const timer = setTimeout(() => { sock.destroy(); reject(new Error(`VTY: no answer in ${timeout} ms`)); }, timeout);
-		sock.setEncoding('latin1');
-		sock.on('data', (d) => {
-			out += d;
-			const n = (out.match(/skillgw[>#] /g) || []).length;
-			if (n === prompts) return;
-			prompts = n;
-			if (todo.length) {
-				sock.write(`${todo.shift()}\r\n`);
-			} else {
-				clearTimeout(timer);
-				sock.destroy();
-				resolve(Buffer.from(out, 'latin1').toString('utf8'));
-			}
-		});
-		sock.on('error', (e) => { clearTimeout(timer); reject(e); });
 	});
 }
 
