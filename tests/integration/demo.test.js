@@ -21,7 +21,7 @@ const { BIN, ROOT, until } = require('./lib/gw');
 // built are in this directory; enable each here once its feature answers.
 const SCRIPTS = [
 	['demo.script', 'a notice sent with skillctl arrives with its delivery report; an SMS from the phone is stored'],
-	// ['demo-sms.script', 'SMS commands: subsidy status of the demo numbers, help, courses'],	// issue 3
+	['demo-sms.script', 'SMS commands: subsidy status of the demo numbers, help, courses'],
 	['demo-ussd.script', 'USSD: main menu, wrong choice, subsidy check, enrolment'],		// issue 4
 ];
 
