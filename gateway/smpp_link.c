@@ -50,6 +50,7 @@
 #define LINK_WBUF_HIGH		(1024 * 1024)	/* stop pumping above this */
 #define LINK_THROTTLE_MAX_MS	30000
 #define LINK_WINDOW_BITS	10
+#define LINK_ACK_RETRY_US	100000		/* refused ack writes, again */
 #define LINK_VALIDITY_MIN_S	60		/* never ask for less */
 #define LINK_VALIDITY_MAX_DAYS	99		/* DD of a relative time */
 
@@ -115,6 +116,17 @@ struct link_pdu {
 	struct osmo_timer_list timer;
 };
 
+/* An accepted part whose SMSC id must reach the queue. It keeps its window
+ * slot until the write is committed: a crash repeats at most one window,
+ * and a write the database refused (busy during a long import, a failed
+ * commit) is tried again instead of leaving the row in sending. */
+struct link_ackrec {
+	struct llist_head list;
+	int64_t mt_id;
+	unsigned part;			/* 1-based */
+	char smsc_id[SMPP_MSGID_MAX];
+};
+
 /* A part waiting to be sent again after throttling. */
 struct link_resend {
 	struct llist_head list;
@@ -140,8 +152,11 @@ struct smpp_link {
 	struct llist_head resend;	/* struct link_resend */
 	DECLARE_HASHTABLE(window, LINK_WINDOW_BITS);
 	unsigned n_window;
-	unsigned n_uncommitted;		/* acked, not yet committed */
+	struct llist_head uncommitted;	/* struct link_ackrec written, not committed */
+	struct llist_head unrecorded;	/* struct link_ackrec not yet written */
+	unsigned n_acks;		/* on both lists */
 	bool commit_hook;		/* an after-commit hook is pending */
+	struct osmo_timer_list ack_timer;	/* write unrecorded acks again */
 
 	double tokens;
 	int64_t tokens_ms;
@@ -263,19 +278,69 @@ static void link_pause(struct smpp_link *l)
 			    (l->throttle_ms % 1000) * 1000);
 }
 
+static void link_committed(void *data, int rc);
+
+/* Write one ack into the open transaction: 0, or negative errno when it
+ * must be tried again. A row that is no longer sending (requeued, failed)
+ * has nothing to record. */
+static int link_ack_write(struct smpp_link *l, struct link_ackrec *a)
+{
+	int rc = db_begin(l->db);
+
+	if (rc == 0)
+		rc = mtq_part_submitted(l->q, a->mt_id, l->cfg->name, a->part,
+					a->smsc_id, clock_now_ms());
+	return rc == -ENOENT ? 0 : rc;
+}
+
+/* Write every unrecorded ack; those refused wait for the ack timer. */
+static void link_acks_write(struct smpp_link *l)
+{
+	struct link_ackrec *a, *n;
+
+	llist_for_each_entry_safe(a, n, &l->unrecorded, list) {
+		if (link_ack_write(l, a) < 0) {
+			osmo_timer_schedule(&l->ack_timer, 0, LINK_ACK_RETRY_US);
+			return;
+		}
+		llist_move_tail(&a->list, &l->uncommitted);
+	}
+	if (!llist_empty(&l->uncommitted) && !l->commit_hook) {
+		l->commit_hook = true;
+		db_after_commit(l->db, link_committed, l);
+	}
+}
+
 static void link_committed(void *data, int rc)
 {
 	struct smpp_link *l = data;
+	struct link_ackrec *a, *n;
 
 	l->commit_hook = false;
-	l->n_uncommitted = 0;
+	llist_for_each_entry_safe(a, n, &l->uncommitted, list) {
+		if (rc < 0) {	/* rolled back: write them again */
+			llist_move_tail(&a->list, &l->unrecorded);
+			continue;
+		}
+		llist_del(&a->list);
+		talloc_free(a);
+		l->n_acks--;
+	}
+	if (rc < 0)
+		osmo_timer_schedule(&l->ack_timer, 0, LINK_ACK_RETRY_US);
 	link_pump(l);
+}
+
+static void link_ack_timer_cb(void *data)
+{
+	link_acks_write(data);
 }
 
 static void link_part_ok(struct smpp_link *l, struct link_pdu *p,
 			 const uint8_t *pdu, uint32_t len)
 {
 	char raw[SMPP_MSGID_MAX] = "", id[SMPP_MSGID_MAX];
+	struct link_ackrec *a;
 
 	rate_ctr_inc2(l->ctrg, LINK_CTR_SUBMIT_OK);
 	l->throttle_ms = 0;
@@ -286,16 +351,15 @@ static void link_part_ok(struct smpp_link *l, struct link_pdu *p,
 			(long long)p->sm->m->id);
 	if (dlr_id_normalise(raw, l->cfg->submit_id_fmt, id, sizeof(id)) < 0)
 		OSMO_STRLCPY_ARRAY(id, raw);
-	db_begin(l->db);
-	mtq_part_submitted(l->q, p->sm->m->id, l->cfg->name, p->part + 1, id,
-			   clock_now_ms());
-	/* until that is committed, the slot stays taken: a crash can then
-	 * repeat at most one window of messages */
-	l->n_uncommitted++;
-	if (!l->commit_hook) {
-		l->commit_hook = true;
-		db_after_commit(l->db, link_committed, l);
-	}
+	a = talloc_zero(l, struct link_ackrec);
+	if (!a)
+		return;
+	a->mt_id = p->sm->m->id;
+	a->part = p->part + 1;
+	OSMO_STRLCPY_ARRAY(a->smsc_id, id);
+	llist_add_tail(&a->list, &l->unrecorded);
+	l->n_acks++;
+	link_acks_write(l);
 }
 
 static void link_part_failed(struct smpp_link *l, struct link_sm *sm,
@@ -563,7 +627,7 @@ static bool link_take_token(struct smpp_link *l, int64_t now)
 static bool link_can_send(struct smpp_link *l, int64_t now)
 {
 	if (l->shutting_down || !smpp_conn_bound(l->tx) ||
-	    l->n_window + l->n_uncommitted >= l->cfg->window)
+	    l->n_window + l->n_acks >= l->cfg->window)
 		return false;
 	if (smpp_conn_pending(l->tx) > LINK_WBUF_HIGH)
 		return false;
@@ -790,6 +854,9 @@ struct smpp_link *smpp_link_alloc(void *ctx, const struct config_link *cfg,
 	INIT_LLIST_HEAD(&l->all);
 	INIT_LLIST_HEAD(&l->backlog);
 	INIT_LLIST_HEAD(&l->resend);
+	INIT_LLIST_HEAD(&l->uncommitted);
+	INIT_LLIST_HEAD(&l->unrecorded);
+	osmo_timer_setup(&l->ack_timer, link_ack_timer_cb, l);
 	hash_init(l->window);
 	osmo_timer_setup(&l->pump_timer, link_pump_timer_cb, l);
 	l->ctrg = rate_ctr_group_alloc(l, &link_ctrg_desc, idx++);
@@ -813,6 +880,7 @@ void smpp_link_free(struct smpp_link *l)
 	if (!l)
 		return;
 	osmo_timer_del(&l->pump_timer);
+	osmo_timer_del(&l->ack_timer);
 	link_requeue_all(l);
 	smpp_conn_free(l->tx);
 	smpp_conn_free(l->rx);
@@ -852,7 +920,7 @@ void smpp_link_shutdown(struct smpp_link *l)
 
 bool smpp_link_idle(const struct smpp_link *l)
 {
-	if (l->n_window > 0)
+	if (l->n_window > 0 || l->n_acks > 0)
 		return false;
 	return smpp_conn_stopped(l->tx) && (!l->rx || smpp_conn_stopped(l->rx));
 }
