@@ -153,6 +153,7 @@ queue: {
 	batch = 512; poll_ms = 100; max_parts = 8;
 };
 text: { concat_timeout = 5; };
+notices: { quiet_start = "00:00"; quiet_end = "00:00"; };
 links: ( {
 	name = "sink"; host = "127.0.0.1"; port = $2;
 	system_id = "skillgw"; password = "secret1"; system_type = "";

@@ -71,6 +71,7 @@ commands: { enabled = false; messages = "$ROOT/conf/messages.conf";
 	signature = "【揭阳人社】"; hotline = "12333"; };
 ussd: { enabled = true; menu = "$ROOT/conf/ussd_menu.conf";
 	max_sessions = 100000; };
+notices: { quiet_start = "00:00"; quiet_end = "00:00"; };	# no quiet hours: the bulk send runs whatever the hour
 links: ( { name = "load"; host = "127.0.0.1"; port = $1;
 	system_id = "skillgw"; password = "secret1"; window = 100; max_tps = 0;
 	registered_delivery = false; default = true; } );
