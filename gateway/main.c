@@ -301,12 +301,17 @@ static bool main_links_idle(struct gw *gw)
 	return true;
 }
 
+/* The shutdown tick only wakes the loop up; main_loop looks at the links. */
+static void main_tick_cb(void *data)
+{
+}
+
 /* The loop; returns when a shutdown has completed. */
 static void main_loop(struct gw *gw)
 {
 	struct osmo_timer_list tick = {};
 
-	osmo_timer_setup(&tick, NULL, NULL);
+	osmo_timer_setup(&tick, main_tick_cb, NULL);
 	for (;;) {
 		osmo_select_main_ctx(0);
 		if (!gw->shutting_down)
