@@ -38,6 +38,7 @@
 #include "config.h"
 #include "db.h"
 #include "log.h"
+#include "testutil.h"
 #include "mtq.h"
 #include "notice.h"
 #include "notice_text.h"
@@ -115,14 +116,8 @@ static int setup(void **state)
 	struct fx *f = talloc_zero(test_ctx, struct fx);
 	struct mtq_params mp = { .max_attempts = 3, .retry_min_s = 1,
 				 .retry_max_s = 2, .max_parts = 8 };
-	int fd;
 
-	snprintf(f->path, sizeof(f->path), "/tmp/test_notice_XXXXXX");
-	fd = mkstemp(f->path);
-	assert_true(fd >= 0);
-	close(fd);
-	f->db = db_open(f, f->path, true);
-	assert_non_null(f->db);
+	f->db = testutil_db_create(f, "test_notice", f->path, sizeof(f->path));
 	sql(f, fixture_sql);
 	f->q = mtq_init(f, f->db, &mp);
 	f->ad = audience_db_init(f, f->db);
@@ -139,18 +134,12 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fx *f = *state;
-	char p[80];
 
 	db_commit(f->db);
 	notice_db_free(f->nd);
 	audience_db_free(f->ad);
 	mtq_free(f->q);
-	db_close(f->db);
-	unlink(f->path);
-	snprintf(p, sizeof(p), "%s-wal", f->path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", f->path);
-	unlink(p);
+	testutil_db_destroy(f->db, f->path);
 	talloc_free(f);
 	return 0;
 }

@@ -29,6 +29,7 @@
 #include "menu.h"
 #include "mtq.h"
 #include "texts.h"
+#include "testutil.h"
 #include "ussd.h"
 #include "ussd_data.h"
 #include "ussd_http.h"
@@ -260,14 +261,8 @@ static int setup(void **state)
 	struct menu_params mp = { .screen_gsm = 182, .screen_ucs2 = 80,
 				  .service_code = "*12333#", .hotline = "12333" };
 	int64_t now = fmt_local_midnight_ms("2026-03-01") + 10 * 3600 * 1000LL;
-	int fd;
 
-	snprintf(f->path, sizeof(f->path), "/tmp/test_ussd_XXXXXX");
-	fd = mkstemp(f->path);
-	assert_true(fd >= 0);
-	close(fd);
-	f->db = db_open(f, f->path, true);
-	assert_non_null(f->db);
+	f->db = testutil_db_create(f, "test_ussd", f->path, sizeof(f->path));
 	fx_exec(f, fixture_sql);
 	fx_workers(f);
 	fx_exec(f, subsidy_sql);
@@ -292,17 +287,11 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fx *f = *state;
-	char p[80];
 
 	ussd_data_free(f->ud);
 	dom_free(f->dom);
 	mtq_free(f->q);
-	db_close(f->db);
-	unlink(f->path);
-	snprintf(p, sizeof(p), "%s-wal", f->path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", f->path);
-	unlink(p);
+	testutil_db_destroy(f->db, f->path);
 	talloc_free(f);
 	return 0;
 }
