@@ -3,7 +3,10 @@
 #
 # 1. Demo data: the first time (no database or no demo-numbers.txt in
 #    var/), scripts/load-demo.sh generates the data set into var/demo/ and
-#    imports it into var/skillgw.db. Later runs reuse the database as it is.
+#    imports it into var/skillgw.db. Its dates are relative to the day it is
+#    generated, so the demo numbers show what README.md says on that day.
+#    Later runs reuse the database as it is, and say so when the day has
+#    changed since (courses close as the days pass).
 # 2. A handset in the terminal (tests/sim/handset.js), which is also the
 #    carrier's SMSC simulator, listens on 127.0.0.1:2775 (the port of the
 #    "sim" link in conf/skillgw.conf). When that port or the VTY port is
@@ -19,7 +22,11 @@
 # instead of the terminal (exit status of the handset is this script's).
 # Environment: SKILLGW_DEMO_VAR (default var/ of the project) holds the
 # database, data and log; SKILLGW_DEMO_SMSC_PORT and SKILLGW_DEMO_VTY_PORT
-# choose the ports (0: any free port).
+# choose the ports (0: any free port); SKILLGW_DEMO_TODAY=YYYY-MM-DD runs
+# the demo as of that day: skillgw, skillctl and the data set's dates
+# (generated for that day when there is no data yet) get it, with
+# SKILLGW_CLOCK_OFFSET_MS moving their clock by whole days. Default: the
+# real day (in Asia/Shanghai).
 set -eu
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -160,13 +167,30 @@ if ! "$BIN/skillgw" -t -c "$CFG" >"$VAR/config-check.txt" 2>&1; then
 fi
 rm -f "$VAR/config-check.txt"
 
+# ---- the day ---------------------------------------------------------------------------
+# What is open, past its deadline or "this year" depends on the day: the
+# gateway, skillctl and the data set must agree on it.
+if [ -n "${SKILLGW_DEMO_TODAY:-}" ]; then
+	SKILLGW_CLOCK_OFFSET_MS=$(node scripts/gen-demo.js --today "$SKILLGW_DEMO_TODAY" --clock-offset) ||
+		fail "SKILLGW_DEMO_TODAY=$SKILLGW_DEMO_TODAY: want a date YYYY-MM-DD"
+	export SKILLGW_CLOCK_OFFSET_MS
+	say "the demo runs as of $SKILLGW_DEMO_TODAY (SKILLGW_DEMO_TODAY): the clock of skillgw and skillctl is moved by $((SKILLGW_CLOCK_OFFSET_MS / 86400000)) days"
+fi
+DAY=$(node scripts/gen-demo.js --print-today) || fail "scripts/gen-demo.js cannot tell the day"
+
 # ---- demo data ------------------------------------------------------------------------
 DEMO=$VAR/demo
 if [ -f "$DB" ] && [ -f "$DEMO/demo-numbers.txt" ]; then
 	say "demo data: already in $(rel "$DB") (delete $(rel "$VAR") to start afresh)"
+	made=$(sed -n 's/^# today \([0-9-]*\):.*/\1/p' "$DEMO/demo-numbers.txt" | head -n 1)
+	if [ -n "$made" ] && [ "$made" != "$DAY" ]; then
+		say "its dates are relative to $made, but today is $DAY: the demo numbers may not show"
+		say "what README.md says (2001's enrolment ends a few days after $made). Delete $(rel "$VAR")"
+		say "to generate it for today, or run the demo as of its day: SKILLGW_DEMO_TODAY=$made make run"
+	fi
 elif [ -f scripts/load-demo.sh ]; then
-	say "demo data: generating and importing it into $(rel "$DB") (once)"
-	PATH=$BIN:$PATH SKILLCTL=$BIN/skillctl SKILLGW=$BIN/skillgw \
+	say "demo data: generating and importing it into $(rel "$DB") (once; dates relative to $DAY)"
+	PATH=$BIN:$PATH SKILLCTL=$BIN/skillctl SKILLGW=$BIN/skillgw TODAY=${SKILLGW_DEMO_TODAY:-} \
 		sh scripts/load-demo.sh "$CFG" "$DEMO" ||
 		fail "scripts/load-demo.sh failed: the demo data is not loaded"
 else

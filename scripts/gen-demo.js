@@ -3,23 +3,38 @@
 // gen-demo.js - writes the demo data set of skillgw: CSV files as the
 // Jieyang bureau's back office would hand them over, and demo-numbers.txt.
 //
-//   node scripts/gen-demo.js [--out DIR] [--workers N] [--seed S]
+//   node scripts/gen-demo.js [--out DIR] [--workers N] [--seed S] [--today YYYY-MM-DD]
+//   node scripts/gen-demo.js --today YYYY-MM-DD --clock-offset
+//   node scripts/gen-demo.js --print-today
 //
 // Files (UTF-8 with BOM, Chinese headers, CRLF), in the order
 // scripts/load-demo.sh imports them: occupations.csv, institutions.csv,
 // courses.csv, workers.csv, certificates.csv, subsidies.csv,
-// enrolments.csv. Everything comes from a seeded generator: the same seed
-// and worker count give the same files, byte for byte.
+// enrolments.csv. Everything comes from a seeded generator: the same seed,
+// "today" and worker count give the same files, byte for byte.
+//
+// Every date is relative to "today", so that the demo shows what the
+// documentation says on whatever day the data is generated: by default the
+// date in the bureau's time zone (Asia/Shanghai, UTC+8 all year, as the
+// gateway's fmt_local_date() reckons it) of the clock as skillgw reads it,
+// i.e. moved by SKILLGW_CLOCK_OFFSET_MS when that is set; --today sets it.
+// A gateway that runs on another day than the data's sees other things
+// (2001's enrolment over, ...): --clock-offset prints the
+// SKILLGW_CLOCK_OFFSET_MS (whole days) that moves skillgw and skillctl to
+// --today, which is what scripts/load-demo.sh (TODAY=) and scripts/demo.sh
+// (SKILLGW_DEMO_TODAY=) do. --print-today prints the default "today" (the
+// gateway's day). demo-numbers.txt says the data set's day ("# today ...").
 //
 // The data: Jieyang's five regions; 22 occupations in four menu groups;
-// 40 institutions (invented names); 300 open courses (codes 2001..,
-// starting 2026-12 .. 2027-06) and 30 finished ones of 2026; N workers
+// 40 institutions (invented names); 300 open courses (codes 2001.., the
+// generated ones starting 11 to 187 days after today, with enrolment
+// deadlines after today) and 30 finished ones of the past year; N workers
 // (default 2000) with valid resident IDs of Jieyang, Chinese names, unique
 // mobile numbers with real carrier prefixes (one in ten without a number),
 // key groups; completed enrolments with results, certificates and
-// subsidies in every status, rejected ones with their reason; a few
-// subsidy rows that break the rule (same occupation and level twice),
-// which the import flags.
+// subsidies in every status (no date after today), rejected ones with
+// their reason; a few subsidy rows that break the rule (same occupation
+// and level twice), which the import flags.
 //
 // The demo numbers are fixed here, so documentation can name them; they
 // are also written to demo-numbers.txt ("NUMBER description" lines, read
@@ -28,11 +43,26 @@
 //   13800138001  rejected subsidy (未取得培训合格证书)
 //   13800138002  on the roster without a number: registers with ID + name
 //   13800138003  subsidy approved, not yet paid
-//   13800138004  three training subsidies in 2026: course 2001 (starts
-//                2026-12) would not be subsidised
+//   13800138004  three training subsidies this calendar year: course 2001
+//                would not be subsidised
 //   13900139000  not on the roster at all
-// and the courses 2001 (open), 2002 (two seats left), 2003 (enrolment
-// deadline passed), 2004 (closed).
+// and the courses 2001 (open: starts in 7 days, enrolment until 4 days
+// after today), 2002 (two seats left; starts in 14 days, enrolment until
+// 10 days after today), 2003 (starts tomorrow, enrolment deadline 5 days
+// ago), 2004 (closed; starts in 6 weeks).
+//
+// The calendar year. The subsidy rule counts the subsidies of the year in
+// which a course starts, so 13800138004's three are dated from 1 January
+// of today's year to today (at a quarter, half and three quarters of that
+// span: in early January they are days apart, on 1 January all three are
+// of that day; decision and payment dates, here as everywhere, never pass
+// today), and course 2001 starts in the same year: 7 days after today, but
+// at the latest on 31 December, its deadline then the day before its start
+// at the latest, never before today. On 31 December itself 2001 starts
+// that day and takes enrolments until the day ends; cancelling it (QX) is
+// refused then, as for any course that has started: the one documented
+// behaviour that gives way on one day of the year, rather than
+// 13800138004's subsidies not counting against 2001 for a week.
 //
 // No npm packages: Node 20 only.
 
@@ -43,15 +73,25 @@ const path = require('path');
 
 function usage(code) {
 	(code ? process.stderr : process.stdout).write(
-		'usage: node scripts/gen-demo.js [--out DIR] [--workers N] [--seed S]\n' +
-		'  --out DIR      where to write the files (default var/demo)\n' +
-		'  --workers N    workers on the roster (default 2000)\n' +
-		'  --seed S       seed of the generator (default 1)\n');
+		'usage: node scripts/gen-demo.js [--out DIR] [--workers N] [--seed S] [--today YYYY-MM-DD]\n' +
+		'       node scripts/gen-demo.js --today YYYY-MM-DD --clock-offset\n' +
+		'       node scripts/gen-demo.js --print-today\n' +
+		'  --out DIR           where to write the files (default var/demo)\n' +
+		'  --workers N         workers on the roster (default 2000)\n' +
+		'  --seed S            seed of the generator (default 1)\n' +
+		'  --today YYYY-MM-DD  the day every date of the data set is relative to\n' +
+		'                      (default: today in Asia/Shanghai by the clock, moved\n' +
+		'                      by SKILLGW_CLOCK_OFFSET_MS when set, as skillgw does)\n' +
+		'  --clock-offset      write no files: print the SKILLGW_CLOCK_OFFSET_MS\n' +
+		'                      (whole days from the real clock) that makes --today\n' +
+		'                      the day of skillgw and skillctl\n' +
+		'  --print-today       write no files: print the day --today defaults to\n');
 	process.exit(code);
 }
 
 function parseArgs(argv) {
-	const o = { out: 'var/demo', workers: 2000, seed: 1 };
+	const o = { out: 'var/demo', workers: 2000, seed: 1, today: null, clockOffset: false,
+		printToday: false };
 	for (let i = 0; i < argv.length; i++) {
 		const a = argv[i];
 		const val = () => {
@@ -61,6 +101,9 @@ function parseArgs(argv) {
 		if (a === '--out') o.out = val();
 		else if (a === '--workers') o.workers = Number(val());
 		else if (a === '--seed') o.seed = Number(val());
+		else if (a === '--today') o.today = val();
+		else if (a === '--clock-offset') o.clockOffset = true;
+		else if (a === '--print-today') o.printToday = true;
 		else if (a === '-h' || a === '--help') usage(0);
 		else usage(1);
 	}
@@ -70,6 +113,15 @@ function parseArgs(argv) {
 	}
 	if (!Number.isInteger(o.seed)) {
 		process.stderr.write('gen-demo: --seed must be a whole number\n');
+		process.exit(1);
+	}
+	if (o.today !== null && !validDay(o.today)) {
+		process.stderr.write(`gen-demo: --today ${JSON.stringify(o.today)}: want a date ` +
+			`YYYY-MM-DD from ${TODAY_MIN} to ${TODAY_MAX} (e.g. 2027-01-02)\n`);
+		process.exit(1);
+	}
+	if (o.clockOffset && o.today === null) {
+		process.stderr.write('gen-demo: --clock-offset needs --today\n');
 		process.exit(1);
 	}
 	return o;
@@ -111,7 +163,27 @@ const DAY_MS = 86400000;
 const iso = (ms) => new Date(ms).toISOString().slice(0, 10);
 const ms = (isoDate) => Date.parse(`${isoDate}T00:00:00Z`);
 const addDays = (isoDate, n) => iso(ms(isoDate) + n * DAY_MS);
-const TODAY = '2026-11-30';		// the data set's "now"
+const daysBetween = (a, b) => Math.round((ms(b) - ms(a)) / DAY_MS);	// b - a
+const minDay = (a, b) => (a < b ? a : b);
+const maxDay = (a, b) => (a > b ? a : b);
+
+// The bureau's day: Asia/Shanghai is UTC+8 all year (no summer time since
+// 1991), the offset the gateway's fmt_local_date() adds.
+const CN_OFFSET_MS = 8 * 3600000;
+const bureauDay = (epochMs) => iso(epochMs + CN_OFFSET_MS);
+// skillgw's clock: the real one plus SKILLGW_CLOCK_OFFSET_MS (gateway/clock.c)
+function gatewayNowMs() {
+	const off = Number.parseInt(process.env.SKILLGW_CLOCK_OFFSET_MS || '0', 10);
+	return Date.now() + (Number.isFinite(off) ? off : 0);
+}
+
+// --today: a real date in a range where every derived date is valid
+// (births up to 61 years back, subsidies up to two years back).
+const TODAY_MIN = '2010-01-01', TODAY_MAX = '2099-12-31';
+const validDay = (s) => /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(ms(s)) &&
+	iso(ms(s)) === s && s >= TODAY_MIN && s <= TODAY_MAX;
+
+let TODAY;		// the data set's "now", set by main()
 
 // ---- the city ------------------------------------------------------------------
 
@@ -201,7 +273,7 @@ const DEMO = [
 	{ key: 'approved', mobile: '13800138003', name: '吴丽娟', d17: '44522419950911024', region: '445224',
 	  groups: 'graduate', note: 'subsidy approved, not yet paid' },
 	{ key: 'capped', mobile: '13800138004', name: '郑建华', d17: '44520319790604035', region: '445203',
-	  groups: 'transfer,employee', note: '3 training subsidies in 2026: course 2001 would not be subsidised' },
+	  groups: 'transfer,employee', note: '3 training subsidies in {year}: course 2001 would not be subsidised' },
 ];
 const STRANGER = '13900139000';
 
@@ -291,13 +363,17 @@ function genCourses(rnd, insts) {
 		list.push(c);
 		return c;
 	};
-	// the documented ones
-	fixed('M01', 5, '445202', '2026-12-07', { capacity: 40, deadline: '2026-12-04' });
-	fixed('S01', 5, '445281', '2026-12-14', { capacity: 20, deadline: '2026-12-10', fillTo: 18 });
-	fixed('S03', 4, '445203', '2026-12-01', { deadline: '2026-11-25' });
-	fixed('S04', 5, '445224', '2027-01-11', { status: 'closed' });
-	// open courses, 2026-12 .. 2027-06
-	const first = ms('2026-12-07'), span = (ms('2027-06-01') - first) / DAY_MS;
+	// the documented ones; 2001 in today's calendar year (see the top)
+	const start2001 = minDay(addDays(TODAY, 7), `${TODAY.slice(0, 4)}-12-31`);
+	const deadline2001 = maxDay(TODAY, minDay(addDays(TODAY, 4), addDays(start2001, -1)));
+	fixed('M01', 5, '445202', start2001, { capacity: 40, deadline: deadline2001 });
+	fixed('S01', 5, '445281', addDays(TODAY, 14), { capacity: 20, deadline: addDays(TODAY, 10),
+		fillTo: 18 });
+	fixed('S03', 4, '445203', addDays(TODAY, 1), { deadline: addDays(TODAY, -5) });
+	fixed('S04', 5, '445224', addDays(TODAY, 42), { status: 'closed' });
+	// open courses starting in 11 .. 187 days: deadlines (3 .. 10 days
+	// before the start) are after today
+	const first = ms(addDays(TODAY, 11)), span = 176;
 	while (list.length < 300) {
 		const occ = rnd.pick(OCCUPATIONS);
 		const level = rnd.pick(occ[3]);
@@ -306,11 +382,12 @@ function genCourses(rnd, insts) {
 		const status = rnd.weighted([['open', 94], ['closed', 4], ['cancelled', 2]]);
 		list.push(makeCourse(rnd, code++, occ, level, inst, start, status));
 	}
-	// finished ones of 2026: history for results, certificates, subsidies
+	// finished ones of the past year (starting 107 .. 287 days ago, ended
+	// at least 47 days ago): history for results, certificates, subsidies
 	for (let i = 0; i < 30; i++) {
 		const occ = rnd.pick(OCCUPATIONS);
 		const level = rnd.pick(occ[3]);
-		const start = iso(ms('2026-02-16') + rnd.int(0, 180) * DAY_MS);
+		const start = addDays(TODAY, -287 + rnd.int(0, 180));
 		const c = makeCourse(rnd, code++, occ, level, rnd.pick(insts.filter((x) => x.catalogued)),
 			start, 'finished');
 		list.push(c);
@@ -400,15 +477,15 @@ class Records {
 		this.cert.row([number, id, kind, occ, level, issued]);
 		return number;
 	}
-	// status: one of the glossary's; dates follow from applied. With a
-	// course, occupation and level are left for the import to take from it
-	// (they still count for the rule here).
+	// status: one of the glossary's; dates follow from applied (no later
+	// than today). With a course, occupation and level are left for the
+	// import to take from it (they still count for the rule here).
 	subsidy(id, kind, { course = '', occ = '', level = '', yuan, status, applied, reason = '' }) {
 		const year = applied.slice(0, 4);
 		const ref = `JY${year}-${String(++this.subSeq).padStart(6, '0')}`;
 		const decided = status === 'received' || status === 'reviewing' ? '' :
-			addDays(applied, this.rnd.int(7, 30));
-		const paid = status === 'paid' ? addDays(decided, this.rnd.int(3, 20)) : '';
+			minDay(addDays(applied, this.rnd.int(7, 30)), TODAY);
+		const paid = status === 'paid' ? minDay(addDays(decided, this.rnd.int(3, 20)), TODAY) : '';
 		if (status === 'rejected' && !reason) reason = this.rnd.pick(REJECT_REASONS);
 		this.sub.row([ref, id, kind, course, course ? '' : occ, course ? '' : level, yuan, status,
 			status === 'rejected' ? reason : '', applied, decided, paid]);
@@ -466,7 +543,7 @@ function genOtherSubsidies(rnd, rec, workers) {
 		if (!twice && !rnd.chance(0.1)) continue;
 		const kind = twice ? 'training' : rnd.weighted([['training', 70], ['appraisal', 15],
 			['living', 8], ['entrepreneurship', 7]]);
-		const applied = iso(ms('2025-01-06') + rnd.int(0, 600) * DAY_MS);
+		const applied = addDays(TODAY, -693 + rnd.int(0, 600));	// 93 .. 693 days ago
 		const occ = rnd.pick(OCCUPATIONS);
 		const level = rnd.pick(occ[3]);
 		const [lo, hi] = SUBSIDY_YUAN[level];
@@ -504,19 +581,22 @@ function genOpenEnrolments(rnd, rec, courses, pool) {
 // the same for every --workers.
 function genDemoPeople(rec, courses, people) {
 	const d = Object.fromEntries(people.map((p) => [p.key, p]));
-	// paid: 焊工 初级 in spring, with its certificate; enrolled in 2001
-	rec.certificate(d.paid.id, 'M02', 5, '2026-05-20', 'completion');
+	// paid: 焊工 初级 half a year ago, with its certificate; enrolled in 2001
+	rec.certificate(d.paid.id, 'M02', 5, addDays(TODAY, -194), 'completion');
 	rec.subsidy(d.paid.id, 'training', { occ: 'M02', level: 5, yuan: 1000, status: 'paid',
-		applied: '2026-05-25' });
+		applied: addDays(TODAY, -189) });
 	rec.enrol.row([d.paid.id, '2001', '已报名', '', '']);
 	courses.find((c) => c.code === '2001').taken++;
 	rec.subsidy(d.rejected.id, 'training', { occ: 'S01', level: 5, yuan: 1000, status: 'rejected',
-		applied: '2026-09-14', reason: '未取得培训合格证书' });
+		applied: addDays(TODAY, -77), reason: '未取得培训合格证书' });
 	rec.subsidy(d.approved.id, 'training', { occ: 'S03', level: 4, yuan: 1600, status: 'approved',
-		applied: '2026-10-19' });
-	rec.certificate(d.approved.id, 'S03', 4, '2026-10-12', 'skill_level');
-	for (const [occ, status, applied] of [['M02', 'paid', '2026-03-23'],
-		['S05', 'paid', '2026-06-15'], ['S09', 'approved', '2026-10-08']]) {
+		applied: addDays(TODAY, -42) });
+	rec.certificate(d.approved.id, 'S03', 4, addDays(TODAY, -49), 'skill_level');
+	// capped: three in today's calendar year, at a quarter, half and three
+	// quarters of the days from 1 January to today (all on 1 January then)
+	const jan1 = `${TODAY.slice(0, 4)}-01-01`, sofar = daysBetween(jan1, TODAY);
+	for (const [occ, status, k] of [['M02', 'paid', 1], ['S05', 'paid', 2], ['S09', 'approved', 3]]) {
+		const applied = addDays(jan1, Math.floor(sofar * k / 4));
 		rec.certificate(d.capped.id, occ, 5, addDays(applied, -5), 'completion');
 		rec.subsidy(d.capped.id, 'training', { occ, level: 5, yuan: 1000, status, applied });
 	}
@@ -524,11 +604,16 @@ function genDemoPeople(rec, courses, people) {
 
 // ---- main ------------------------------------------------------------------------
 
-function writeNumbers(out, people, seed, counts) {
+function writeNumbers(out, people, courses, seed, counts) {
+	const c = Object.fromEntries(courses.slice(0, 4).map((x) => [x.code, x]));
 	const lines = [
 		'# demo-numbers.txt - the documented numbers of the skillgw demo data set,',
 		`# written by scripts/gen-demo.js (seed ${seed}, ${counts.workers} workers).`,
 		'# Lines "NUMBER description" (read by tests/sim/handset.js); # starts a comment.',
+		'#',
+		`# today ${TODAY}: every date of the data set is relative to this day`,
+		'# (gen-demo.js --today); a gateway running on a later day sees courses',
+		'# close (scripts/demo.sh warns; SKILLGW_DEMO_TODAY runs it as of this day).',
 		'#',
 	];
 	for (const p of people) {
@@ -539,8 +624,9 @@ function writeNumbers(out, people, seed, counts) {
 		`#   ZC ${people.find((p) => p.key === 'unbound').id} ${people.find((p) => p.key === 'unbound').name}`,
 		'# to register (or dial the USSD menu and give ID and name).',
 		'#',
-		'# Courses: 2001 电工初级 榕城区 open (starts 2026-12-07); 2002 中式烹调师初级',
-		'# 普宁市, 2 of 20 seats left; 2003 育婴员中级 揭东区, deadline 2026-11-25 passed;',
+		`# Courses: 2001 电工初级 榕城区 open (enrolment until ${c[2001].deadline}, starts`,
+		`# ${c[2001].start}); 2002 中式烹调师初级 普宁市, 2 of 20 seats left (until`,
+		`# ${c[2002].deadline}); 2003 育婴员中级 揭东区, deadline ${c[2003].deadline} passed;`,
 		'# 2004 养老护理员初级 惠来县, closed.',
 		'');
 	for (const p of people) lines.push(`${p.mobile} ${p.note}`);
@@ -550,6 +636,15 @@ function writeNumbers(out, people, seed, counts) {
 
 function main() {
 	const o = parseArgs(process.argv.slice(2));
+	if (o.clockOffset) {	// whole days, so the time of day stays the real one
+		process.stdout.write(`${daysBetween(bureauDay(Date.now()), o.today) * DAY_MS}\n`);
+		return;
+	}
+	TODAY = o.today || bureauDay(gatewayNowMs());
+	if (o.printToday) {
+		process.stdout.write(`${TODAY}\n`);
+		return;
+	}
 	const rnd = makeRandom(o.seed);
 	fs.mkdirSync(o.out, { recursive: true });
 
@@ -568,6 +663,7 @@ function main() {
 
 	// workers: the demo people first, then N - 5 generated ones
 	const people = DEMO.map((p) => ({ ...p, id: makeId(p.d17),
+		note: p.note.replace('{year}', TODAY.slice(0, 4)),
 		birth: `${p.d17.slice(6, 10)}-${p.d17.slice(10, 12)}-${p.d17.slice(12, 14)}` }));
 	const ids = new Set(DEMO.map((p) => p.d17));
 	const wf = new CsvFile(o.out, 'workers.csv',
@@ -602,8 +698,8 @@ function main() {
 	cf.close();
 
 	counts.workers = nWorkers;
-	writeNumbers(o.out, people, o.seed, counts);
-	process.stdout.write(`gen-demo: ${o.out}: ${OCCUPATIONS.length} occupations, ${insts.length} ` +
+	writeNumbers(o.out, people, courses, o.seed, counts);
+	process.stdout.write(`gen-demo: ${o.out} (today ${TODAY}): ${OCCUPATIONS.length} occupations, ${insts.length} ` +
 		`institutions, ${courses.length} courses, ${nWorkers} workers, ${counts.enrolments} ` +
 		`enrolments, ${counts.certificates} certificates, ${counts.subsidies} subsidies\n`);
 }

@@ -5,7 +5,14 @@
 # institutions, courses, workers, certificates, subsidies, enrolments.
 #
 # Environment: SKILLCTL (default build/skillctl, else skillctl on PATH),
-# WORKERS (default 2000), SEED (default 1), OPERATOR (default "demo").
+# WORKERS (default 2000), SEED (default 1), OPERATOR (default "demo"),
+# TODAY (YYYY-MM-DD: the day every date of the data set is relative to;
+# default: today in Asia/Shanghai by skillgw's clock, which
+# SKILLGW_CLOCK_OFFSET_MS moves). With TODAY, skillctl imports with
+# SKILLGW_CLOCK_OFFSET_MS set to the whole days from the real clock to TODAY
+# (it refuses certificates issued after its today); a skillgw that serves
+# the data as the documentation says needs the same (scripts/demo.sh does
+# that with SKILLGW_DEMO_TODAY).
 # Every import is all or nothing; the script stops at the first that fails.
 set -eu
 
@@ -25,7 +32,13 @@ if [ -z "${SKILLCTL:-}" ]; then
 fi
 
 command -v node >/dev/null 2>&1 || { echo "load-demo: node is not installed" >&2; exit 1; }
-node scripts/gen-demo.js --out "$OUT" --workers "$WORKERS" --seed "$SEED"
+if [ -n "${TODAY:-}" ]; then
+	SKILLGW_CLOCK_OFFSET_MS=$(node scripts/gen-demo.js --today "$TODAY" --clock-offset) ||
+		{ echo "load-demo: TODAY=$TODAY is not a day gen-demo.js takes" >&2; exit 1; }
+	export SKILLGW_CLOCK_OFFSET_MS
+	echo "load-demo: today is $TODAY (TODAY): skillctl runs with SKILLGW_CLOCK_OFFSET_MS=$SKILLGW_CLOCK_OFFSET_MS"
+fi
+node scripts/gen-demo.js --out "$OUT" --workers "$WORKERS" --seed "$SEED" ${TODAY:+--today "$TODAY"}
 
 for kind in occupations institutions courses workers certificates subsidies enrolments; do
 	printf 'load-demo: %-13s ' "$kind"
