@@ -58,11 +58,17 @@ $(B)/skillgw: $(B)/gateway/main.o $(B)/libsgw.a
 $(B)/skillctl: $(B)/gateway/skillctl.o $(B)/libsgw.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(B)/tests/%: tests/unit/%.c $(B)/tests/testutil.o $(B)/libsgw.a
+TEST_UTIL = $(B)/tests/testutil.o $(B)/tests/rawpdu.o
+
+$(B)/tests/%: tests/unit/%.c $(TEST_UTIL) $(B)/libsgw.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/tests/testutil.o $(B)/libsgw.a $(LDLIBS) -lcmocka
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(TEST_UTIL) $(B)/libsgw.a $(LDLIBS) -lcmocka
 
 $(B)/tests/testutil.o: tests/unit/testutil.c tests/unit/testutil.h $(B)/schema.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(B)/tests/rawpdu.o: tests/unit/rawpdu.c tests/unit/rawpdu.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
@@ -159,6 +165,13 @@ uninstall:
 # (-Wno-error there: clang warns where gcc does not, e.g. about positional
 # initializers inside designated ones, and the gcc build is the one that
 # keeps -Werror); a target links only the objects it needs.
+# libsmpp34 too is built from source with ASan and UBSan (and coverage), so
+# that the sanitizers see into it: tests/fuzz/libsmpp34.sh fetches the
+# Debian source package of the installed libsmpp34-dev (apt-get source, with
+# a source list of its own) and builds $(SMPP34)/lib/libsmpp34.a and
+# $(SMPP34)/include, once per version; the fuzz build takes libsmpp34's
+# headers and library from there, never from the system (FUZZ_PKGS has no
+# libsmpp34). Nothing of it is committed.
 # make valgrind: the unit tests of the plain build under valgrind.
 FB       = build-fuzz
 FUZZ_CC ?= clang
@@ -166,18 +179,36 @@ FUZZ_SECONDS ?= 60
 FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	   -fno-omit-frame-pointer
 FUZZ_BIN = $(patsubst tests/fuzz/%.c,$(FB)/%,$(wildcard tests/fuzz/fuzz_*.c))
+SMPP34   = $(FB)/libsmpp34
+FUZZ_PKGS = $(filter-out libsmpp34,$(PKGS))
+FUZZ_INC = -I$(SMPP34)/include
+FUZZ_LIBS = $(SMPP34)/lib/libsmpp34.a $(shell pkg-config --libs $(FUZZ_PKGS)) -lm
+SMPP34_SETUP = CC='$(FUZZ_CC)' \
+	CFLAGS='-O1 -g -fsanitize=fuzzer-no-link $(FUZZ_SAN)' \
+	sh tests/fuzz/libsmpp34.sh $(SMPP34)
 
-$(FB)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FB)/libsgw.a
+# built when missing; make fuzz-build runs the script every time (it does
+# nothing when the build is there for the installed version)
+$(SMPP34)/lib/libsmpp34.a:
+	$(SMPP34_SETUP)
+
+# compiled against libsmpp34's headers: again when it was rebuilt
+$(LIB_SRC:%.c=$(FB)/%.o): $(SMPP34)/lib/libsmpp34.a
+
+$(FB)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FB)/libsgw.a \
+		$(SMPP34)/lib/libsmpp34.a
 	$(FUZZ_CC) -std=gnu11 -O1 -g -Wall -Wextra -DFUZZ_LIBFUZZER -Iinclude \
-		$(shell pkg-config --cflags $(PKGS)) -fsanitize=fuzzer $(FUZZ_SAN) \
-		-o $@ $< $(FB)/libsgw.a $(LDLIBS)
+		$(FUZZ_INC) $(shell pkg-config --cflags $(FUZZ_PKGS)) \
+		-fsanitize=fuzzer $(FUZZ_SAN) \
+		-o $@ $< $(FB)/libsgw.a $(FUZZ_LIBS)
 
 fuzz-build:
 	@command -v $(FUZZ_CC) >/dev/null || \
 		{ echo "make fuzz needs $(FUZZ_CC): apt-get install -y clang"; exit 1; }
-	$(MAKE) B=$(FB) CC=$(FUZZ_CC) OPT='-O1 -g' \
-		SANFLAGS='-fsanitize=fuzzer-no-link $(FUZZ_SAN) -Wno-error \
-		-Wno-missing-field-initializers' $(FB)/libsgw.a
+	$(SMPP34_SETUP)
+	$(MAKE) B=$(FB) CC=$(FUZZ_CC) OPT='-O1 -g' PKGS='$(FUZZ_PKGS)' \
+		SANFLAGS='$(FUZZ_INC) -fsanitize=fuzzer-no-link $(FUZZ_SAN) \
+		-Wno-error -Wno-missing-field-initializers' $(FB)/libsgw.a
 	$(MAKE) $(FUZZ_BIN)
 
 fuzz: fuzz-build

@@ -37,6 +37,7 @@
 #include "clock.h"
 #include "config.h"
 #include "log.h"
+#include "smpp_check.h"
 #include "smpp_conn.h"
 #include "smpp_pdu.h"
 
@@ -218,13 +219,77 @@ static void conn_lost(struct smpp_conn *c, const char *why)
 	osmo_fsm_inst_dispatch(c->fi, CONN_EV_LOST, (void *)why);
 }
 
-/* PDUs that belong to the session itself; everything else goes up. */
-static void conn_rx_pdu(struct smpp_conn *c, const struct smpp_hdr *h,
+/* The answer to a request smpp_check refused: its own response with the
+ * error status where it has one, generic_nack otherwise; none to what
+ * needs none (alert_notification) or to a response. */
+static void conn_answer_bad(struct smpp_conn *c, const struct smpp_hdr *h,
+			    uint32_t status)
+{
+	switch (h->id) {
+	case SMPP_DELIVER_SM:
+		conn_send_simple(c, SMPP_DELIVER_SM_RESP, status, h->seq);
+		break;
+	case SMPP_DATA_SM:
+		conn_send_simple(c, SMPP_DATA_SM_RESP, status, h->seq);
+		break;
+	case SMPP_ALERT_NOTIFICATION:
+		break;
+	default:
+		if (SMPP_IS_RESP(h->id))
+			break;
+		c->st.nacks_sent++;
+		conn_send_simple(c, SMPP_GENERIC_NACK, status, h->seq);
+	}
+}
+
+/* A PDU whose body breaks SMPP 3.4: one line saying what (never a field's
+ * content), a counter, the answer; the session stays up. A request goes
+ * no further; a response goes on with its body dropped (its header says
+ * whether our request was accepted). Returns false when nothing is left. */
+static bool conn_rx_bad(struct smpp_conn *c, struct smpp_hdr *h,
+			const uint8_t *pdu, const struct smpp_check_result *bad)
+{
+	c->st.bad_pdus++;
+	LOGCONN(c, LOGL_NOTICE, "malformed %s seq %u (%u octets): %s at offset %zu: %s; %s %s\n",
+		smpp_pdu_cmd_str(h->id), h->seq, h->len, bad->what,
+		bad->offset, bad->why,
+		SMPP_IS_RESP(h->id) ? "body ignored," : "answered",
+		SMPP_IS_RESP(h->id) ? "header used" : smpp_pdu_status_str(bad->status));
+	smpp_pdu_log_dump("malformed PDU", pdu, h->len);
+	conn_answer_bad(c, h, bad->status);
+	if (!SMPP_IS_RESP(h->id))
+		return false;
+	h->len = SMPP_HDR_LEN;
+	return true;
+}
+
+/* Requests and responses that go up to the link, once bound. */
+static bool conn_rx_up(struct smpp_conn *c, const struct smpp_hdr *h,
+		       const uint8_t *pdu)
+{
+	if (c->fi->state == CONN_ST_BOUND || c->fi->state == CONN_ST_UNBINDING) {
+		c->ops->rx(c, h, pdu, c->data);
+		return true;
+	}
+	if (h->id == SMPP_DELIVER_SM || h->id == SMPP_DATA_SM)
+		conn_answer_bad(c, h, SMPP_ESME_RINVBNDSTS);
+	return false;
+}
+
+/* PDUs that belong to the session itself; everything else goes up. Every
+ * body is checked against SMPP 3.4 first (smpp_check.c). */
+static void conn_rx_pdu(struct smpp_conn *c, const struct smpp_hdr *hdr,
 			const uint8_t *pdu)
 {
+	struct smpp_check_result bad;
+	struct smpp_hdr hh = *hdr, *h = &hh;
 	uint32_t status = h->status;
+	int rc;
 
 	c->st.pdus_in++;
+	rc = smpp_check_pdu(pdu, h->len, &bad);
+	if (rc == -EINVAL && !conn_rx_bad(c, h, pdu, &bad))
+		return;
 	switch (h->id) {
 	case SMPP_BIND_TRANSCEIVER_RESP:
 	case SMPP_BIND_TRANSMITTER_RESP:
@@ -246,16 +311,14 @@ static void conn_rx_pdu(struct smpp_conn *c, const struct smpp_hdr *h,
 	case SMPP_UNBIND_RESP:
 		osmo_fsm_inst_dispatch(c->fi, CONN_EV_UNBIND_RESP, NULL);
 		return;
+	case SMPP_ALERT_NOTIFICATION:
+		LOGCONN(c, LOGL_INFO, "alert_notification seq %u (nothing to do)\n", h->seq);
+		return;
 	case SMPP_SUBMIT_SM_RESP:
 	case SMPP_DELIVER_SM:
+	case SMPP_DATA_SM:
 	case SMPP_GENERIC_NACK:
-		if (c->fi->state == CONN_ST_BOUND || c->fi->state == CONN_ST_UNBINDING) {
-			c->ops->rx(c, h, pdu, c->data);
-			return;
-		}
-		if (h->id == SMPP_DELIVER_SM)
-			conn_send_simple(c, SMPP_DELIVER_SM_RESP,
-					 SMPP_ESME_RINVBNDSTS, h->seq);
+		conn_rx_up(c, h, pdu);
 		return;
 	default:
 		if (SMPP_IS_RESP(h->id)) {

@@ -75,7 +75,7 @@ static const struct rate_ctr_desc link_ctr_desc[] = {
 	[LINK_CTR_RESP_TIMEOUT]	= { "submit:timeout", "submit_sm without answer" },
 	[LINK_CTR_MO]		= { "deliver:rx", "deliver_sm received" },
 	[LINK_CTR_MO_TEMPFAIL]	= { "deliver:tempfail", "deliver_sm answered with temporary error" },
-	[LINK_CTR_BAD_PDU]	= { "pdu:bad", "malformed PDUs received" },
+	[LINK_CTR_BAD_PDU]	= { "pdu:undecodable", "MOs the decoder refused after the check" },
 };
 
 static const struct rate_ctr_group_desc link_ctrg_desc = {
@@ -710,6 +710,7 @@ struct link_ack {
 	struct smpp_link *l;
 	struct smpp_conn *c;
 	unsigned generation;
+	uint32_t resp_id;		/* deliver_sm_resp or data_sm_resp */
 	uint32_t seq;
 	int rc;
 };
@@ -724,35 +725,66 @@ static void link_ack_after_commit(void *data, int commit_rc)
 		rate_ctr_inc2(a->l->ctrg, LINK_CTR_MO_TEMPFAIL);
 	}
 	if (smpp_conn_generation(a->c) == a->generation && smpp_conn_bound(a->c))
-		smpp_conn_send(a->c, smpp_pdu_simple(a->l, SMPP_DELIVER_SM_RESP,
-						     status, a->seq));
+		smpp_conn_send(a->c, smpp_pdu_simple(a->l, a->resp_id, status,
+						     a->seq));
 	talloc_free(a);
 }
 
+static uint32_t link_resp_id(uint32_t req_id)
+{
+	return req_id == SMPP_DATA_SM ? SMPP_DATA_SM_RESP : SMPP_DELIVER_SM_RESP;
+}
+
+/* An answer now, without waiting for a commit (nothing was stored). */
+static void link_rx_answer(struct smpp_link *l, struct smpp_conn *c,
+			   const struct smpp_hdr *h, uint32_t status)
+{
+	smpp_conn_send(c, smpp_pdu_simple(l, link_resp_id(h->id), status,
+					  h->seq));
+}
+
+/* deliver_sm or data_sm: decoded, handed to the MO callback, answered
+ * after the commit. Out of memory is a temporary error: the SMSC sends the
+ * PDU again. */
 static void link_rx_deliver(struct smpp_link *l, struct smpp_conn *c,
 			    const struct smpp_hdr *h, const uint8_t *pdu)
 {
 	struct smpp_deliver *d = talloc_zero(l, struct smpp_deliver);
-	struct link_ack *a;
+	struct link_ack *a = talloc_zero(l, struct link_ack);
 
 	rate_ctr_inc2(l->ctrg, LINK_CTR_MO);
-	if (!d || smpp_pdu_parse_deliver(pdu, h->len, d) < 0) {
-		rate_ctr_inc2(l->ctrg, LINK_CTR_BAD_PDU);
-		LOGLINK(l, LOGL_ERROR, "malformed deliver_sm seq %u (%u octets): generic_nack\n",
-			h->seq, h->len);
-		smpp_conn_send(c, smpp_pdu_simple(l, SMPP_GENERIC_NACK,
-						  SMPP_ESME_RINVCMDLEN, h->seq));
-		talloc_free(d);
-		return;
+	if (!d || !a) {
+		LOGLINK(l, LOGL_ERROR, "out of memory for %s seq %u: temporary error\n",
+			smpp_pdu_cmd_str(h->id), h->seq);
+		rate_ctr_inc2(l->ctrg, LINK_CTR_MO_TEMPFAIL);
+		link_rx_answer(l, c, h, SMPP_ESME_RX_T_APPN);
+		goto out;
 	}
-	a = talloc_zero(l, struct link_ack);
+	if (smpp_pdu_parse_deliver(pdu, h->len, d) < 0) {
+		/* smpp_check passed it: the decoder disagrees (a UDH that
+		 * runs past the user data, an over-long address) */
+		rate_ctr_inc2(l->ctrg, LINK_CTR_BAD_PDU);
+		LOGLINK(l, LOGL_NOTICE, "undecodable %s seq %u (%u octets): answered ESME_RINVMSGLEN\n",
+			smpp_pdu_cmd_str(h->id), h->seq, h->len);
+		link_rx_answer(l, c, h, SMPP_ESME_RINVMSGLEN);
+		goto out;
+	}
 	a->l = l;
 	a->c = c;
 	a->generation = smpp_conn_generation(c);
+	a->resp_id = link_resp_id(h->id);
 	a->seq = h->seq;
 	/* the callback opens the group-commit transaction if it writes */
 	a->rc = l->mo_cb(l->mo_data, l, d);
-	db_after_commit(l->db, link_ack_after_commit, a);
+	if (db_after_commit(l->db, link_ack_after_commit, a) < 0) {
+		/* at-least-once: a stored MO may come again */
+		rate_ctr_inc2(l->ctrg, LINK_CTR_MO_TEMPFAIL);
+		link_rx_answer(l, c, h, SMPP_ESME_RX_T_APPN);
+		goto out;
+	}
+	a = NULL;
+out:
+	talloc_free(a);
 	talloc_free(d);
 }
 
@@ -764,7 +796,7 @@ static void link_conn_rx(struct smpp_conn *c, const struct smpp_hdr *h,
 	struct smpp_link *l = data;
 	struct link_pdu *p;
 
-	if (h->id == SMPP_DELIVER_SM) {
+	if (h->id == SMPP_DELIVER_SM || h->id == SMPP_DATA_SM) {
 		link_rx_deliver(l, c, h, pdu);
 		return;
 	}
@@ -1004,9 +1036,10 @@ static void link_vty_conn(const struct smpp_conn *c, struct vty *vty)
 	const struct smpp_conn_stats *st = smpp_conn_stats(c);
 
 	vty_out(vty, "  session %s: %s, connects %lu, binds %lu, bind failures %lu, "
-		"drops %lu, PDUs in %lu out %lu%s", smpp_conn_name(c),
+		"drops %lu, PDUs in %lu out %lu, malformed %lu%s", smpp_conn_name(c),
 		smpp_conn_state_name(c), st->connects, st->binds,
-		st->bind_failures, st->drops, st->pdus_in, st->pdus_out, VTY_NEWLINE);
+		st->bind_failures, st->drops, st->pdus_in, st->pdus_out,
+		st->bad_pdus, VTY_NEWLINE);
 	if (st->last_bind_status)
 		vty_out(vty, "    last bind error: %s%s",
 			smpp_pdu_status_str(st->last_bind_status), VTY_NEWLINE);

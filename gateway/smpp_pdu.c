@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <talloc.h>
@@ -40,6 +41,7 @@
 #include <smpp34_heap.h>
 
 #include "log.h"
+#include "smpp_check.h"
 #include "smpp_pdu.h"
 
 /* header field offsets */
@@ -52,8 +54,6 @@
 #define PDU_SM_MAX		253	/* libsmpp34 packs sm_length < 254 */
 #define PDU_IF_VERSION		SMPP_VERSION	/* 0x34 */
 #define PDU_LOG_DUMP_MAX	64	/* octets of a bad PDU shown in logs */
-#define PDU_TLV_MAX		16	/* TLVs we unpack in one PDU */
-#define TLV_HDR_LEN		4	/* tag + length */
 
 /* esm_class message types that carry a receipt (SMPP 3.4 5.2.12) */
 #define ESM_INTERMEDIATE	0x20	/* intermediate delivery notification */
@@ -292,7 +292,8 @@ struct msgb *smpp_pdu_bind(void *ctx, enum smpp_bind_kind kind, uint32_t seq,
 	return pdu_pack(ctx, cmd_id, &b);
 }
 
-/* deliver_sm_resp carries one field: an empty message_id (a NUL octet). */
+/* deliver_sm_resp and data_sm_resp carry one field here: an empty
+ * message_id (a NUL octet). */
 #define DELIVER_RESP_BODY	1
 
 struct msgb *smpp_pdu_simple(void *ctx, uint32_t cmd_id, uint32_t status,
@@ -314,6 +315,7 @@ struct msgb *smpp_pdu_simple(void *ctx, uint32_t cmd_id, uint32_t status,
 		}
 		break;
 	case SMPP_DELIVER_SM_RESP:
+	case SMPP_DATA_SM_RESP:
 		len += DELIVER_RESP_BODY;
 		break;
 	case SMPP_ENQUIRE_LINK_RESP:
@@ -481,51 +483,24 @@ struct msgb *smpp_pdu_submit(void *ctx, uint32_t seq,
  * Unpacking
  */
 
+void smpp_pdu_log_dump(const char *what, const uint8_t *buf, size_t len)
+{
+	uint8_t dump[PDU_LOG_DUMP_MAX];
+	size_t n;
+
+	if (!log_check_level(DPDU, LOGL_DEBUG))
+		return;
+	n = smpp_check_redact(buf, len, dump, sizeof(dump));
+	LOGP(DPDU, LOGL_DEBUG, "%s (%zu octets, addresses and texts blanked): %s%s\n",
+	     what, len, osmo_hexdump_nospc(dump, n), len > n ? "..." : "");
+}
+
 static void log_bad_pdu(const char *what, const uint8_t *buf, size_t len)
 {
-	LOGP(DPDU, LOGL_NOTICE, "malformed %s (%zu octets): %s%s\n", what, len,
-	     osmo_hexdump_nospc(buf, OSMO_MIN(len, PDU_LOG_DUMP_MAX)),
-	     len > PDU_LOG_DUMP_MAX ? "..." : "");
-}
+	char line[64];
 
-/* Mandatory fields before the TLVs of the PDUs we unpack: 's' a C string,
- * a digit that many octets, 'm' sm_length and the short message. */
-static const char *pdu_layout(uint32_t cmd_id)
-{
-	switch (cmd_id) {
-	case SMPP_DELIVER_SM: return "s2s2s3ss4m";
-	default: return "s";	/* bind_*_resp, submit_sm_resp */
-	}
-}
-
-/* Number of TLVs after the mandatory fields (0 when the body is too short
- * to have any: unpacking will refuse it anyway). */
-static unsigned pdu_tlv_count(uint32_t cmd_id, const uint8_t *buf, size_t len)
-{
-	const char *l = pdu_layout(cmd_id);
-	size_t off = SMPP_HDR_LEN;
-	const uint8_t *nul;
-	unsigned n = 0;
-
-	for (; *l && off <= len; l++) {
-		if (*l == 's') {
-			nul = memchr(buf + off, '\0', len - off);
-			if (!nul)
-				return 0;
-			off = nul - buf + 1;
-		} else if (*l == 'm') {
-			if (off >= len)
-				return 0;
-			off += 1 + buf[off];
-		} else {
-			off += *l - '0';
-		}
-	}
-	while (off + TLV_HDR_LEN <= len) {
-		off += TLV_HDR_LEN + osmo_load16be(buf + off + 2);
-		n++;
-	}
-	return n;
+	snprintf(line, sizeof(line), "undecodable %s", what);
+	smpp_pdu_log_dump(line, buf, len);
 }
 
 /* Unpack the whole PDU buf/len, which must be one complete cmd_id PDU,
@@ -535,18 +510,17 @@ static int pdu_unpack(uint32_t cmd_id, void *pdu, size_t pdu_size,
 		      const uint8_t *buf, size_t len)
 {
 	static uint8_t copy[SMPP_PDU_MAX + 1];
+	struct smpp_check_result bad;
 	struct smpp_hdr h;
 
 	memset(pdu, 0, pdu_size);
 	if (smpp_pdu_hdr_parse(buf, len, &h) < 0 || h.len != len ||
 	    h.id != cmd_id)
 		return -EINVAL;
-	/* libsmpp34 logs every field it unpacks into its global
-	 * smpp34_strerror[2048] without a bound: a PDU with a few dozen TLVs
-	 * writes past it (tests/fuzz/crashes/pdu). No real PDU has that many. */
-	if (pdu_tlv_count(cmd_id, buf, len) > PDU_TLV_MAX) {
-		LOGP(DPDU, LOGL_NOTICE, "%s with more than %u TLVs refused\n",
-		     smpp_pdu_cmd_str(cmd_id), PDU_TLV_MAX);
+	/* libsmpp34 trusts what it reads: nothing reaches it unchecked */
+	if (smpp_check_pdu(buf, len, &bad) != 0) {
+		LOGP(DPDU, LOGL_DEBUG, "%s refused: %s: %s\n",
+		     smpp_pdu_cmd_str(cmd_id), bad.what ? bad.what : "?", bad.why);
 		return -EINVAL;
 	}
 	memcpy(copy, buf, len);
@@ -642,15 +616,17 @@ static const tlv_t *tlv_find(const tlv_t *list, uint16_t tag)
 	return NULL;
 }
 
-/* User data: short_message, or message_payload when sm_length is 0. */
-static int deliver_ud(struct smpp_deliver *d, const deliver_sm_t *dsm)
+/* User data: short_message (sm/sm_len, none in data_sm), or
+ * message_payload when there is none. */
+static int deliver_ud(struct smpp_deliver *d, const uint8_t *sm,
+		      size_t sm_len, const tlv_t *tlvs)
 {
 	const tlv_t *t;
 
-	if (dsm->sm_length > 0) {
-		d->ud_len = dsm->sm_length;
-		memcpy(d->ud, dsm->short_message, d->ud_len);
-	} else if ((t = tlv_find(dsm->tlv, TLVID_message_payload))) {
+	if (sm_len > 0) {
+		d->ud_len = sm_len;
+		memcpy(d->ud, sm, d->ud_len);
+	} else if ((t = tlv_find(tlvs, TLVID_message_payload))) {
 		if (t->length > sizeof(d->ud))
 			return -EINVAL;
 		d->ud_len = t->length;
@@ -770,6 +746,23 @@ static void deliver_ussd(struct smpp_deliver *d, const tlv_t *list)
 	}
 }
 
+/* What deliver_sm and data_sm share after their addresses: the user
+ * data, its UDH, and the TLVs we read. */
+static int deliver_fill_ud(struct smpp_deliver *d, const uint8_t *sm,
+			   size_t sm_len, const tlv_t *tlvs)
+{
+	if (deliver_ud(d, sm, sm_len, tlvs) < 0)
+		return -EINVAL;
+	if ((d->esm_class & SMPP_ESM_UDHI) && deliver_udh(d) < 0)
+		return -EINVAL;
+	/* SAR TLVs, unless the UDH already said how to concatenate */
+	if (!d->concat)
+		deliver_sar(d, tlvs);
+	deliver_receipt(d, tlvs);
+	deliver_ussd(d, tlvs);
+	return 0;
+}
+
 static int deliver_fill(struct smpp_deliver *d, const deliver_sm_t *dsm)
 {
 	if (str_get(d->src, sizeof(d->src), dsm->source_addr,
@@ -784,38 +777,62 @@ static int deliver_fill(struct smpp_deliver *d, const deliver_sm_t *dsm)
 	d->esm_class = dsm->esm_class;
 	d->protocol_id = dsm->protocol_id;
 	d->data_coding = dsm->data_coding;
-	if (deliver_ud(d, dsm) < 0)
+	return deliver_fill_ud(d, dsm->short_message, dsm->sm_length, dsm->tlv);
+}
+
+static int data_sm_fill(struct smpp_deliver *d, const data_sm_t *dsm)
+{
+	if (str_get(d->src, sizeof(d->src), dsm->source_addr,
+		    sizeof(dsm->source_addr)) < 0 ||
+	    str_get(d->dst, sizeof(d->dst), dsm->destination_addr,
+		    sizeof(dsm->destination_addr)) < 0)
 		return -EINVAL;
-	if ((d->esm_class & SMPP_ESM_UDHI) && deliver_udh(d) < 0)
-		return -EINVAL;
-	/* SAR TLVs, unless the UDH already said how to concatenate */
-	if (!d->concat)
-		deliver_sar(d, dsm->tlv);
-	deliver_receipt(d, dsm->tlv);
-	deliver_ussd(d, dsm->tlv);
-	return 0;
+	d->src_ton = dsm->source_addr_ton;
+	d->src_npi = dsm->source_addr_npi;
+	d->dst_ton = dsm->dest_addr_ton;
+	d->dst_npi = dsm->dest_addr_npi;
+	d->esm_class = dsm->esm_class;
+	d->data_coding = dsm->data_coding;
+	return deliver_fill_ud(d, NULL, 0, dsm->tlv);
+}
+
+static void deliver_reset(struct smpp_deliver *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->msg_state = -1;
 }
 
 /* libsmpp34 refuses reserved TON/NPI values (e.g. TON 7) in deliver_sm:
- * such a PDU is -EINVAL here. */
+ * such a PDU is -EINVAL here (smpp_check refuses it first). */
 int smpp_pdu_parse_deliver(const uint8_t *buf, size_t len,
 			   struct smpp_deliver *d)
 {
-	deliver_sm_t dsm;
+	struct smpp_hdr h;
 	void *scratch;
 	int rc;
 
-	memset(d, 0, sizeof(*d));
-	d->msg_state = -1;
+	deliver_reset(d);
+	if (smpp_pdu_hdr_parse(buf, len, &h) < 0)
+		return -EINVAL;
 	scratch = pdu_scratch_begin();
-	rc = pdu_unpack(SMPP_DELIVER_SM, &dsm, sizeof(dsm), buf, len);
-	if (rc == 0)
-		rc = deliver_fill(d, &dsm);
-	pdu_scratch_end(scratch, dsm.tlv);
+	if (h.id == SMPP_DATA_SM) {
+		data_sm_t dsm;
+
+		rc = pdu_unpack(SMPP_DATA_SM, &dsm, sizeof(dsm), buf, len);
+		if (rc == 0)
+			rc = data_sm_fill(d, &dsm);
+		pdu_scratch_end(scratch, dsm.tlv);
+	} else {
+		deliver_sm_t dsm;
+
+		rc = pdu_unpack(SMPP_DELIVER_SM, &dsm, sizeof(dsm), buf, len);
+		if (rc == 0)
+			rc = deliver_fill(d, &dsm);
+		pdu_scratch_end(scratch, dsm.tlv);
+	}
 	if (rc < 0) {
-		log_bad_pdu("deliver_sm", buf, len);
-		memset(d, 0, sizeof(*d));
-		d->msg_state = -1;
+		log_bad_pdu(smpp_pdu_cmd_str(h.id), buf, len);
+		deliver_reset(d);
 	}
 	return rc;
 }

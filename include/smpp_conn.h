@@ -25,7 +25,9 @@ struct smpp_conn_ops {
 	void (*up)(struct smpp_conn *c, void *data);	/* bound */
 	void (*down)(struct smpp_conn *c, void *data);	/* bind lost or closed */
 	/* Every PDU the session does not handle itself (submit_sm_resp,
-	 * deliver_sm, generic_nack). pdu holds h->len octets. */
+	 * deliver_sm, data_sm, generic_nack), its body checked against
+	 * SMPP 3.4 (a response whose body was not comes with h->len 16).
+	 * pdu holds h->len octets. */
 	void (*rx)(struct smpp_conn *c, const struct smpp_hdr *h,
 		   const uint8_t *pdu, void *data);
 };
@@ -33,6 +35,7 @@ struct smpp_conn_ops {
 struct smpp_conn_stats {
 	unsigned long connects, binds, bind_failures, drops;
 	unsigned long pdus_in, pdus_out, nacks_sent;
+	unsigned long bad_pdus;		/* refused by smpp_check */
 	uint32_t last_bind_status;
 };
 

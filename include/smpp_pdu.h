@@ -38,8 +38,12 @@ struct msgb;
 #define SMPP_UNBIND_RESP		0x80000006u
 #define SMPP_BIND_TRANSCEIVER		0x00000009u
 #define SMPP_BIND_TRANSCEIVER_RESP	0x80000009u
+#define SMPP_OUTBIND			0x0000000Bu
 #define SMPP_ENQUIRE_LINK		0x00000015u
 #define SMPP_ENQUIRE_LINK_RESP		0x80000015u
+#define SMPP_ALERT_NOTIFICATION		0x00000102u
+#define SMPP_DATA_SM			0x00000103u
+#define SMPP_DATA_SM_RESP		0x80000103u
 #define SMPP_IS_RESP(id)		(((id) & 0x80000000u) != 0)
 
 /* command_status values we act on by name */
@@ -56,7 +60,17 @@ struct msgb;
 #define SMPP_ESME_RINVPASWD	0x0E
 #define SMPP_ESME_RINVSYSID	0x0F
 #define SMPP_ESME_RMSGQFUL	0x14
+#define SMPP_ESME_RINVSERTYP	0x15
+#define SMPP_ESME_RINVESMCLASS	0x43
+#define SMPP_ESME_RINVSRCTON	0x48
+#define SMPP_ESME_RINVSRCNPI	0x49
+#define SMPP_ESME_RINVDSTTON	0x50
+#define SMPP_ESME_RINVDSTNPI	0x51
 #define SMPP_ESME_RTHROTTLED	0x58
+#define SMPP_ESME_RINVSCHED	0x61
+#define SMPP_ESME_RINVEXPIRY	0x62
+#define SMPP_ESME_RINVOPTPARSTREAM 0xC0
+#define SMPP_ESME_RINVPARLEN	0xC2
 #define SMPP_ESME_RX_T_APPN	0x64	/* ESME receiver temporary app error */
 #define SMPP_ESME_RX_P_APPN	0x65
 #define SMPP_ESME_RUNKNOWNERR	0xFF
@@ -122,7 +136,8 @@ struct smpp_submit {
 	uint16_t its;
 };
 
-/* A received deliver_sm, decoded. Pointers point into the struct itself. */
+/* A received deliver_sm or data_sm, decoded. Pointers point into the
+ * struct itself. */
 struct smpp_deliver {
 	char src[SMPP_ADDR_MAX + 1];
 	char dst[SMPP_ADDR_MAX + 1];
@@ -162,7 +177,8 @@ int smpp_pdu_hdr_parse(const uint8_t *buf, size_t len, struct smpp_hdr *h);
 struct msgb *smpp_pdu_bind(void *ctx, enum smpp_bind_kind kind, uint32_t seq,
 			   const struct smpp_bind_params *p);
 /* Header-only PDUs and the responses with an empty body: enquire_link(_resp),
- * unbind(_resp), generic_nack, deliver_sm_resp (empty message_id). */
+ * unbind(_resp), generic_nack, deliver_sm_resp and data_sm_resp (empty
+ * message_id). */
 struct msgb *smpp_pdu_simple(void *ctx, uint32_t cmd_id, uint32_t status,
 			     uint32_t seq);
 struct msgb *smpp_pdu_submit(void *ctx, uint32_t seq,
@@ -173,8 +189,13 @@ int smpp_pdu_parse_bind_resp(const uint8_t *buf, size_t len, char *system_id,
 			     size_t cap);
 int smpp_pdu_parse_submit_resp(const uint8_t *buf, size_t len, char *msgid,
 			       size_t cap);
+/* deliver_sm or data_sm (whose user data is its message_payload). */
 int smpp_pdu_parse_deliver(const uint8_t *buf, size_t len,
 			   struct smpp_deliver *d);
+
+/* At debug level: the first octets of a PDU as hex, with addresses and
+ * texts blanked (smpp_check_redact), after the words in what. */
+void smpp_pdu_log_dump(const char *what, const uint8_t *buf, size_t len);
 
 /* Status mapping, in one place. */
 enum smpp_status_class smpp_pdu_status_class(uint32_t status);

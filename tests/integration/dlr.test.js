@@ -3,7 +3,7 @@
 // and a two-part message that needs both receipts.
 
 const assert = require('node:assert/strict');
-const { gwTest } = require('./lib/gw');
+const { gwTest, until } = require('./lib/gw');
 
 for (const form of ['tlv', 'text']) {
 	gwTest(`a DLR (${form} form) marks the MT delivered (state 3)`, { timeout: 25000 }, async (t, h) => {
@@ -15,6 +15,8 @@ for (const form of ['tlv', 'text']) {
 		assert.ok(msg.recs[0].registered_delivery & 0x01, 'registered_delivery requested');
 		const row = await gw.waitMtState(id, 3, { timeout: 10000 });
 		assert.equal(row.state, 3);
+		// the row commits before the deliver_sm_resp leaves: wait for it
+		await until(() => sim.dlrs.length >= 1, { what: 'the answer to the receipt' });
 		assert.ok(sim.dlrs.length >= 1 && sim.dlrs.every((d) => d.status === 0), `deliver_sm_resp for the receipt: ${JSON.stringify(sim.dlrs.map((d) => d.status))}`);
 		const part = gw.db(`SELECT smsc_id, dlr_state FROM mt_part WHERE mt_id = ${id}`)[0];
 		assert.equal(part.smsc_id, msg.ids[0]);

@@ -27,120 +27,14 @@
 #include <smpp34_params.h>
 
 #include "log.h"
+#include "rawpdu.h"
 #include "smpp_pdu.h"
 
 #define ARRAY_LEN(a)	(sizeof(a) / sizeof((a)[0]))
-#define RAW_CAP		4096
-#define SEQ		7
 #define FUZZ_ROUNDS	20000
 #define FUZZ_SEED	4242
 
 static void *ctx;
-
-/* ------------------------------------------------------------------------
- * A hand-written PDU
- */
-
-struct raw {
-	uint8_t b[RAW_CAP];
-	size_t n;
-};
-
-static void put8(struct raw *r, uint8_t v)
-{
-	assert_true(r->n < RAW_CAP);
-	r->b[r->n++] = v;
-}
-
-static void put16(struct raw *r, uint16_t v)
-{
-	put8(r, v >> 8);
-	put8(r, v & 0xff);
-}
-
-static void put32(struct raw *r, uint32_t v)
-{
-	put16(r, v >> 16);
-	put16(r, v & 0xffff);
-}
-
-static void putmem(struct raw *r, const void *p, size_t n)
-{
-	assert_true(r->n + n <= RAW_CAP);
-	memcpy(r->b + r->n, p, n);
-	r->n += n;
-}
-
-static void putstr(struct raw *r, const char *s)
-{
-	putmem(r, s, strlen(s) + 1);
-}
-
-static void put_tlv(struct raw *r, uint16_t tag, const void *v, uint16_t len)
-{
-	put16(r, tag);
-	put16(r, len);
-	putmem(r, v, len);
-}
-
-static void put_tlv8(struct raw *r, uint16_t tag, uint8_t v)
-{
-	put_tlv(r, tag, &v, 1);
-}
-
-static void put_tlv16(struct raw *r, uint16_t tag, uint16_t v)
-{
-	uint8_t b[2] = { v >> 8, v & 0xff };
-
-	put_tlv(r, tag, b, sizeof(b));
-}
-
-static void raw_hdr(struct raw *r, uint32_t id, uint32_t status, uint32_t seq)
-{
-	r->n = 0;
-	put32(r, 0);	/* set by raw_end */
-	put32(r, id);
-	put32(r, status);
-	put32(r, seq);
-}
-
-static void set32(uint8_t *p, uint32_t v)
-{
-	p[0] = v >> 24;
-	p[1] = v >> 16;
-	p[2] = v >> 8;
-	p[3] = v;
-}
-
-static void raw_end(struct raw *r)
-{
-	set32(r->b, r->n);
-}
-
-/* deliver_sm mandatory part; TLVs may follow, then raw_end(). */
-static void raw_deliver(struct raw *r, uint8_t esm, uint8_t dcs,
-			const void *sm, uint8_t sm_len)
-{
-	raw_hdr(r, SMPP_DELIVER_SM, 0, SEQ);
-	putstr(r, "");			/* service_type */
-	put8(r, 1);			/* source TON international */
-	put8(r, 1);			/* source NPI E.164 */
-	putstr(r, "77011234567");
-	put8(r, 0);
-	put8(r, 1);
-	putstr(r, "1234");
-	put8(r, esm);
-	put8(r, 0);			/* protocol_id */
-	put8(r, 0);			/* priority_flag */
-	putstr(r, "");			/* schedule_delivery_time */
-	putstr(r, "");			/* validity_period */
-	put8(r, 0);			/* registered_delivery */
-	put8(r, 0);			/* replace_if_present_flag */
-	put8(r, dcs);
-	put8(r, 0);			/* sm_default_msg_id */
-	put8(r, sm_len);
-	putmem(r, sm, sm_len);
-}
 
 static int parse(struct raw *r, struct smpp_deliver *d)
 {
@@ -159,17 +53,17 @@ static void test_hdr(void **state)
 	raw_hdr(&r, SMPP_SUBMIT_SM_RESP, SMPP_ESME_RTHROTTLED, 0x01020304);
 	assert_int_equal(smpp_pdu_hdr_parse(r.b, 15, &h), -EAGAIN);
 	assert_int_equal(smpp_pdu_hdr_parse(r.b, 0, &h), -EAGAIN);
-	set32(r.b, 15);
+	raw_set32(r.b, 15);
 	assert_int_equal(smpp_pdu_hdr_parse(r.b, 16, &h), -EMSGSIZE);
-	set32(r.b, 0);
+	raw_set32(r.b, 0);
 	assert_int_equal(smpp_pdu_hdr_parse(r.b, 16, &h), -EMSGSIZE);
-	set32(r.b, SMPP_PDU_MAX + 1);
+	raw_set32(r.b, SMPP_PDU_MAX + 1);
 	assert_int_equal(smpp_pdu_hdr_parse(r.b, 16, &h), -EMSGSIZE);
-	set32(r.b, 0xFFFFFFFF);
+	raw_set32(r.b, 0xFFFFFFFF);
 	assert_int_equal(smpp_pdu_hdr_parse(r.b, 16, &h), -EMSGSIZE);
-	set32(r.b, SMPP_PDU_MAX);
+	raw_set32(r.b, SMPP_PDU_MAX);
 	assert_int_equal(smpp_pdu_hdr_parse(r.b, 16, &h), 0);
-	set32(r.b, 30);
+	raw_set32(r.b, 30);
 	assert_int_equal(smpp_pdu_hdr_parse(r.b, 16, &h), 0);
 	assert_int_equal(h.len, 30);
 	assert_int_equal(h.id, SMPP_SUBMIT_SM_RESP);
@@ -536,7 +430,7 @@ static void test_submit_resp(void **state)
 	struct raw r;
 
 	raw_hdr(&r, SMPP_SUBMIT_SM_RESP, 0, 3);
-	putstr(&r, "1A2B3C");
+	raw_putstr(&r, "1A2B3C");
 	raw_end(&r);
 	assert_int_equal(smpp_pdu_parse_submit_resp(r.b, r.n, id, sizeof(id)),
 			 0);
@@ -549,13 +443,13 @@ static void test_submit_resp(void **state)
 
 	/* error status: with a body, without, and a vendor code */
 	raw_hdr(&r, SMPP_SUBMIT_SM_RESP, SMPP_ESME_RTHROTTLED, 3);
-	putstr(&r, "");
+	raw_putstr(&r, "");
 	raw_end(&r);
 	assert_int_equal(smpp_pdu_parse_submit_resp(r.b, r.n, id, sizeof(id)),
 			 0);
 	assert_string_equal(id, "");
 	raw_hdr(&r, SMPP_SUBMIT_SM_RESP, 0x401, 3);
-	putstr(&r, "77");
+	raw_putstr(&r, "77");
 	raw_end(&r);
 	assert_int_equal(smpp_pdu_parse_submit_resp(r.b, r.n, id, sizeof(id)),
 			 0);
@@ -570,12 +464,12 @@ static void test_submit_resp(void **state)
 	raw_end(&r);
 	assert_int_equal(smpp_pdu_parse_submit_resp(r.b, r.n, id, sizeof(id)),
 			 -EINVAL);
-	put8(&r, 'x');
+	raw_put8(&r, 'x');
 	raw_end(&r);
 	assert_int_equal(smpp_pdu_parse_submit_resp(r.b, r.n, id, sizeof(id)),
 			 -EINVAL);
 	raw_hdr(&r, SMPP_DELIVER_SM_RESP, 0, 3);
-	putstr(&r, "");
+	raw_putstr(&r, "");
 	raw_end(&r);
 	assert_int_equal(smpp_pdu_parse_submit_resp(r.b, r.n, id, sizeof(id)),
 			 -EINVAL);
@@ -587,15 +481,15 @@ static void test_bind_resp(void **state)
 	struct raw r;
 
 	raw_hdr(&r, SMPP_BIND_TRANSCEIVER_RESP, 0, 1);
-	putstr(&r, "SMSC");
-	put_tlv8(&r, TLVID_sc_interface_version, 0x34);
+	raw_putstr(&r, "SMSC");
+	raw_tlv8(&r, TLVID_sc_interface_version, 0x34);
 	raw_end(&r);
 	assert_int_equal(smpp_pdu_parse_bind_resp(r.b, r.n, sysid,
 						  sizeof(sysid)), 0);
 	assert_string_equal(sysid, "SMSC");
 
 	raw_hdr(&r, SMPP_BIND_RECEIVER_RESP, SMPP_ESME_RINVPASWD, 1);
-	putstr(&r, "SMSC2");
+	raw_putstr(&r, "SMSC2");
 	raw_end(&r);
 	assert_int_equal(smpp_pdu_parse_bind_resp(r.b, r.n, sysid,
 						  sizeof(sysid)), 0);
@@ -603,7 +497,7 @@ static void test_bind_resp(void **state)
 
 	/* vendor status, with a body */
 	raw_hdr(&r, SMPP_BIND_TRANSMITTER_RESP, 0x4FF, 1);
-	putstr(&r, "X");
+	raw_putstr(&r, "X");
 	raw_end(&r);
 	assert_int_equal(smpp_pdu_parse_bind_resp(r.b, r.n, sysid,
 						  sizeof(sysid)), 0);
@@ -617,12 +511,12 @@ static void test_bind_resp(void **state)
 	assert_string_equal(sysid, "");
 	/* not a bind_resp; a body that lies about its length */
 	raw_hdr(&r, SMPP_SUBMIT_SM_RESP, 0, 1);
-	putstr(&r, "SMSC");
+	raw_putstr(&r, "SMSC");
 	raw_end(&r);
 	assert_int_equal(smpp_pdu_parse_bind_resp(r.b, r.n, sysid,
 						  sizeof(sysid)), -EINVAL);
 	raw_hdr(&r, SMPP_BIND_TRANSCEIVER_RESP, 0, 1);
-	putmem(&r, "SMSC", 4);
+	raw_putmem(&r, "SMSC", 4);
 	raw_end(&r);
 	assert_int_equal(smpp_pdu_parse_bind_resp(r.b, r.n, sysid,
 						  sizeof(sysid)), -EINVAL);
@@ -730,9 +624,9 @@ static void test_deliver_sar(void **state)
 	struct raw r;
 
 	raw_deliver(&r, 0, 0, "second", 6);
-	put_tlv16(&r, TLVID_sar_msg_ref_num, 0xCAFE);
-	put_tlv8(&r, TLVID_sar_total_segments, 2);
-	put_tlv8(&r, TLVID_sar_segment_seqnum, 2);
+	raw_tlv16(&r, TLVID_sar_msg_ref_num, 0xCAFE);
+	raw_tlv8(&r, TLVID_sar_total_segments, 2);
+	raw_tlv8(&r, TLVID_sar_segment_seqnum, 2);
 	raw_end(&r);
 	assert_int_equal(parse(&r, &d), 0);
 	assert_true(d.concat);
@@ -743,8 +637,8 @@ static void test_deliver_sar(void **state)
 
 	/* an incomplete SAR set is no concatenation */
 	raw_deliver(&r, 0, 0, "second", 6);
-	put_tlv16(&r, TLVID_sar_msg_ref_num, 0xCAFE);
-	put_tlv8(&r, TLVID_sar_segment_seqnum, 2);
+	raw_tlv16(&r, TLVID_sar_msg_ref_num, 0xCAFE);
+	raw_tlv8(&r, TLVID_sar_segment_seqnum, 2);
 	raw_end(&r);
 	assert_int_equal(parse(&r, &d), 0);
 	assert_false(d.concat);
@@ -760,8 +654,8 @@ static void test_deliver_payload(void **state)
 	for (i = 0; i < sizeof(big); i++)
 		big[i] = 'a' + i % 26;
 	raw_deliver(&r, 0, 0, "", 0);
-	put_tlv16(&r, 0x1401, 7);		/* vendor TLV: ignored */
-	put_tlv(&r, TLVID_message_payload, big, sizeof(big));
+	raw_tlv16(&r, 0x1401, 7);		/* vendor TLV: ignored */
+	raw_tlv(&r, TLVID_message_payload, big, sizeof(big));
 	raw_end(&r);
 	assert_int_equal(parse(&r, &d), 0);
 	assert_int_equal(d.ud_len, sizeof(big));
@@ -770,17 +664,17 @@ static void test_deliver_payload(void **state)
 
 	/* short_message wins when both are present */
 	raw_deliver(&r, 0, 0, "sm", 2);
-	put_tlv(&r, TLVID_message_payload, big, 10);
+	raw_tlv(&r, TLVID_message_payload, big, 10);
 	raw_end(&r);
 	assert_int_equal(parse(&r, &d), 0);
 	assert_int_equal(d.text_len, 2);
 
 	/* a payload larger than libsmpp34 takes (1024) */
 	raw_deliver(&r, 0, 0, "", 0);
-	put16(&r, TLVID_message_payload);
-	put16(&r, SMPP_PAYLOAD_MAX + 1);
-	putmem(&r, big, sizeof(big));
-	put8(&r, 'z');
+	raw_put16(&r, TLVID_message_payload);
+	raw_put16(&r, SMPP_PAYLOAD_MAX + 1);
+	raw_putmem(&r, big, sizeof(big));
+	raw_put8(&r, 'z');
 	raw_end(&r);
 	assert_int_equal(parse(&r, &d), -EINVAL);
 }
@@ -791,9 +685,9 @@ static void test_deliver_receipt_tlv(void **state)
 	struct raw r;
 
 	raw_deliver(&r, SMPP_ESM_RECEIPT, 0, "", 0);
-	put_tlv(&r, TLVID_receipted_message_id, "0A1B2C", 7);
-	put_tlv8(&r, TLVID_message_state, 2);
-	put_tlv16(&r, TLVID_user_message_reference, 77);
+	raw_tlv(&r, TLVID_receipted_message_id, "0A1B2C", 7);
+	raw_tlv8(&r, TLVID_message_state, 2);
+	raw_tlv16(&r, TLVID_user_message_reference, 77);
 	raw_end(&r);
 	assert_int_equal(parse(&r, &d), 0);
 	assert_true(d.is_receipt);
@@ -805,7 +699,7 @@ static void test_deliver_receipt_tlv(void **state)
 
 	/* id without the NUL; intermediate notification counts too */
 	raw_deliver(&r, 0x20, 0, "", 0);
-	put_tlv(&r, TLVID_receipted_message_id, "99", 2);
+	raw_tlv(&r, TLVID_receipted_message_id, "99", 2);
 	raw_end(&r);
 	assert_int_equal(parse(&r, &d), 0);
 	assert_true(d.is_receipt);
@@ -842,8 +736,8 @@ static void test_deliver_ussd(void **state)
 	struct raw r;
 
 	raw_deliver(&r, 0, 0x0F, "*100#", 5);
-	put_tlv8(&r, TLVID_ussd_service_op, 1);
-	put_tlv16(&r, TLVID_its_session_info, 0xA55A);
+	raw_tlv8(&r, TLVID_ussd_service_op, 1);
+	raw_tlv16(&r, TLVID_its_session_info, 0xA55A);
 	raw_end(&r);
 	assert_int_equal(parse(&r, &d), 0);
 	assert_true(d.has_ussd_op);
@@ -856,8 +750,8 @@ static void test_deliver_ussd(void **state)
 
 	/* a USSR confirm (18) from a different vendor order of TLVs */
 	raw_deliver(&r, 0, 0, "2", 1);
-	put_tlv16(&r, TLVID_its_session_info, 0x0100);
-	put_tlv8(&r, TLVID_ussd_service_op, 18);
+	raw_tlv16(&r, TLVID_its_session_info, 0x0100);
+	raw_tlv8(&r, TLVID_ussd_service_op, 18);
 	raw_end(&r);
 	assert_int_equal(parse(&r, &d), 0);
 	assert_int_equal(d.ussd_op, 18);
@@ -873,9 +767,9 @@ static void test_deliver_odd_header(void **state)
 
 	raw_deliver(&r, 0, 0, "ok", 2);
 	raw_end(&r);
-	set32(r.b + 8, 0x450);
+	raw_set32(r.b + 8, 0x450);
 	assert_int_equal(parse(&r, &d), 0);
-	set32(r.b + 12, 0);
+	raw_set32(r.b + 12, 0);
 	assert_int_equal(parse(&r, &d), 0);
 	assert_memory_equal(d.text, "ok", 2);
 }
@@ -898,7 +792,7 @@ static void test_malformed_truncated(void **state)
 		memcpy(r.b, full.b, n);
 		r.n = n;
 		if (n >= 4)
-			set32(r.b, n);
+			raw_set32(r.b, n);
 		assert_int_equal(parse(&r, &d), -EINVAL);
 		/* the header says the full length, the buffer is short */
 		memcpy(r.b, full.b, n);
@@ -907,16 +801,16 @@ static void test_malformed_truncated(void **state)
 	assert_int_equal(smpp_pdu_parse_deliver(full.b, full.n, &d), 0);
 
 	/* with TLVs some cuts are valid PDUs: only no crash is asked */
-	put_tlv8(&full, TLVID_ussd_service_op, 1);
-	put_tlv16(&full, TLVID_its_session_info, 5);
-	put_tlv(&full, TLVID_receipted_message_id, "abc", 4);
+	raw_tlv8(&full, TLVID_ussd_service_op, 1);
+	raw_tlv16(&full, TLVID_its_session_info, 5);
+	raw_tlv(&full, TLVID_receipted_message_id, "abc", 4);
 	raw_end(&full);
 	for (n = SMPP_HDR_LEN; n <= full.n; n++) {
 		int rc;
 
 		memcpy(r.b, full.b, n);
 		r.n = n;
-		set32(r.b, n);
+		raw_set32(r.b, n);
 		rc = parse(&r, &d);
 		assert_true(rc == 0 || rc == -EINVAL);
 	}
@@ -976,46 +870,46 @@ static void test_malformed_lengths(void **state)
 	raw_deliver(&r, 0, 0, "", 0);
 	r.b[r.n - 1] = 255;
 	while (r.n < SMPP_HDR_LEN + 40 + 255)
-		put8(&r, 'q');
+		raw_put8(&r, 'q');
 	raw_end(&r);
 	assert_int_equal(parse(&r, &d), -EINVAL);
 
 	/* a TLV whose length runs past the end */
 	raw_deliver(&r, 0, 0, "a", 1);
-	put16(&r, TLVID_receipted_message_id);
-	put16(&r, 40);
-	putmem(&r, "12", 2);
+	raw_put16(&r, TLVID_receipted_message_id);
+	raw_put16(&r, 40);
+	raw_putmem(&r, "12", 2);
 	raw_end(&r);
 	assert_int_equal(parse(&r, &d), -EINVAL);
 
 	/* half a TLV header */
 	raw_deliver(&r, 0, 0, "a", 1);
-	put16(&r, TLVID_message_state);
+	raw_put16(&r, TLVID_message_state);
 	raw_end(&r);
 	assert_int_equal(parse(&r, &d), -EINVAL);
 
 	/* an address without its NUL up to the end of the PDU */
 	raw_hdr(&r, SMPP_DELIVER_SM, 0, 1);
-	putstr(&r, "");
-	put8(&r, 1);
-	put8(&r, 1);
-	putmem(&r, "7701", 4);
+	raw_putstr(&r, "");
+	raw_put8(&r, 1);
+	raw_put8(&r, 1);
+	raw_putmem(&r, "7701", 4);
 	raw_end(&r);
 	assert_int_equal(parse(&r, &d), -EINVAL);
 
 	/* an over-long address (22 octets with NUL) */
 	raw_hdr(&r, SMPP_DELIVER_SM, 0, 1);
-	putstr(&r, "");
-	put8(&r, 1);
-	put8(&r, 1);
-	putstr(&r, "123456789012345678901");
+	raw_putstr(&r, "");
+	raw_put8(&r, 1);
+	raw_put8(&r, 1);
+	raw_putstr(&r, "123456789012345678901");
 	raw_end(&r);
 	assert_int_equal(parse(&r, &d), -EINVAL);
 
 	/* wrong command id; header only */
 	raw_deliver(&r, 0, 0, "a", 1);
 	raw_end(&r);
-	set32(r.b + 4, SMPP_SUBMIT_SM);
+	raw_set32(r.b + 4, SMPP_SUBMIT_SM);
 	assert_int_equal(parse(&r, &d), -EINVAL);
 	raw_hdr(&r, SMPP_DELIVER_SM, 0, 1);
 	raw_end(&r);
@@ -1049,10 +943,10 @@ static void test_malformed_garbage(void **state)
 
 	raw_deliver(&base, SMPP_ESM_UDHI | SMPP_ESM_RECEIPT, 8,
 		    "\x05\x00\x03\x01\x02\x01\x00\x41", 8);
-	put_tlv8(&base, TLVID_ussd_service_op, 2);
-	put_tlv16(&base, TLVID_its_session_info, 9);
-	put_tlv(&base, TLVID_receipted_message_id, "abc", 4);
-	put_tlv8(&base, TLVID_message_state, 5);
+	raw_tlv8(&base, TLVID_ussd_service_op, 2);
+	raw_tlv16(&base, TLVID_its_session_info, 9);
+	raw_tlv(&base, TLVID_receipted_message_id, "abc", 4);
+	raw_tlv8(&base, TLVID_message_state, 5);
 	raw_end(&base);
 	for (i = 0; i < FUZZ_ROUNDS; i++) {
 		size_t n, k;
@@ -1067,7 +961,7 @@ static void test_malformed_garbage(void **state)
 			r.n = SMPP_HDR_LEN + rnd() % 300;
 			for (n = 0; n < r.n; n++)
 				r.b[n] = rnd();
-			set32(r.b + 4, SMPP_DELIVER_SM);
+			raw_set32(r.b + 4, SMPP_DELIVER_SM);
 			if (i % 4)
 				raw_end(&r);
 		}
@@ -1076,10 +970,10 @@ static void test_malformed_garbage(void **state)
 		if (rc == 0)
 			assert_true(d.text >= d.ud && d.text + d.text_len <=
 				    d.ud + d.ud_len);
-		set32(r.b + 4, SMPP_SUBMIT_SM_RESP);
+		raw_set32(r.b + 4, SMPP_SUBMIT_SM_RESP);
 		rc = smpp_pdu_parse_submit_resp(r.b, r.n, id, sizeof(id));
 		assert_true(rc == 0 || rc == -EINVAL);
-		set32(r.b + 4, SMPP_BIND_TRANSCEIVER_RESP);
+		raw_set32(r.b + 4, SMPP_BIND_TRANSCEIVER_RESP);
 		rc = smpp_pdu_parse_bind_resp(r.b, r.n, id, sizeof(id));
 		assert_true(rc == 0 || rc == -EINVAL);
 	}
@@ -1095,9 +989,9 @@ static void test_no_leak(void **state)
 
 	for (i = 0; i < 100; i++) {
 		raw_deliver(&r, 0, 0, "a", 1);
-		put_tlv8(&r, TLVID_ussd_service_op, 1);
-		put16(&r, TLVID_receipted_message_id);	/* fails in here */
-		put16(&r, 200);
+		raw_tlv8(&r, TLVID_ussd_service_op, 1);
+		raw_put16(&r, TLVID_receipted_message_id);	/* fails in here */
+		raw_put16(&r, 200);
 		raw_end(&r);
 		assert_int_equal(parse(&r, &d), -EINVAL);
 	}
