@@ -114,6 +114,15 @@ struct load {
 /* ------------------------------------------------------------------ */
 /* Rules beyond type and bounds                                        */
 
+/* One word of printable ASCII: the VTY's "enable password WORD". */
+static const char *check_vty_password(const char *s)
+{
+	for (; *s; s++)
+		if (*s <= ' ' || *s > '~')
+			return "must be one word of printable ASCII (no spaces)";
+	return NULL;
+}
+
 static const char *check_digits(const char *s)
 {
 	return s[strspn(s, "0123456789")] ? "is not a string of digits" : NULL;
@@ -243,6 +252,9 @@ static const struct cfg_item config_items[] = {
 	  .min = 1 },
 	{ "gateway.vty.port", CT_INT, G(vty_port), .def = 4260,
 	  .min = 0, .max = 65535 },
+	{ "gateway.vty.enable_password", CT_STR, G(vty_enable_password),
+	  .def_str = "", .secret = true, .check_str = check_vty_password },
+	{ "gateway.log_numbers", CT_BOOL, G(log_numbers), .def = 0 },
 	{ "queue.max_attempts", CT_INT, G(max_attempts), .def = 8,
 	  .min = 1, .max = 100 },
 	{ "queue.retry_min", CT_INT, G(retry_min_s), .def = 2,
@@ -697,6 +709,14 @@ static void read_bool(struct load *ld, const config_setting_t *s,
 	*(bool *)field = config_setting_get_bool(s);
 }
 
+/* A string value as an error message shows it: quoted, or not at all for
+ * a secret (passwords never reach a terminal or a log). */
+static const char *shown(char *q, size_t cap, const struct cfg_item *it,
+			 const char *v)
+{
+	return it->secret ? "the value" : quote(q, cap, v);
+}
+
 static void read_str(struct load *ld, const config_setting_t *s,
 		     const char *path, const struct cfg_item *it, void *field)
 {
@@ -712,11 +732,11 @@ static void read_str(struct load *ld, const config_setting_t *s,
 	len = strlen(v);
 	if (len >= it->size) {
 		report(ld, s, path, "%s is longer than %zu characters",
-		       quote(q, sizeof(q), v), it->size - 1);
+		       shown(q, sizeof(q), it, v), it->size - 1);
 	} else if (len < (size_t)it->min) {
 		report(ld, s, path, "must not be empty");
 	} else if (it->check_str && (why = it->check_str(v))) {
-		report(ld, s, path, "%s %s", quote(q, sizeof(q), v), why);
+		report(ld, s, path, "%s %s", shown(q, sizeof(q), it, v), why);
 	} else {
 		memcpy(field, v, len + 1);
 	}
@@ -1151,6 +1171,20 @@ static void dump_release_ops(FILE *out, const void *obj)
 	fputs(u->n_release ? " ]" : "]", out);
 }
 
+/* Privileged VTY commands (link stop/start) reachable from other hosts
+ * must ask for a password. */
+static void check_vty_access(struct load *ld, const config_setting_t *root)
+{
+	const struct config *c = ld->cfg;
+
+	if (c->vty_port == 0 || c->vty_enable_password[0] ||
+	    config_addr_is_loopback(c->vty_addr))
+		return;
+	report(ld, lookup(root, "gateway.vty"), "gateway.vty.enable_password",
+	       "a password is required when vty.address (%s) is not a "
+	       "loopback address", c->vty_addr);
+}
+
 /* The HTTP callback serves the USSD menus: it needs them on. */
 static void check_ussd_http(struct load *ld, const config_setting_t *root)
 {
@@ -1182,6 +1216,19 @@ static void check_link_ussd(struct load *ld, const config_setting_t *g,
 		    u->release[i] == u->op_continue)
 			report(ld, s ? s : g, path, "release op %u is also "
 			       "op_begin or op_continue", u->release[i]);
+}
+
+bool config_addr_is_loopback(const char *addr)
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+
+	if (!strcmp(addr, "localhost"))
+		return true;
+	if (inet_pton(AF_INET, addr, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	return inet_pton(AF_INET6, addr, &a6) == 1 &&
+	       IN6_IS_ADDR_LOOPBACK(&a6);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1225,6 +1272,7 @@ static void load_root(struct load *ld, const config_setting_t *root)
 	check_order(ld, root, "", "ussd.guard_timeout", cfg->ussd.guard_s,
 		    "ussd.session_max", cfg->ussd.cap_s);
 	check_ussd_http(ld, root);
+	check_vty_access(ld, root);
 	resolve_path(ld, root, "ussd.menu", cfg->ussd.menu_path);
 	check_order(ld, root, "", "notices.max_parts", cfg->notice_max_parts,
 		    "queue.max_parts", cfg->max_parts);

@@ -3,8 +3,13 @@
  *
  * The configuration file is the source of truth; the VTY shows state and
  * operates (stop or start a link, change log levels), it never writes
- * configuration. It listens on 127.0.0.1 by default.
+ * configuration. It listens on 127.0.0.1 by default. The show commands
+ * need no password; "enable" (link stop/start, log levels) asks for
+ * gateway.vty.enable_password when one is set, and one must be set when the
+ * VTY listens on anything but loopback.
  */
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <osmocom/core/talloc.h>
@@ -139,6 +144,25 @@ static struct vty_app_info gw_vty_info = {
 	.copyright = "skillgw - SMS and USSD gateway for vocational-training services\r\n",
 };
 
+/* libosmocore keeps the enable password in its host structure and sets it
+ * from its own configuration syntax: feed it that one line, in memory (the
+ * configuration file stays the one source of truth). */
+static int gw_vty_set_enable_password(const char *password)
+{
+	char line[sizeof(((struct config *)0)->vty_enable_password) + 32];
+	FILE *f;
+	int rc;
+
+	snprintf(line, sizeof(line), "enable password %s\n", password);
+	f = fmemopen(line, strlen(line), "r");
+	if (!f)
+		return -ENOMEM;
+	rc = vty_read_config_filep(f, NULL);
+	fclose(f);
+	explicit_bzero(line, sizeof(line));
+	return rc < 0 ? -EINVAL : 0;
+}
+
 int gw_vty_init(struct gw *gw)
 {
 	void *ctx = talloc_named_const(gw, 0, "vty");
@@ -152,6 +176,9 @@ int gw_vty_init(struct gw *gw)
 	install_element_ve(&show_ussd_cmd);
 	install_element_ve(&show_campaigns_cmd);
 	install_element(ENABLE_NODE, &link_stop_cmd);
+	if (gw->cfg.vty_enable_password[0] &&
+	    gw_vty_set_enable_password(gw->cfg.vty_enable_password) < 0)
+		return -EINVAL;
 	if (gw->cfg.vty_port == 0)
 		return 0;
 	return telnet_init_dynif(ctx, gw, gw->cfg.vty_addr, gw->cfg.vty_port);

@@ -109,6 +109,8 @@ struct config {
 	bool durable_fsync;		/* durability "power-loss": fsync per commit */
 	char vty_addr[64];
 	uint16_t vty_port;		/* 0 = no VTY */
+	char vty_enable_password[64];	/* "" = enable asks for none */
+	bool log_numbers;		/* full numbers in NOTICE lines */
 	unsigned shutdown_timeout_s;	/* wait for responses on stop */
 	char country_code[4];		/* "86": numbers are normalised with it */
 	/* queue */
@@ -159,6 +161,9 @@ int config_load(struct config *cfg, const char *path, FILE *err);
 /* The link for an MSISDN by prefix (longest match), else the default link,
  * else none. Returns an index into cfg->link, or -1 for none. */
 int config_route(const struct config *cfg, const char *msisdn);
+
+/* Is addr ("127.0.0.1", "::1", "localhost") a loopback address? */
+bool config_addr_is_loopback(const char *addr);
 
 /* Print the effective configuration (for skillgw -t -v and the VTY). */
 void config_dump(const struct config *cfg, FILE *out);

@@ -49,3 +49,41 @@ gwTest('every MT carries a relative validity_period from the queue', { timeout: 
 	assert.match(s, /^0000000(1|2)\d{4}000R$/, 'relative time of about two hours');
 	await gw.stopClean();
 });
+
+gwTest('VTY: with gateway.vty.enable_password, enable asks for it; show needs none', { timeout: 20000 }, async (t, h) => {
+	const sim = await h.smsc();
+	const gw = await h.gateway({ sim, gateway: { vty: { enable_password: 'Geheim-1' } } });
+	await gw.waitBound();
+	const port = gw.config.gateway.vty.port;
+	// three wrong tries: back to the unprivileged prompt, the link stays up
+	let out = await vty(port, ['show smsc', 'enable', 'wrong1', 'wrong2', 'wrong3', 'link sim stop']);
+	assert.match(out, /session sim: BOUND/, 'show works without the password');
+	assert.match(out, /Password: /);
+	assert.match(out, /Bad enable passwords/);
+	assert.match(out, /link sim stop\r?\n% Unknown command/);
+	assert.ok(!gw.logText.includes('Geheim-1'), 'the password is not logged');
+	await new Promise((r) => setTimeout(r, 300));
+	assert.equal(sim.counters.unbind, 0, 'nothing was stopped');
+	// the right password
+	out = await vty(port, ['enable', 'Geheim-1', 'link sim stop']);
+	assert.match(out, /skillgw# /);
+	await until(() => sim.counters.unbind >= 1, { what: 'unbind after link stop' });
+	await gw.stopClean();
+});
+
+gwTest('skillgw -t: a VTY on a non-loopback address needs an enable password', { timeout: 20000 }, async (t, h) => {
+	const gw = await h.gateway({ port: 2775, start: false, gateway: { vty: { address: '0.0.0.0' } } });
+	let r = gw.run(['-t', '-c', gw.cfgPath]);
+	assert.equal(r.code, 1, r.stdout);
+	assert.match(r.stderr, /gateway\.vty\.enable_password: a password is required when vty\.address \(0\.0\.0\.0\) is not a loopback address/);
+	gw.rewrite({ gateway: { vty: { enable_password: 'two words' } } });
+	r = gw.run(['-t', '-c', gw.cfgPath]);
+	assert.match(r.stderr, /enable_password: the value must be one word/);
+	assert.ok(!r.stderr.includes('two words'), 'the password is not echoed');
+	gw.rewrite({ gateway: { vty: { enable_password: 'S3cret!' } } });
+	r = gw.run(['-t', '-v', '-c', gw.cfgPath]);
+	assert.equal(r.code, 0, r.stderr);
+	assert.ok(!r.stdout.includes('S3cret!'), '-v prints the password as ***');
+	gw.rewrite({ gateway: { vty: { address: '::1', enable_password: '' } } });
+	assert.equal(gw.run(['-t', '-c', gw.cfgPath]).code, 0, 'loopback needs none');
+});

@@ -452,7 +452,7 @@ function numbers(n, base = 8613900000000) {
 }
 
 /** The binaries exist (tests skip with a clear message otherwise). */
-/** VTY commands, each sent after the prompt; resolves with the output.
+/** VTY commands, each sent after the prompt (or a password prompt); resolves with the output.
  * (An "exit" right behind a command would close the session before its
  * output is flushed.) */
 function vty(port, commands, { timeout = 5000 } = {}) {
@@ -465,11 +465,13 @@ function vty(port, commands, { timeout = 5000 } = {}) {
 		sock.setEncoding('latin1');
 		sock.on('data', (d) => {
 			out += d;
-			const n = (out.match(/skillgw[>#] /g) || []).length;
+			const n = (out.match(/skillgw[>#] |Password: /g) || []).length;
 			if (n === prompts) return;
 			prompts = n;
 			if (todo.length) {
-				sock.write(`${todo.shift()}\r\n`);
+				// LF alone: libosmocore ends a line at CR and again at LF,
+				// and at a password prompt the empty second line is a try
+				sock.write(`${todo.shift()}\n`);
 			} else {
 				clearTimeout(timer);
 				sock.destroy();
