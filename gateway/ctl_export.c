@@ -2,8 +2,9 @@
  * ctl_export.c - skillctl export enrolments [--since DATE] FILE.csv
  *
  * Writes the enrolments for the back office (format in export.h). The file
- * is written under a temporary name beside FILE and renamed into place
- * when complete, so a reader never sees half of it; "-" writes to stdout.
+ * holds names and ID numbers: it is written mode 0600 under a fresh
+ * temporary name beside FILE and renamed into place when complete
+ * (privfile.h), so a reader never sees half of it; "-" writes to stdout.
  * The export is audited with the operator's name.
  */
 #include <errno.h>
@@ -19,6 +20,7 @@
 #include "db.h"
 #include "export.h"
 #include "fmt.h"
+#include "privfile.h"
 
 struct ctl_export {
 	const char *what, *path, *operator_name;
@@ -58,32 +60,28 @@ static int ctl_export_args(int argc, char **argv, struct ctl_export *a)
 	return 0;
 }
 
-/* Export into path (via path.tmp) or stdout. */
+/* Export into path (a private temporary renamed into place) or stdout. */
 static int ctl_export_write(const struct ctl_export *a, struct db *db,
 			    const char *cc, unsigned long *n)
 {
 	bool to_stdout = !strcmp(a->path, "-");
-	char *tmp = talloc_asprintf(NULL, "%s.tmp", a->path);
-	FILE *f = to_stdout ? stdout : fopen(tmp, "wb");
+	struct privfile *pf = to_stdout ? NULL : privfile_create(NULL, a->path);
 	int rc;
 
-	if (!f) {
-		fprintf(stderr, "skillctl export: %s: %s\n", tmp,
+	if (!to_stdout && !pf) {
+		fprintf(stderr, "skillctl export: %s: %s\n", a->path,
 			strerror(errno));
-		talloc_free(tmp);
 		return CTL_DATA_USER;
 	}
-	rc = export_enrolments(db, f, a->has_since ? a->since : NULL, cc, n);
-	if (!to_stdout && fclose(f) && !rc)
-		rc = -EIO;
-	if (!to_stdout && !rc && rename(tmp, a->path))
-		rc = -errno;
-	if (rc && !to_stdout)
-		remove(tmp);
+	rc = export_enrolments(db, pf ? privfile_stream(pf) : stdout,
+			       a->has_since ? a->since : NULL, cc, n);
+	if (pf && rc == 0)
+		rc = privfile_commit(pf);
+	else
+		privfile_abort(pf);
 	if (rc)
 		fprintf(stderr, "skillctl export: %s: %s\n", a->path,
 			rc == -EIO ? "database or write error" : strerror(-rc));
-	talloc_free(tmp);
 	return rc ? CTL_DATA_SYS : CTL_DATA_OK;
 }
 

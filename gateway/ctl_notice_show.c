@@ -31,6 +31,7 @@
 #include "dlr.h"
 #include "mtq.h"
 #include "notice_text.h"
+#include "privfile.h"
 #include "quiet.h"
 #include "smpp_pdu.h"
 
@@ -567,19 +568,26 @@ int ctl_nt_report(struct ctl_nt *c, int argc, char **argv)
 {
 	sqlite3_stmt *st[SHOW_NUM_STMT] = { 0 };
 	struct notice *n = NULL;
+	struct privfile *pf = NULL;
 	unsigned long rows = 0;
-	FILE *f = NULL;
 	int rc;
 
 	if (argc != 3)
 		return ctl_nt_user(c, "usage: skillctl notice report ID FILE.csv");
 	rc = show_open(c, argc - 1, argv, st, &n);
-	if (rc == CTL_NT_OK && !(f = fopen(argv[2], "w")))
+	if (rc == CTL_NT_OK && !(pf = privfile_create(c, argv[2])))
 		rc = ctl_nt_user(c, "%s: %s", argv[2], strerror(errno));
-	if (rc == CTL_NT_OK && show_report_write(c, st, n, f, &rows) < 0)
+	if (rc == CTL_NT_OK &&
+	    show_report_write(c, st, n, privfile_stream(pf), &rows) < 0)
 		rc = ctl_nt_sys(c, "reading the recipients", -EIO);
-	if (f && fclose(f) != 0 && rc == CTL_NT_OK)
-		rc = ctl_nt_sys(c, argv[2], -errno);
+	if (rc == CTL_NT_OK) {
+		int e = privfile_commit(pf);
+
+		if (e < 0)
+			rc = ctl_nt_sys(c, argv[2], e);
+	} else {
+		privfile_abort(pf);
+	}
 	if (rc == CTL_NT_OK && c->json)
 		printf("{\"id\":%lld,\"rows\":%lu,\"file\":", (long long)n->id,
 		       rows);

@@ -31,6 +31,7 @@
 
 #include "db.h"
 #include "log.h"
+#include "privfile.h"
 #include "schema.h"
 
 /* One upgrade step: from user_version == its index to index + 1. */
@@ -253,6 +254,13 @@ struct db *db_open(void *ctx, const char *path, bool create)
 	if (!db)
 		return NULL;
 	db->path = talloc_strdup(db, path);
+	/* personal data: the file (and so its -wal and -shm) private */
+	if (create && (rc = privfile_prepare_db(path)) < 0) {
+		LOGP(DDB, LOGL_ERROR, "%s: cannot create: %s\n", path,
+		     strerror(-rc));
+		talloc_free(db);
+		return NULL;
+	}
 	rc = sqlite3_open_v2(path, &db->h, flags, NULL);
 	if (rc != SQLITE_OK) {
 		LOGP(DDB, LOGL_ERROR, "%s: cannot open: %s\n", path,
