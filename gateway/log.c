@@ -1,7 +1,9 @@
 /*
- * log.c - the table of logging categories and the stderr target.
+ * log.c - the table of logging categories, the stderr and file targets,
+ * and how a mobile number appears in a log line.
  */
 #include <errno.h>
+#include <string.h>
 
 #include <osmocom/core/application.h>
 #include <osmocom/core/logging.h>
@@ -76,4 +78,46 @@ int sgw_log_init(void *ctx, const char *level, const char *file)
 	sgw_log_target_setup(t, lvl);
 	log_add_target(t);
 	return 0;
+}
+
+static bool log_full_numbers;
+
+void sgw_log_set_numbers(bool full)
+{
+	log_full_numbers = full;
+}
+
+#define LOG_NUM_MAX	32
+#define LOG_NUM_HEAD	3	/* digits shown before the stars */
+#define LOG_NUM_TAIL	4	/* and after them */
+#define LOG_NUM_CC	"86"	/* shown without it: 138****8000 */
+#define LOG_NUM_CN_LEN	13	/* 86 + 11 digits */
+
+/* 8613800138000 -> 138****8000; short or odd strings become stars. */
+const char *log_num(const char *msisdn)
+{
+	static __thread char slot[LOG_NUM_SLOTS][LOG_NUM_MAX];
+	static __thread unsigned next;
+	char *out = slot[next++ % LOG_NUM_SLOTS];
+	size_t n, i;
+
+	if (!msisdn)
+		return "-";
+	n = strlen(msisdn);
+	if (log_full_numbers || n == 0) {
+		osmo_strlcpy(out, msisdn, LOG_NUM_MAX);
+		return out;
+	}
+	if (n == LOG_NUM_CN_LEN && !strncmp(msisdn, LOG_NUM_CC, 2)) {
+		msisdn += 2;
+		n -= 2;
+	}
+	if (n >= LOG_NUM_MAX)
+		n = LOG_NUM_MAX - 1;
+	for (i = 0; i < n; i++)
+		out[i] = (n >= LOG_NUM_HEAD + LOG_NUM_TAIL + 1 &&
+			  (i < LOG_NUM_HEAD || i >= n - LOG_NUM_TAIL)) ?
+			 msisdn[i] : '*';
+	out[n] = '\0';
+	return out;
 }

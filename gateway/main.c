@@ -407,6 +407,7 @@ int main(int argc, char **argv)
 		talloc_free(root);
 		return 2;
 	}
+	sgw_log_set_numbers(gw->cfg.log_numbers);
 	smpp_pdu_init(root);
 	gw->started_ms = clock_now_ms();
 	if (main_start(gw, o.config) < 0)

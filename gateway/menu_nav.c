@@ -402,7 +402,7 @@ static int nav_invalid(struct menu_sess *s, enum menu_text id,
 
 static int nav_fail(struct menu_sess *s, int rc, struct menu_out *out)
 {
-	LOGP(DUSSD, LOGL_ERROR, "%s: %s: %s, the dialogue ends\n", s->msisdn,
+	LOGP(DUSSD, LOGL_ERROR, "%s: %s: %s, the dialogue ends\n", log_num(s->msisdn),
 	     nav_view_names[s->view], strerror(-rc));
 	menu_render(s->m, MX_ERROR, NULL, 0, out->text, sizeof(out->text));
 	out->end = true;
@@ -660,7 +660,7 @@ static int nav_reg_name(struct menu_sess *s, const struct menu_env *e,
 	memset(s->reg_id, 0, sizeof(s->reg_id));
 	if (rc <= 0)	/* refused: the reason is the final screen */
 		return rc < 0 ? rc : nav_pages(s, text, true);
-	LOGP(DUSSD, LOGL_INFO, "%s: registered by USSD\n", s->msisdn);
+	LOGP(DUSSD, LOGL_INFO, "%s: registered by USSD\n", log_num(s->msisdn));
 	s->pending = NULL;
 	s->view = NV_SCREEN;
 	return a ? a->run(s, e) : 0;

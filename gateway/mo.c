@@ -143,7 +143,7 @@ static int mo_insert(struct mo *m, struct mo_msg *out, int64_t now_ms)
 		return rc;
 	out->id = sqlite3_last_insert_rowid(db_handle(m->db));
 	LOGP(DROUTER, LOGL_DEBUG, "mo %lld from %s on %s: %u part(s)%s\n",
-	     (long long)out->id, out->src, out->link, out->parts,
+	     (long long)out->id, log_num(out->src), out->link, out->parts,
 	     out->partial ? ", partial" : "");
 	return 0;
 }
@@ -185,7 +185,7 @@ static int mo_join(struct mo *m, const struct mo_set *s, struct mo_msg *out)
 		len = sqlite3_column_bytes(st, 2);
 		if (len > MO_JOIN_MAX - joined) {
 			LOGP(DROUTER, LOGL_NOTICE, "mo from %s on %s: longer "
-			     "than %u octets, cut\n", s->src, s->link,
+			     "than %u octets, cut\n", log_num(s->src), s->link,
 			     MO_JOIN_MAX);
 			len = MO_JOIN_MAX - joined;
 		}
@@ -302,7 +302,7 @@ static int mo_store_part(struct mo *m, const char *link,
 
 	if (rc == 0)
 		LOGP(DROUTER, LOGL_INFO, "mo from %s on %s: part %u/%u of "
-		     "ref %u repeated, ignored\n", d->src, link, d->concat_seq,
+		     "ref %u repeated, ignored\n", log_num(d->src), link, d->concat_seq,
 		     d->concat_total, d->concat_ref);
 	if (rc <= 0)
 		return rc;
@@ -372,7 +372,7 @@ int mo_expire_parts(struct mo *m, int64_t now_ms, int64_t timeout_ms,
 			break;
 		LOGP(DROUTER, LOGL_NOTICE, "mo %lld from %s on %s: %u of %u "
 		     "parts arrived before the timeout, stored partial\n",
-		     (long long)msg.id, msg.src, msg.link, msg.parts,
+		     (long long)msg.id, log_num(msg.src), msg.link, msg.parts,
 		     sets[i].total);
 		if (cb)
 			cb(data, &msg);

@@ -66,7 +66,7 @@ static int router_dlr(struct router *r, struct smpp_link *l,
 	r->st.dlr++;
 	if (dlr_from_deliver(d, &dlr) < 0) {
 		LOGP(DROUTER, LOGL_ERROR, "link %s: unreadable receipt from %s\n",
-		     lc->name, d->src);
+		     lc->name, log_num(d->src));
 		return 0;
 	}
 	if (dlr_id_normalise(dlr.id, lc->dlr_id_fmt, id, sizeof(id)) < 0)
@@ -92,7 +92,7 @@ static void router_handle(struct router *r, const struct mo_msg *m,
 {
 	r->st.mo++;
 	LOGP(DROUTER, LOGL_INFO, "mo %lld from %s to %s: %u part(s)%s\n",
-	     (long long)m->id, m->src, m->dst, m->parts,
+	     (long long)m->id, log_num(m->src), m->dst, m->parts,
 	     m->partial ? ", incomplete" : "");
 	if (r->handler)
 		r->handler(r->handler_data, m, d);
@@ -125,7 +125,7 @@ int router_rx(void *data, struct smpp_link *l, const struct smpp_deliver *d)
 	if (rc < 0) {
 		r->st.db_errors++;
 		LOGP(DROUTER, LOGL_ERROR, "cannot store MO from %s: %s\n",
-		     n->src, strerror(-rc));
+		     log_num(n->src), strerror(-rc));
 	} else if (rc == 1) {
 		router_handle(r, &m, n);
 		rc = 0;

@@ -155,7 +155,7 @@ static int sched_one(struct sched *s, const struct notice *c,
 		rc = -EMSGSIZE;
 	if (rc == -EINVAL || rc == -EMSGSIZE) {
 		LOGP(DSCHED, LOGL_NOTICE, "campaign %lld: no message for %s: "
-		     "%s\n", (long long)c->id, r->msisdn, rc == -EINVAL ?
+		     "%s\n", (long long)c->id, log_num(r->msisdn), rc == -EINVAL ?
 		     "not a valid number or text" : "text too long");
 		s->stats.bad++;
 		return notice_mark(s->nd, r->id, NOTICE_R_BAD, 0);

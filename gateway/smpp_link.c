@@ -200,7 +200,7 @@ static void link_sm_settle(struct smpp_link *l, struct link_sm *sm)
 	if (sm->ussd) {
 		if (sm->perm_failed || sm->temp_failed)
 			LOGLINK(l, LOGL_NOTICE, "USSD screen to %s not accepted: %s\n",
-				sm->m->dst, smpp_pdu_status_str(sm->status));
+				log_num(sm->m->dst), smpp_pdu_status_str(sm->status));
 		link_sm_free(l, sm);
 		return;
 	}
@@ -218,7 +218,7 @@ static void link_sm_requeue(struct smpp_link *l, struct link_sm *sm)
 {
 	if (sm->ussd) {	/* the dialogue is gone with the link */
 		LOGLINK(l, LOGL_NOTICE, "USSD screen to %s dropped: link down\n",
-			sm->m->dst);
+			log_num(sm->m->dst));
 		link_sm_free(l, sm);
 		return;
 	}
@@ -569,7 +569,7 @@ static int link_sm_prepare_ussd(struct smpp_link *l, struct link_sm *sm)
 	n = sm->payload ? charset_encode(t, strlen(t), sm->payload, SMPP_SM_MAX, &enc) : -ENOMEM;
 	if (n < 0) {
 		LOGLINK(l, LOGL_ERROR, "USSD screen to %s is too long (%zu octets of UTF-8)\n",
-			sm->m->dst, strlen(t));
+			log_num(sm->m->dst), strlen(t));
 		link_part_failed(l, sm, SMPP_ESME_RINVMSGLEN, true);
 		return -EINVAL;
 	}

@@ -133,8 +133,10 @@ struct ussd_ev {
 	unsigned n;
 };
 
+/* a dialogue by its hash (its key holds the number) and masked number */
 #define LOGUS(s, lvl, fmt, args...) \
-	LOGP(DUSSD, lvl, "%s (%s): " fmt, (s)->key, (s)->peer.dst, ## args)
+	LOGP(DUSSD, lvl, "ussd %08x (%s): " fmt, (s)->hash, \
+	     log_num((s)->peer.dst), ## args)
 
 /* ------------------------------------------------------------------ */
 /* Keys and the table                                                  */
@@ -200,7 +202,7 @@ static void ussd_send_smpp(struct ussd *u, const struct ussd_out *o)
 	});
 	if (rc < 0) {
 		u->st.dropped++;
-		LOGP(DUSSD, LOGL_NOTICE, "%s: screen not sent: %s\n", p->dst,
+		LOGP(DUSSD, LOGL_NOTICE, "%s: screen not sent: %s\n", log_num(p->dst),
 		     strerror(-rc));
 	}
 }
@@ -287,7 +289,7 @@ static void ussd_queue(struct ussd *u, const struct ussd_peer *p,
 		talloc_free(o);
 		u->st.dropped++;
 		LOGP(DUSSD, LOGL_ERROR, "%s: out of memory for a screen\n",
-		     p->dst);
+		     log_num(p->dst));
 		return;
 	}
 	o->peer = *p;
@@ -485,8 +487,8 @@ static struct ussd_sess *ussd_new(struct ussd *u, const char *key,
 	s->hash = ussd_hash(key);
 	s->peer = *p;
 	s->started_ms = clock_now_ms();
-	/* ids may not hold + * # . or spaces */
-	osmo_fsm_inst_update_id_f_sanitize(fi, '-', "%s", key);
+	/* the id shows in libosmocore's FSM logs: the hash, not the number */
+	osmo_fsm_inst_update_id_f(fi, "%08x", s->hash);
 	hash_add(u->sessions, &s->node, s->hash);
 	llist_add_tail(&s->list, &u->all);
 	u->n_sess++;
@@ -509,7 +511,7 @@ static void ussd_begin(struct ussd *u, struct ussd_sess *old,
 	if (u->n_sess >= u->cfg->ussd.max_sessions) {
 		u->st.busy++;
 		LOGP(DUSSD, LOGL_NOTICE, "%s: %u dialogues open, refused\n",
-		     p->dst, u->n_sess);
+		     log_num(p->dst), u->n_sess);
 		ussd_queue_text(u, p, MX_BUSY);
 		return;
 	}
@@ -530,7 +532,7 @@ static void ussd_continue(struct ussd *u, struct ussd_sess *s,
 	if (!s) {
 		u->st.unknown++;
 		LOGP(DUSSD, LOGL_INFO, "%s: answer to a dialogue that is gone\n",
-		     p->dst);
+		     log_num(p->dst));
 		ussd_queue_text(u, p, MX_ENDED);
 		return;
 	}
@@ -609,7 +611,7 @@ int ussd_smpp_rx(void *data, struct smpp_link *l,
 	unsigned n;
 
 	if (ussd_key(c, d->src, d, key, sizeof(key)) < 0) {
-		LOGP(DUSSD, LOGL_ERROR, "%s: no session key\n", d->src);
+		LOGP(DUSSD, LOGL_ERROR, "%s: no session key\n", log_num(d->src));
 		return 0;
 	}
 	ussd_peer_smpp(&p, l, c, d);
@@ -626,7 +628,7 @@ int ussd_smpp_rx(void *data, struct smpp_link *l,
 		ussd_continue(u, ussd_find(u, key), &p, text);
 	} else {
 		LOGP(DUSSD, LOGL_NOTICE, "%s: ussd_service_op %u is none of "
-		     "this link's, ignored\n", d->src, d->ussd_op);
+		     "this link's, ignored\n", log_num(d->src), d->ussd_op);
 	}
 	return 0;
 }

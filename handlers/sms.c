@@ -122,7 +122,7 @@ int sms_answer(struct sms *s, const char *msisdn, const char *text,
 	case RATELIMIT_TELL:
 		s->st.limited++;
 		LOGP(DHAND, LOGL_NOTICE, "%s: over the rate limit, told once\n",
-		     msisdn);
+		     log_num(msisdn));
 		sms_limited(s, wait_ms, out, cap);
 		return 1;
 	case RATELIMIT_DROP:
@@ -142,7 +142,7 @@ int sms_answer(struct sms *s, const char *msisdn, const char *text,
 	s->hc.now_ms = 0;
 	if (rc < 0)
 		s->st.errors++;
-	LOGP(DHAND, LOGL_INFO, "%s: %s%s\n", msisdn, command_name(c.id),
+	LOGP(DHAND, LOGL_INFO, "%s: %s%s\n", log_num(msisdn), command_name(c.id),
 	     rc < 0 ? " (failed, told to retry)" : "");
 	return 1;
 }
@@ -177,7 +177,7 @@ void sms_mo(void *data, const struct mo_msg *m, const struct smpp_deliver *d)
 		return;
 	if (!sms_answerable(s, m->src)) {
 		LOGP(DHAND, LOGL_INFO, "%s: not a mobile number, not answered\n",
-		     m->src);
+		     log_num(m->src));
 		return;
 	}
 	if (!sms_answer(s, m->src, m->text, strlen(m->text), clock_now_ms(),
@@ -188,7 +188,7 @@ void sms_mo(void *data, const struct mo_msg *m, const struct smpp_deliver *d)
 	if (rc < 0) {
 		s->st.errors++;
 		LOGP(DHAND, LOGL_ERROR, "%s: cannot queue the reply to mo %lld: %s\n",
-		     m->src, (long long)m->id, strerror(-rc));
+		     log_num(m->src), (long long)m->id, strerror(-rc));
 		return;
 	}
 	s->st.replies++;

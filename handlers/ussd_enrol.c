@@ -283,9 +283,9 @@ int ussd_enrol(const struct menu_env *e, const char *msisdn,
 		.prio = MTQ_PRIO_REPLY }, NULL);
 	if (rc < 0)
 		LOGP(DUSSD, LOGL_ERROR, "%s: enrolment %lld: cannot queue the "
-		     "SMS confirmation: %s\n", msisdn, (long long)no,
+		     "SMS confirmation: %s\n", log_num(msisdn), (long long)no,
 		     strerror(-rc));
-	LOGP(DUSSD, LOGL_INFO, "%s: enrolled in %s, enrolment %lld\n", msisdn,
+	LOGP(DUSSD, LOGL_INFO, "%s: enrolled in %s, enrolment %lld\n", log_num(msisdn),
 	     code, (long long)no);
 	return ussd_enrolled(e, &c, no, out, cap);
 }

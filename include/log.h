@@ -8,6 +8,8 @@
 #ifndef SGW_LOG_H
 #define SGW_LOG_H
 
+#include <stdbool.h>
+
 #include <osmocom/core/logging.h>
 
 enum sgw_log_cat {
@@ -23,6 +25,14 @@ enum sgw_log_cat {
 };
 
 extern const struct log_info sgw_log_info;
+
+/* Log lines never carry ID numbers, names or message texts. Mobile numbers
+ * go through log_num(): masked as 138****8000 unless full numbers were
+ * asked for (gateway.log_numbers). Up to LOG_NUM_SLOTS calls may appear in
+ * one statement; each thread has its own slots. */
+#define LOG_NUM_SLOTS	4
+void sgw_log_set_numbers(bool full);
+const char *log_num(const char *msisdn);
 
 /* Set up libosmocore logging with our categories: a stderr target, and a
  * file target when file is not NULL or empty (reopened on SIGHUP through

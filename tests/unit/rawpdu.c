@@ -34,6 +34,8 @@ void raw_put32(struct raw *r, uint32_t v)
 void raw_putmem(struct raw *r, const void *p, size_t n)
 {
 	assert_true(r->n + n <= RAW_CAP);
+	if (n == 0)
+		return;
 	memcpy(r->b + r->n, p, n);
 	r->n += n;
 }

@@ -138,6 +138,7 @@ static void test_fixed_sizes(void **state)
 
 static void test_tlv_stream(void **state)
 {
+	static const uint8_t big[1025];
 	struct raw r;
 
 	/* a length that runs past the body */
@@ -156,11 +157,11 @@ static void test_tlv_stream(void **state)
 
 	/* a variable TLV beyond its maximum, an unknown one beyond 1024 */
 	raw_deliver(&r, 0, 0, "x", 1);
-	raw_tlv(&r, 0x001E, r.b, 66);
+	raw_tlv(&r, 0x001E, big, 66);
 	raw_end(&r);
 	assert_refused(&r, SMPP_ESME_RINVPARLEN, "receipted_message_id");
 	raw_deliver(&r, 0, 0, "x", 1);
-	raw_tlv(&r, TAG_VENDOR, r.b, 1025);
+	raw_tlv(&r, TAG_VENDOR, big, 1025);
 	raw_end(&r);
 	assert_refused(&r, SMPP_ESME_RINVPARLEN, "tlv");
 	raw_deliver(&r, 0, 0, "x", 1);
