@@ -5,7 +5,8 @@
 #   make test       unit + integration tests (sanitizer build); ends "N passed, N failed"
 #   make run        the demo: deps, demo database, SMSC simulator, gateway
 #   make bench      benchmarks that print figures
-#   make fuzz       libFuzzer targets (clang), FUZZ_SECONDS each (default 60)
+#   make fuzz       libFuzzer targets (clang, and libsmpp34 built from its Debian
+#                   source with ASan), FUZZ_SECONDS each (default 60)
 #   make valgrind   every unit test program under valgrind (no sanitizers)
 #   make install    PREFIX=/usr/local DESTDIR= (make uninstall undoes it)
 
@@ -168,10 +169,10 @@ uninstall:
 # libsmpp34 too is built from source with ASan and UBSan (and coverage), so
 # that the sanitizers see into it: tests/fuzz/libsmpp34.sh fetches the
 # Debian source package of the installed libsmpp34-dev (apt-get source, with
-# a source list of its own) and builds $(SMPP34)/lib/libsmpp34.a and
-# $(SMPP34)/include, once per version; the fuzz build takes libsmpp34's
-# headers and library from there, never from the system (FUZZ_PKGS has no
-# libsmpp34). Nothing of it is committed.
+# a source list of its own) and builds build-fuzz/libsmpp34/lib/libsmpp34.a
+# and build-fuzz/libsmpp34/include, once per version; the fuzz build takes
+# libsmpp34's headers and library from there, never from the system
+# (FUZZ_PKGS has no libsmpp34). Nothing of it is committed.
 # make valgrind: the unit tests of the plain build under valgrind.
 FB       = build-fuzz
 FUZZ_CC ?= clang

@@ -16,9 +16,12 @@
  * smpp34_strerror[2048] through a cursor, ptrerror, that it advances by
  * what snprintf() would have written: once the lines pass 2048 octets the
  * cursor runs past the array and the next snprintf() gets a negative size
- * (SIZE_MAX) and writes over whatever follows. ASan sees that only when a
- * poisoned global happens to follow, so the cursor is checked after every
- * unpack: that catches the overrun in any build, with or without ASan.
+ * (SIZE_MAX) and writes over whatever follows. Under make fuzz libsmpp34
+ * is built with ASan (tests/fuzz/libsmpp34.sh), which reports that write
+ * as a global-buffer-overflow inside smpp34_unpack; the replay test links
+ * the system's uninstrumented library, where nothing would, so the cursor
+ * is also checked after every unpack: that catches the overrun in any
+ * build.
  */
 #include <errno.h>
 #include <stdint.h>
