@@ -34,9 +34,15 @@ CFLAGS  += -std=gnu11 $(OPT) -Wall -Wextra -Werror -Wno-unused-parameter \
 LDFLAGS += $(SANFLAGS)
 LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lm
 
-LIB_SRC  = $(filter-out gateway/main.c gateway/skillctl.c,$(wildcard gateway/*.c)) \
-	   $(wildcard handlers/*.c)
+# One folder per module (README, "How it works"). The daemon's library is
+# every module but gateway/ctl (skillctl's verbs) and the two mains.
+MODULES  = gateway gateway/smpp gateway/text gateway/queue gateway/ussd \
+	   handlers/domain handlers/replies handlers/sms handlers/ussd \
+	   handlers/notice handlers/data
+LIB_SRC  = $(filter-out gateway/main.c,$(foreach m,$(MODULES),$(wildcard $(m)/*.c)))
 LIB_OBJ  = $(LIB_SRC:%.c=$(B)/%.o)
+CTL_SRC  = $(wildcard gateway/ctl/*.c)
+CTL_OBJ  = $(CTL_SRC:%.c=$(B)/%.o)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
@@ -46,32 +52,39 @@ $(B)/schema.h: gateway/schema.sql scripts/sql2c.sh
 	@mkdir -p $(@D)
 	sh scripts/sql2c.sh $< > $@
 
-$(B)/%.o: %.c $(B)/schema.h $(wildcard include/*.h)
+# -MMD -MP: each object's header dependencies (public and private) are
+# written beside it as .d and read back below
+$(B)/%.o: %.c $(B)/schema.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)
 
 $(B)/libsgw.a: $(LIB_OBJ)
+	rm -f $@; ar rcs $@ $^
+
+$(B)/libctl.a: $(CTL_OBJ)
 	rm -f $@; ar rcs $@ $^
 
 $(B)/skillgw: $(B)/gateway/main.o $(B)/libsgw.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(B)/skillctl: $(B)/gateway/skillctl.o $(B)/libsgw.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(B)/skillctl: $(B)/libctl.a $(B)/libsgw.a
+	$(CC) $(LDFLAGS) -o $@ $(B)/gateway/ctl/skillctl.o $^ $(LDLIBS)
 
 TEST_UTIL = $(B)/tests/testutil.o $(B)/tests/rawpdu.o
 
-$(B)/tests/%: tests/unit/%.c $(TEST_UTIL) $(B)/libsgw.a
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(TEST_UTIL) $(B)/libsgw.a $(LDLIBS) -lcmocka
+# unit tests may reach private headers of the modules they test
+TEST_INC  = $(foreach m,$(MODULES) gateway/ctl,-I$(m))
 
-$(B)/tests/testutil.o: tests/unit/testutil.c tests/unit/testutil.h $(B)/schema.h
+$(B)/tests/%: tests/unit/%.c $(TEST_UTIL) $(B)/libctl.a $(B)/libsgw.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CFLAGS) $(TEST_INC) -MMD -MP $(LDFLAGS) -o $@ $< $(TEST_UTIL) \
+		$(B)/libctl.a $(B)/libsgw.a $(LDLIBS) -lcmocka
 
-$(B)/tests/rawpdu.o: tests/unit/rawpdu.c tests/unit/rawpdu.h
+$(B)/tests/%.o: tests/unit/%.c $(B)/schema.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CFLAGS) $(TEST_INC) -MMD -MP -c -o $@ $<
 
 # the replay test includes every fuzz target (see tests/fuzz/fuzz.h)
 $(B)/tests/test_fuzz_corpus: $(wildcard tests/fuzz/*.c tests/fuzz/*.h)

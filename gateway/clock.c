@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "clock.h"
+#include "gateway/clock.h"
 
 int64_t clock_now_ms(void)
 {

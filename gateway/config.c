@@ -41,9 +41,9 @@
 
 #include <libconfig.h>
 
-#include "charset.h"
-#include "config.h"
-#include "quiet.h"
+#include "gateway/text/charset.h"
+#include "gateway/config.h"
+#include "gateway/queue/quiet.h"
 
 #define PATH_LEN	128	/* longest setting path in a message */
 #define QUOTE_LEN	72	/* longest quoted value in a message */

@@ -29,9 +29,9 @@
 #include <osmocom/core/talloc.h>
 #include <osmocom/core/utils.h>
 
-#include "db.h"
-#include "log.h"
-#include "privfile.h"
+#include "gateway/db.h"
+#include "gateway/log.h"
+#include "gateway/privfile.h"
 #include "schema.h"
 
 /* One upgrade step: from user_version == its index to index + 1. */

@@ -9,7 +9,7 @@
 #include <osmocom/core/logging.h>
 #include <osmocom/core/utils.h>
 
-#include "log.h"
+#include "gateway/log.h"
 
 static const struct log_info_cat sgw_log_cats[] = {
 	[DMAIN]   = { .name = "DMAIN",   .description = "Start-up and shutdown",

@@ -20,7 +20,7 @@
 
 #include <talloc.h>
 
-#include "privfile.h"
+#include "gateway/privfile.h"
 
 #define PRIVFILE_TRIES	16
 #define PRIVFILE_MODE	0600

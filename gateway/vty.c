@@ -19,15 +19,15 @@
 #include <osmocom/vty/telnet_interface.h>
 #include <osmocom/vty/vty.h>
 
-#include "clock.h"
+#include "gateway/clock.h"
 #include "gw.h"
-#include "log.h"
-#include "mtq.h"
-#include "router.h"
-#include "scheduler.h"
-#include "smpp_link.h"
-#include "ussd.h"
-#include "ussd_http.h"
+#include "gateway/log.h"
+#include "gateway/queue/mtq.h"
+#include "gateway/queue/router.h"
+#include "handlers/notice/scheduler.h"
+#include "gateway/smpp/link.h"
+#include "gateway/ussd/ussd.h"
+#include "gateway/ussd/http.h"
 
 #define VTY_USSD_LIST_MAX	50	/* dialogues listed by show ussd */
 

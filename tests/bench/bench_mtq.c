@@ -27,10 +27,10 @@
 
 #include <osmocom/core/talloc.h>
 
-#include "clock.h"
-#include "db.h"
-#include "log.h"
-#include "mtq.h"
+#include "gateway/clock.h"
+#include "gateway/db.h"
+#include "gateway/log.h"
+#include "gateway/queue/mtq.h"
 
 #define BENCH_N_DEFAULT		200000
 #define BENCH_BATCH_DEFAULT	500

@@ -30,14 +30,14 @@
 
 #include <osmocom/core/talloc.h>
 
-#include "audience.h"
-#include "clock.h"
-#include "config.h"
-#include "db.h"
-#include "log.h"
-#include "mtq.h"
-#include "notice.h"
-#include "scheduler.h"
+#include "handlers/notice/audience.h"
+#include "gateway/clock.h"
+#include "gateway/config.h"
+#include "gateway/db.h"
+#include "gateway/log.h"
+#include "gateway/queue/mtq.h"
+#include "handlers/notice/notice.h"
+#include "handlers/notice/scheduler.h"
 
 #define BENCH_N_DEFAULT		1000000
 #define BENCH_SLOW_STEP_S	0.010	/* a step this long is counted */

@@ -31,7 +31,7 @@
 #include <osmocom/core/application.h>
 #include <osmocom/core/logging.h>
 
-#include "log.h"
+#include "gateway/log.h"
 
 #ifdef FUZZ_LIBFUZZER
 #define FUZZ_TARGET(name)						\

@@ -5,7 +5,7 @@
  * bounded fields of well-formed UTF-8 (invalid input bytes count as
  * separators; truncation is at a character boundary).
  */
-#include "command.h"
+#include "handlers/sms/command.h"
 #include "fuzz.h"
 
 #define COMMAND_FUZZ_NORM	64	/* a small normalise buffer */

@@ -16,7 +16,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "gateway/config.h"
 #include "fuzz.h"
 
 #define CONFIG_FUZZ_MSISDN	"8613800138000"

@@ -14,11 +14,11 @@
 
 #include <talloc.h>
 
-#include "codes.h"
-#include "csv.h"
-#include "fmt.h"
+#include "handlers/domain/codes.h"
+#include "handlers/data/csv.h"
+#include "gateway/text/fmt.h"
 #include "fuzz.h"
-#include "idcard.h"
+#include "handlers/domain/idcard.h"
 
 static const struct csv_column csv_fuzz_cols[] = {
 	{ "身份证号|id_number", CSV_COL_REQUIRED },

@@ -10,7 +10,7 @@
  * and decoding into a smaller buffer gives a prefix of it (the writer
  * appends whole characters or stops).
  */
-#include "charset.h"
+#include "gateway/text/charset.h"
 #include "fuzz.h"
 
 #define DECODE_SMALL_MAX	32	/* largest "small" output buffer */

@@ -8,7 +8,7 @@
  */
 #include <errno.h>
 
-#include "dlr.h"
+#include "gateway/smpp/dlr.h"
 #include "fuzz.h"
 
 static const enum dlr_id_fmt dlr_fmts[] = {

@@ -31,10 +31,10 @@
 #include <smpp34.h>
 #include <smpp34_structs.h>
 
-#include "charset.h"
-#include "dlr.h"
+#include "gateway/text/charset.h"
+#include "gateway/smpp/dlr.h"
 #include "fuzz.h"
-#include "smpp_pdu.h"
+#include "gateway/smpp/pdu.h"
 
 #define PDU_OFF_LEN	0
 #define PDU_OFF_ID	4

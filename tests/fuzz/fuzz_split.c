@@ -13,7 +13,7 @@
  */
 #include <errno.h>
 
-#include "charset.h"
+#include "gateway/text/charset.h"
 #include "fuzz.h"
 
 #define SPLIT_UCS2_PART_OCTETS	(CHARSET_UCS2_PART * 2)

@@ -10,7 +10,7 @@
 #include <errno.h>
 
 #include "fuzz.h"
-#include "ussd_http.h"
+#include "gateway/ussd/http.h"
 
 #define USSD_FORM_SMALL		8
 #define USSD_FORM_LARGE		1024

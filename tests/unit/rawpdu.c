@@ -11,7 +11,7 @@
 #include <cmocka.h>
 
 #include "rawpdu.h"
-#include "smpp_pdu.h"
+#include "gateway/smpp/pdu.h"
 
 void raw_put8(struct raw *r, uint8_t v)
 {

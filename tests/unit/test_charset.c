@@ -19,7 +19,7 @@
 
 #include <cmocka.h>
 
-#include "charset.h"
+#include "gateway/text/charset.h"
 
 #define ARRAY_LEN(a)	(sizeof(a) / sizeof((a)[0]))
 #define ZH		"\xe4\xb8\xad"		/* 中 U+4E2D */

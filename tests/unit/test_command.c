@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "command.h"
+#include "handlers/sms/command.h"
 
 static void parse(const char *text, struct command *c)
 {

@@ -25,7 +25,7 @@
 
 #include <cmocka.h>
 
-#include "config.h"
+#include "gateway/config.h"
 
 #define MARK		"# expect: "
 #define MAX_EXPECT	64

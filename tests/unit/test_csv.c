@@ -24,7 +24,7 @@
 #include <cmocka.h>
 #include <osmocom/core/talloc.h>
 
-#include "csv.h"
+#include "handlers/data/csv.h"
 
 struct mem {
 	FILE *f;

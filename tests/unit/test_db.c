@@ -23,8 +23,8 @@
 #include <cmocka.h>
 #include <osmocom/core/talloc.h>
 
-#include "db.h"
-#include "log.h"
+#include "gateway/db.h"
+#include "gateway/log.h"
 #include "testutil.h"
 
 struct fx {

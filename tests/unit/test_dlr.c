@@ -17,7 +17,7 @@
 
 #include <cmocka.h>
 
-#include "dlr.h"
+#include "gateway/smpp/dlr.h"
 
 #define ARRAY_LEN(a)	(sizeof(a) / sizeof((a)[0]))
 

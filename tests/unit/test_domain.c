@@ -28,10 +28,10 @@
 #include <cmocka.h>
 #include <osmocom/core/talloc.h>
 
-#include "db.h"
-#include "domain.h"
-#include "fmt.h"
-#include "log.h"
+#include "gateway/db.h"
+#include "handlers/domain/domain.h"
+#include "gateway/text/fmt.h"
+#include "gateway/log.h"
 #include "testutil.h"
 
 #define ZHANG		"8613800138000"	/* bound by the roster, 榕城区 */

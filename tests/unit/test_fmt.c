@@ -12,8 +12,8 @@
 
 #include <cmocka.h>
 
-#include "codes.h"
-#include "fmt.h"
+#include "handlers/domain/codes.h"
+#include "gateway/text/fmt.h"
 
 static void date_ok(const char *in, const char *want)
 {

@@ -35,16 +35,16 @@
 #include <cmocka.h>
 #include <osmocom/core/talloc.h>
 
-#include "config.h"
-#include "db.h"
-#include "fmt.h"
-#include "handlers.h"
-#include "idcard.h"
-#include "log.h"
-#include "mtq.h"
-#include "sms.h"
+#include "gateway/config.h"
+#include "gateway/db.h"
+#include "gateway/text/fmt.h"
+#include "handlers/replies/replies.h"
+#include "handlers/domain/idcard.h"
+#include "gateway/log.h"
+#include "gateway/queue/mtq.h"
+#include "handlers/sms/sms.h"
 #include "testutil.h"
-#include "texts.h"
+#include "gateway/text/texts.h"
 
 #define SIG		"【揭阳人社】"
 #define NOW_DAY		"2026-03-01"

@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "idcard.h"
+#include "handlers/domain/idcard.h"
 
 #define TODAY	"2026-11-30"
 

@@ -38,13 +38,13 @@
 #include <cmocka.h>
 #include <osmocom/core/talloc.h>
 
-#include "ctl_data.h"
-#include "db.h"
-#include "domain.h"
-#include "export.h"
-#include "fmt.h"
-#include "import.h"
-#include "log.h"
+#include "../../gateway/ctl/ctl_data.h"
+#include "gateway/db.h"
+#include "handlers/domain/domain.h"
+#include "handlers/data/export.h"
+#include "gateway/text/fmt.h"
+#include "handlers/data/import.h"
+#include "gateway/log.h"
 
 #define MAX_LINES	32
 #define ID_ZHANG	"44520219900101123X"

@@ -20,8 +20,8 @@
 #include <cmocka.h>
 #include <osmocom/core/talloc.h>
 
-#include "charset.h"
-#include "menu.h"
+#include "gateway/text/charset.h"
+#include "gateway/ussd/menu.h"
 
 #define MENU_CONF	"conf/ussd_menu.conf"
 #define GSM_CONF	"tests/unit/conf/ussd_gsm.conf"

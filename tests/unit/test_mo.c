@@ -22,10 +22,10 @@
 #include <cmocka.h>
 #include <osmocom/core/talloc.h>
 
-#include "charset.h"
-#include "db.h"
-#include "log.h"
-#include "mo.h"
+#include "gateway/text/charset.h"
+#include "gateway/db.h"
+#include "gateway/log.h"
+#include "gateway/queue/mo.h"
 #include "testutil.h"
 
 #define LINK	"cmcc"

@@ -25,10 +25,10 @@
 #include <cmocka.h>
 #include <osmocom/core/talloc.h>
 
-#include "clock.h"
-#include "db.h"
-#include "log.h"
-#include "mtq.h"
+#include "gateway/clock.h"
+#include "gateway/db.h"
+#include "gateway/log.h"
+#include "gateway/queue/mtq.h"
 #include "testutil.h"
 
 #define DST		"8613800138000"

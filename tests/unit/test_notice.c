@@ -33,16 +33,16 @@
 #include <cmocka.h>
 #include <osmocom/core/talloc.h>
 
-#include "audience.h"
-#include "clock.h"
-#include "config.h"
-#include "db.h"
-#include "log.h"
+#include "handlers/notice/audience.h"
+#include "gateway/clock.h"
+#include "gateway/config.h"
+#include "gateway/db.h"
+#include "gateway/log.h"
 #include "testutil.h"
-#include "mtq.h"
-#include "notice.h"
-#include "notice_text.h"
-#include "scheduler.h"
+#include "gateway/queue/mtq.h"
+#include "handlers/notice/notice.h"
+#include "handlers/notice/text.h"
+#include "handlers/notice/scheduler.h"
 
 #define ZH	"\xe4\xb8\xad"	/* 中 */
 #define BODY	"【揭阳人社】{name}您好，{course}将于{start_date}开课。回TD退订"

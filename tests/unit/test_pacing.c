@@ -31,12 +31,12 @@
 #include <osmocom/core/linuxlist.h>
 #include <osmocom/core/talloc.h>
 
-#include "config.h"
-#include "db.h"
-#include "log.h"
-#include "mtq.h"
-#include "pace.h"
-#include "quiet.h"
+#include "gateway/config.h"
+#include "gateway/db.h"
+#include "gateway/log.h"
+#include "gateway/queue/mtq.h"
+#include "gateway/queue/pace.h"
+#include "gateway/queue/quiet.h"
 
 #define H	(3600 * 1000LL)
 #define M	(60 * 1000LL)

@@ -15,7 +15,7 @@
 #include <cmocka.h>
 #include <osmocom/core/talloc.h>
 
-#include "ratelimit.h"
+#include "handlers/sms/ratelimit.h"
 
 #define WINDOW_MS	60000
 #define T0		1000000

@@ -23,10 +23,10 @@
 #include <smpp34.h>
 #include <smpp34_structs.h>
 
-#include "log.h"
+#include "gateway/log.h"
 #include "rawpdu.h"
-#include "smpp_check.h"
-#include "smpp_pdu.h"
+#include "gateway/smpp/check.h"
+#include "gateway/smpp/pdu.h"
 
 #define ARRAY_LEN(a)		(sizeof(a) / sizeof((a)[0]))
 #define TAG_UMR			0x0204	/* user_message_reference */

@@ -26,9 +26,9 @@
 #include <smpp34_structs.h>
 #include <smpp34_params.h>
 
-#include "log.h"
+#include "gateway/log.h"
 #include "rawpdu.h"
-#include "smpp_pdu.h"
+#include "gateway/smpp/pdu.h"
 
 #define ARRAY_LEN(a)	(sizeof(a) / sizeof((a)[0]))
 #define FUZZ_ROUNDS	20000

@@ -23,8 +23,8 @@
 #include <cmocka.h>
 #include <osmocom/core/talloc.h>
 
-#include "charset.h"
-#include "texts.h"
+#include "gateway/text/charset.h"
+#include "gateway/text/texts.h"
 
 #define SIG	"【揭阳人社】"
 

@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "tmpl.h"
+#include "gateway/text/tmpl.h"
 
 /* "who" and "x" have values; "{x}" expands to a placeholder; any other
  * name is refused (NULL), so its braces stay. */

@@ -20,19 +20,19 @@
 #include <cmocka.h>
 #include <osmocom/core/talloc.h>
 
-#include "config.h"
-#include "db.h"
-#include "domain.h"
-#include "fmt.h"
-#include "handlers.h"
-#include "idcard.h"
-#include "menu.h"
-#include "mtq.h"
-#include "texts.h"
+#include "gateway/config.h"
+#include "gateway/db.h"
+#include "handlers/domain/domain.h"
+#include "gateway/text/fmt.h"
+#include "handlers/replies/replies.h"
+#include "handlers/domain/idcard.h"
+#include "gateway/ussd/menu.h"
+#include "gateway/queue/mtq.h"
+#include "gateway/text/texts.h"
 #include "testutil.h"
-#include "ussd.h"
-#include "ussd_data.h"
-#include "ussd_http.h"
+#include "gateway/ussd/ussd.h"
+#include "../../handlers/ussd/ussd_data.h"
+#include "gateway/ussd/http.h"
 
 #define ZHANG		"8613800138001"	/* 张小明, bound, 普宁市 */
 #define LI_PHONE	"8613700137002"	/* 李四's phone, not bound */

@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "db.h"
+#include "gateway/db.h"
 #include "testutil.h"
 
 #define TESTUTIL_TEMPLATE	"/tmp/%s_XXXXXX"

@@ -1,0 +1,50 @@
+/*
+ * gw.h - the running gateway: every long-lived object of the daemon, owned
+ * by main.c and passed explicitly to whoever needs to look at it (the VTY
+ * gets it as its private pointer; there are no hidden globals).
+ */
+#ifndef SGW_GW_H
+#define SGW_GW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "gateway/config.h"
+
+struct db;
+struct dispatch;
+struct mo;
+struct mtq;
+struct router;
+struct sched;
+struct smpp_link;
+struct sms;
+struct texts;
+struct menu;
+struct ussd;
+struct ussd_http;
+
+struct gw {
+	struct config cfg;
+	struct db *db;
+	struct mtq *q;
+	struct mo *mo;
+	struct router *router;
+	struct texts *texts;		/* reply texts, when commands are on */
+	struct sms *sms;		/* SMS commands, when on */
+	struct menu *menu;		/* USSD menus, when USSD is on */
+	struct ussd *ussd;		/* USSD dialogues, when on */
+	struct ussd_http *ussd_http;	/* their HTTP callback, when on */
+	struct dispatch *dispatch;
+	struct sched *sched;		/* notice campaigns */
+	struct smpp_link *links[CONFIG_MAX_LINKS];
+	unsigned n_links;
+	int64_t started_ms;
+	bool shutting_down;
+	int64_t deadline_ms;
+};
+
+/* Telnet VTY on cfg.vty_addr:cfg.vty_port with the show commands. */
+int gw_vty_init(struct gw *gw);
+
+#endif

@@ -1,0 +1,136 @@
+/*
+ * mtq.h - the durable MT queue.
+ *
+ * Every outbound SMS is a row in table mt before it is sent. A row moves
+ * queued -> sending (taken by a link, inside its window) -> submitted (all
+ * parts acknowledged, SMSC ids kept in mt_part) -> delivered / failed /
+ * expired. Temporary errors put it back to queued with exponential back-off
+ * until max_attempts; permanent errors fail it with the SMPP status kept.
+ * On start, rows left in sending go back to queued (at-least-once delivery:
+ * duplicates only for what was in a window at a crash).
+ *
+ * All writes happen inside the group-commit transaction (db_begin()).
+ */
+#ifndef SGW_MTQ_H
+#define SGW_MTQ_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <osmocom/core/linuxlist.h>
+
+#include "gateway/smpp/dlr.h"
+
+struct db;
+struct mtq;
+
+enum mtq_state {
+	MTQ_QUEUED = 0,
+	MTQ_SENDING = 1,
+	MTQ_SUBMITTED = 2,
+	MTQ_DELIVERED = 3,
+	MTQ_FAILED = 4,
+	MTQ_EXPIRED = 5,
+	MTQ_NUM_STATES
+};
+
+enum mtq_prio {
+	MTQ_PRIO_USSD = 0,
+	MTQ_PRIO_REPLY = 1,
+	MTQ_PRIO_BULK = 2,
+};
+
+struct mtq_params {
+	unsigned max_attempts;		/* temporary failures before FAILED */
+	unsigned retry_min_s;		/* first back-off */
+	unsigned retry_max_s;		/* back-off cap */
+	unsigned validity_s;		/* default validity, 0 = none */
+	unsigned max_parts;		/* refuse longer texts */
+};
+
+/* A new message. */
+struct mtq_new {
+	const char *dst;		/* MSISDN, digits (normalised by caller) */
+	const char *src;		/* NULL: link default */
+	const char *text;		/* UTF-8 */
+	enum mtq_prio prio;
+	unsigned validity_s;		/* 0: queue default */
+	int64_t not_before_ms;		/* 0: now */
+	int64_t campaign_id;		/* 0: none */
+};
+
+/* A message taken for sending; talloc'ed under the ctx given to
+ * mtq_fetch(); the link owns it while it is in flight. */
+struct mtq_msg {
+	struct llist_head list;
+	int64_t id;
+	char dst[24];
+	char src[24];			/* empty: link default */
+	char *text;			/* talloc child */
+	enum mtq_prio prio;
+	unsigned attempts;		/* before this one */
+	unsigned parts;
+	int64_t expires_ms;		/* 0: never */
+};
+
+struct mtq *mtq_init(void *ctx, struct db *db, const struct mtq_params *p);
+void mtq_free(struct mtq *q);
+
+/* Called after every successful mtq_enqueue() of this process: the daemon
+ * wakes its dispatcher with it, so a reply leaves in the same loop
+ * iteration instead of waiting for the poll timer. */
+void mtq_set_enqueue_cb(struct mtq *q, void (*cb)(void *data), void *data);
+
+/* Validate and insert. -EINVAL for an empty/invalid number or text,
+ * -EMSGSIZE when the text needs more than max_parts. *id may be NULL. */
+int mtq_enqueue(struct mtq *q, const struct mtq_new *m, int64_t *id);
+
+/* Take up to max ready rows (state queued, next_try <= now, best priority
+ * first, then oldest) and mark them sending; rows past their validity are
+ * marked expired instead. Appends struct mtq_msg to out. Returns the number
+ * taken or a negative errno. */
+int mtq_fetch(struct mtq *q, void *ctx, int64_t now_ms, unsigned max,
+	      struct llist_head *out);
+
+/* The same, taking at most max_bulk rows of MTQ_PRIO_BULK (interactive
+ * rows first, as always): the dispatcher's quiet hours and bulk share. */
+int mtq_fetch_capped(struct mtq *q, void *ctx, int64_t now_ms, unsigned max,
+		     unsigned max_bulk, struct llist_head *out);
+
+/* Part `part` (1-based) of message id was accepted with SMSC id smsc_id
+ * (already normalised) on link. When all parts are acked the row becomes
+ * submitted. */
+int mtq_part_submitted(struct mtq *q, int64_t id, const char *link,
+		       unsigned part, const char *smsc_id, int64_t now_ms);
+
+/* Temporary failure (status 0 for link loss / timeout): back to queued with
+ * back-off, or failed after max_attempts. count_attempt=false puts it back
+ * without counting (e.g. never sent because the link went down). */
+int mtq_retry(struct mtq *q, int64_t id, uint32_t status, bool count_attempt,
+	      int64_t now_ms);
+
+/* The link sends the message in a different number of PDUs than the
+ * enqueue-time estimate (message_payload: one). Only while sending. */
+int mtq_set_parts(struct mtq *q, int64_t id, unsigned parts);
+
+/* Permanent failure with the SMPP status kept. */
+int mtq_fail(struct mtq *q, int64_t id, uint32_t status, int64_t now_ms);
+
+/* A delivery receipt for (link, smsc_id). Updates the part and, when every
+ * part has a final receipt, the message (delivered when all delivered, else
+ * failed/expired). -ENOENT when no part matches. *mt_id may be NULL. */
+int mtq_dlr(struct mtq *q, const char *link, const char *smsc_id,
+	    enum dlr_state st, int err, int64_t now_ms, int64_t *mt_id);
+
+/* Start-up recovery: sending -> queued. Returns rows moved or errno. */
+int mtq_recover(struct mtq *q);
+
+/* Counts per state (counts[MTQ_NUM_STATES]). */
+int mtq_counts(struct mtq *q, unsigned long counts[MTQ_NUM_STATES]);
+
+/* Is there any queued row ready now? (cheap; for the poll timer) */
+bool mtq_has_ready(struct mtq *q, int64_t now_ms);
+
+const char *mtq_state_str(enum mtq_state s);
+
+#endif

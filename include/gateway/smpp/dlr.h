@@ -1,0 +1,57 @@
+/*
+ * dlr.h - delivery receipts: the message_state TLV and the textual
+ * "id:... sub:... dlvrd:... submit date:... done date:... stat:... err:..."
+ * form, and normalisation of SMSC message ids between the formats an SMSC
+ * uses in submit_sm_resp and in receipts.
+ */
+#ifndef SGW_DLR_H
+#define SGW_DLR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "gateway/smpp/pdu.h"
+
+/* SMPP 3.4 message_state values */
+enum dlr_state {
+	DLR_ENROUTE = 1,
+	DLR_DELIVERED = 2,
+	DLR_EXPIRED = 3,
+	DLR_DELETED = 4,
+	DLR_UNDELIVERABLE = 5,
+	DLR_ACCEPTED = 6,
+	DLR_UNKNOWN = 7,
+	DLR_REJECTED = 8,
+};
+
+/* How an SMSC writes message ids. */
+enum dlr_id_fmt {
+	DLR_ID_ASIS,	/* compare as given */
+	DLR_ID_HEX,	/* hexadecimal: normalised to decimal */
+	DLR_ID_DEC,	/* decimal: leading zeros dropped */
+};
+
+struct dlr {
+	char id[SMPP_MSGID_MAX];
+	enum dlr_state state;
+	int err;		/* err: field or network_error_code, -1 if none */
+};
+
+/* Parse the textual receipt. 0, or -EINVAL if no id or no stat is present. */
+int dlr_parse_text(const char *text, size_t len, struct dlr *d);
+
+/* Receipt from a decoded deliver_sm: TLVs first, text as fallback.
+ * 0, or -EINVAL if it is not a usable receipt. */
+int dlr_from_deliver(const struct smpp_deliver *dl, struct dlr *d);
+
+/* True for final states (delivered, expired, deleted, undeliverable, rejected). */
+bool dlr_state_final(enum dlr_state s);
+const char *dlr_state_str(enum dlr_state s);
+
+/* Canonical id: HEX ids are converted to decimal, DEC ids lose leading zeros,
+ * ASIS ids are copied. Falls back to a copy when the id does not parse in the
+ * given format. 0 or -ENOSPC. */
+int dlr_id_normalise(const char *in, enum dlr_id_fmt fmt, char *out,
+		     size_t cap);
+
+#endif

@@ -1,0 +1,80 @@
+/*
+ * smpp_link.h - one carrier link: its SMPP session(s), the submit window,
+ * throughput cap and throttling back-off.
+ *
+ * The dispatcher hands MTs taken from the queue to a link
+ * (smpp_link_take); the link splits each into parts, submits them within
+ * the window and the TPS cap, and reports every outcome back to the queue
+ * (submitted, retry, fail). Received deliver_sm go to the MO callback; the
+ * deliver_sm_resp leaves only after the group commit that stored them.
+ */
+#ifndef SGW_SMPP_LINK_H
+#define SGW_SMPP_LINK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <osmocom/core/linuxlist.h>
+
+#include "gateway/smpp/pdu.h"
+
+struct config_link;
+struct db;
+struct mtq;
+struct mtq_msg;
+struct smpp_link;
+struct vty;
+
+/* Called for every usable deliver_sm (MO, receipt, USSD). Returns 0 when it
+ * was stored (inside the group-commit transaction), a negative errno when
+ * the database could not take it: the SMSC then gets a temporary error. */
+typedef int (*smpp_link_mo_cb)(void *data, struct smpp_link *l,
+			       const struct smpp_deliver *d);
+
+/* Called when the link has room for more MTs or came up. */
+typedef void (*smpp_link_kick_cb)(void *data);
+
+struct smpp_link *smpp_link_alloc(void *ctx, const struct config_link *cfg,
+				  struct db *db, struct mtq *q,
+				  smpp_link_mo_cb mo_cb, void *mo_data,
+				  smpp_link_kick_cb kick_cb, void *kick_data);
+void smpp_link_free(struct smpp_link *l);
+
+void smpp_link_start(struct smpp_link *l);
+/* Administrative stop: unbind after outstanding responses, stay down. */
+void smpp_link_stop(struct smpp_link *l);
+
+/* Graceful shutdown: take nothing new, requeue what waits, unbind when the
+ * window is empty. smpp_link_idle() tells when it is done. */
+void smpp_link_shutdown(struct smpp_link *l);
+bool smpp_link_idle(const struct smpp_link *l);
+/* Shutdown deadline passed: requeue what is in the window, close. */
+void smpp_link_abort(struct smpp_link *l);
+
+/* Can take MTs now (transmitting session bound, not shutting down). */
+bool smpp_link_up(const struct smpp_link *l);
+/* How many more MTs the link wants in its backlog. */
+unsigned smpp_link_room(const struct smpp_link *l);
+/* Hand over one MT (talloc-reparented to the link). */
+void smpp_link_take(struct smpp_link *l, struct mtq_msg *m);
+
+/* A USSD screen: sent ahead of every SMS, not stored in the queue (the
+ * dialogue does not survive a restart anyway), never split. */
+struct smpp_link_ussd {
+	const char *dst;		/* MSISDN */
+	const char *src;		/* service code or NULL: source_addr */
+	const char *text;		/* UTF-8, one screen */
+	uint8_t op;			/* ussd_service_op value of this link */
+	bool has_its;
+	uint16_t its;			/* its_session_info to echo */
+};
+
+/* 0, -ENOTCONN when the link is down. */
+int smpp_link_send_ussd(struct smpp_link *l, const struct smpp_link_ussd *u);
+
+const char *smpp_link_name(const struct smpp_link *l);
+const struct config_link *smpp_link_cfg(const struct smpp_link *l);
+void smpp_link_vty_show(const struct smpp_link *l, struct vty *vty);
+void smpp_link_vty_stats(const struct smpp_link *l, struct vty *vty);
+
+#endif
