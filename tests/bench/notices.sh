@@ -23,28 +23,8 @@ B=${1:-build}
 N=${BENCH_NOTICE_N:-1000000}
 SEND=${BENCH_NOTICE_SEND:-200000}
 
-T=$(mktemp -d "${TMPDIR:-/tmp}/skillgw-bench-notice.XXXXXX") || exit 1
-GW_PID=""
-SINK_PID=""
-
-# shellcheck disable=SC2317  # called from the EXIT trap
-cleanup() {
-	for p in $GW_PID $SINK_PID; do
-		kill -TERM "$p" 2>/dev/null
-	done
-	sleep 0.5
-	for p in $GW_PID $SINK_PID; do
-		kill -KILL "$p" 2>/dev/null
-	done
-	rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
-
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
-rate() { awk -v n="$1" -v t="$2" 'BEGIN { printf "%.0f", (t > 0 ? n / t : 0) }'; }
-sql() { sqlite3 -cmd ".timeout 5000" "$T/skillgw.db" "$@"; }
+. "$(dirname "$0")/lib.sh"
+bench_init bench-notice GW_PID SINK_PID
 
 echo "== notice campaigns =="
 if [ -x "$B/bench_notice" ]; then
@@ -54,17 +34,14 @@ else
 fi
 
 # ---- 2. bulk send rate -------------------------------------------------------
-"$B/smsc_sink" -p 0 -q -f "$T/port" >"$T/sink.out" 2>"$T/sink.err" &
-SINK_PID=$!
-i=0
-while [ ! -s "$T/port" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+start_sink "$T"
 cat >"$T/skillgw.conf" <<EOF
 gateway: { database = "$T/skillgw.db"; log_level = "notice"; vty: { port = 0; }; };
 queue: { batch = 512; poll_ms = 100; };
 commands: { signature = "【揭阳人社】"; };
 notices: { optout_hint = "回TD退订"; bulk_share = 100; quiet_start = "00:00";
 	quiet_end = "00:00"; };
-links = ( { name = "sink"; host = "127.0.0.1"; port = $(cat "$T/port");
+links = ( { name = "sink"; host = "127.0.0.1"; port = $PORT;
 	password = "secret1"; window = 100; max_tps = 0; default = true;
 	registered_delivery = false; } );
 EOF
@@ -91,7 +68,7 @@ while :; do
 	fi
 	sleep 0.1
 done
-t=$(elapsed "$t0" "$(now)")
+t=$(elapsed "$t0" "$(now)" 2)
 echo "bulk send, link unlimited (smsc_sink, window 100): $SEND notices in $t s = $(rate "$SEND" "$t")/s"
 kill -TERM "$GW_PID" 2>/dev/null; wait "$GW_PID" 2>/dev/null; GW_PID=""
 kill -TERM "$SINK_PID" 2>/dev/null; wait "$SINK_PID" 2>/dev/null; SINK_PID=""

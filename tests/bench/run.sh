@@ -33,109 +33,10 @@ WINDOWS=${BENCH_WINDOWS:-"1 10 100"}
 DLR=${BENCH_DLR:-1}
 STALL=${BENCH_STALL:-60}
 
-for f in skillgw skillctl smsc_sink; do
-	if [ ! -x "$B/$f" ]; then
-		echo "bench: $B/$f not built (make all $B/smsc_sink)" >&2
-		exit 1
-	fi
-done
-command -v sqlite3 >/dev/null || { echo "bench: sqlite3 CLI missing" >&2; exit 1; }
-
-T=$(mktemp -d "${TMPDIR:-/tmp}/skillgw-bench.XXXXXX") || exit 1
-GW_PID=""
-SINK_PID=""
-
-# shellcheck disable=SC2317  # called from the EXIT trap
-cleanup() {
-	for p in $GW_PID $SINK_PID; do
-		kill -TERM "$p" 2>/dev/null
-	done
-	for p in $GW_PID $SINK_PID; do
-		i=0
-		while kill -0 "$p" 2>/dev/null && [ "$i" -lt 50 ]; do
-			sleep 0.1; i=$((i + 1))
-		done
-		kill -KILL "$p" 2>/dev/null
-	done
-	if [ "${BENCH_KEEP:-0}" = 1 ]; then
-		echo "bench: kept $T"
-	else
-		rm -rf "$T"
-	fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
-
-now() { date +%s.%N; }
-# elapsed START END -> seconds with 3 decimals
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
-rate() { awk -v n="$1" -v t="$2" 'BEGIN { printf "%.0f", (t > 0 ? n / t : 0) }'; }
-
-# vmhwm PID -> peak RSS as "N KiB (M MiB)"
-vmhwm() {
-	awk '/^VmHWM:/ { printf "%d KiB (%.1f MiB)", $2, $2 / 1024 }' \
-		"/proc/$1/status" 2>/dev/null
-}
-
-# cpu PID WALL -> "user U s, system S s (P% of one CPU)" so far
-cpu() {
-	awk -v hz="$(getconf CLK_TCK)" -v wall="$2" '{
-		u = $14 / hz; s = $15 / hz
-		printf "user %.2f s, system %.2f s (%.0f%% of one CPU)", u, s,
-			(wall > 0 ? 100 * (u + s) / wall : 0)
-	}' "/proc/$1/stat" 2>/dev/null
-}
-
-# start_sink DIR [ARGS...]: starts smsc_sink on a free port, sets SINK_PID
-# and PORT. Its summary line goes to DIR/sink.out.
-start_sink() {
-	d=$1; shift
-	rm -f "$d/port"
-	"$B/smsc_sink" -p 0 -q -f "$d/port" "$@" >"$d/sink.out" 2>"$d/sink.err" &
-	SINK_PID=$!
-	i=0
-	while [ ! -s "$d/port" ]; do
-		if ! kill -0 "$SINK_PID" 2>/dev/null || [ $i -ge 50 ]; then
-			echo "bench: smsc_sink did not start:" >&2
-			cat "$d/sink.err" >&2
-			exit 1
-		fi
-		sleep 0.1; i=$((i + 1))
-	done
-	PORT=$(cat "$d/port")
-}
-
-# start_sink_on DIR PORT [ARGS...]: the same on a given port.
-start_sink_on() {
-	d=$1; p=$2; shift 2
-	rm -f "$d/port"
-	"$B/smsc_sink" -p "$p" -q -f "$d/port" "$@" >"$d/sink.out" 2>"$d/sink.err" &
-	SINK_PID=$!
-	i=0
-	while [ ! -s "$d/port" ]; do
-		if ! kill -0 "$SINK_PID" 2>/dev/null || [ $i -ge 50 ]; then
-			echo "bench: smsc_sink did not start on $p:" >&2
-			cat "$d/sink.err" >&2
-			exit 1
-		fi
-		sleep 0.1; i=$((i + 1))
-	done
-}
-
-# stop PID: SIGTERM, wait up to 15 s, then SIGKILL. Prints nothing.
-stop() {
-	[ -n "$1" ] || return 0
-	kill -TERM "$1" 2>/dev/null
-	i=0
-	while kill -0 "$1" 2>/dev/null && [ "$i" -lt 150 ]; do
-		sleep 0.1; i=$((i + 1))
-	done
-	if kill -0 "$1" 2>/dev/null; then
-		echo "  (pid $1 ignored SIGTERM for 15 s; killed)"
-		kill -KILL "$1" 2>/dev/null
-	fi
-	wait "$1" 2>/dev/null
-}
+. "$(dirname "$0")/lib.sh"
+bench_init bench GW_PID SINK_PID
+need skillgw skillctl smsc_sink || exit 1
+need_cmd sqlite3 || exit 1
 
 # write_conf DIR PORT WINDOW REGISTERED_DELIVERY
 write_conf() {
@@ -170,8 +71,6 @@ links: ( {
 EOF
 }
 
-sql() { sqlite3 -cmd ".timeout 5000" "$DB" "$@"; }
-
 has_mt() {
 	[ -s "$DB" ] && [ "$(sql "SELECT count(*) FROM sqlite_master WHERE name='mt';" 2>/dev/null)" = 1 ]
 }
@@ -197,16 +96,7 @@ make_db() {
 }
 
 # fill COUNT: COUNT queued single-part GSM MTs in one statement.
-fill() {
-	sql <<EOF
-WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < $1)
-INSERT INTO mt (dst, text, prio, state, next_try, expires_at, created_at)
-SELECT printf('8613%09d', i), 'skillgw bench message ' || i, 2, 0, 0,
-       CAST(strftime('%s','now') AS INTEGER) * 1000 + 86400000,
-       CAST(strftime('%s','now') AS INTEGER) * 1000
-FROM c;
-EOF
-}
+fill() { queue_mts "$1" 'skillgw bench message'; }
 
 # start_gw DIR: starts skillgw, sets GW_PID.
 start_gw() {
@@ -288,8 +178,7 @@ run_window() {
 # ---------------------------------------------------------------------------
 echo "skillgw benchmark: sh tests/bench/run.sh $*"
 echo "  $(date -u '+%Y-%m-%d %H:%M:%S UTC'), git $(git describe --always --dirty 2>/dev/null || echo '?')"
-echo "  machine: $(nproc) CPUs, $(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)," \
-	"$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo), $(uname -sr)"
+machine_line
 echo "  sqlite3 $(sqlite3 --version | cut -d' ' -f1); N=$N, RSS_N=$RSS_N"
 echo
 

@@ -66,82 +66,13 @@ for c in node sqlite3; do
 	command -v $c >/dev/null || { echo "  $c missing: skipped"; exit 0; }
 done
 
-T=$(mktemp -d "${TMPDIR:-/tmp}/skillgw-bench-sms.XXXXXX") || exit 1
-GW_PID=""
-LOAD_PID=""
-PERF_PID=""
-
-# shellcheck disable=SC2317  # called from the EXIT trap
-cleanup() {
-	for p in $PERF_PID $LOAD_PID $GW_PID; do
-		kill -TERM "$p" 2>/dev/null
-	done
-	for p in $PERF_PID $LOAD_PID $GW_PID; do
-		i=0
-		while kill -0 "$p" 2>/dev/null && [ "$i" -lt 50 ]; do
-			sleep 0.1; i=$((i + 1))
-		done
-		kill -KILL "$p" 2>/dev/null
-	done
-	if [ "${BENCH_KEEP:-0}" = 1 ]; then
-		echo "  kept $T"
-	else
-		rm -rf "$T"
-	fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
-
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
-
-# stop PID: SIGTERM, up to 15 s, then SIGKILL.
-stop() {
-	[ -n "$1" ] || return 0
-	kill -TERM "$1" 2>/dev/null
-	i=0
-	while kill -0 "$1" 2>/dev/null && [ "$i" -lt 150 ]; do
-		sleep 0.1; i=$((i + 1))
-	done
-	kill -KILL "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
-}
+. "$ROOT/tests/bench/lib.sh"
+bench_init bench-sms PERF_PID LOAD_PID GW_PID
 
 # ---- 1. data ----------------------------------------------------------------
 DATA=${BENCH_SMS_CACHE:-$T/data}
 mkdir -p "$DATA" || exit 1
-if [ -s "$DATA/base.db" ] && [ -s "$DATA/numbers.txt" ] &&
-   [ "$(cat "$DATA/workers" 2>/dev/null)" = "$WORKERS" ]; then
-	echo "  data: reusing $DATA ($WORKERS workers)"
-else
-	rm -f "$DATA/base.db"* "$DATA/numbers.txt" "$DATA/workers"
-	cat >"$DATA/load.conf" <<EOF
-gateway: { database = "$DATA/base.db"; vty: { port = 0; }; };
-links = ( { name = "none"; host = "127.0.0.1"; password = "x"; default = true; } );
-EOF
-	t0=$(now)
-	if ! WORKERS=$WORKERS SKILLCTL=$B/skillctl sh "$ROOT/scripts/load-demo.sh" \
-		"$DATA/load.conf" "$DATA/csv" >"$DATA/load.log" 2>&1; then
-		echo "  loading the demo data failed:"
-		tail -5 "$DATA/load.log" | sed 's/^/    /'
-		exit 0
-	fi
-	echo "  data: $WORKERS workers generated and imported in $(elapsed "$t0" "$(now)") s" \
-		"(load-demo.sh), database $(du -m "$DATA/base.db" | cut -f1) MiB"
-	# senders: column 3 (手机号) of workers.csv, shuffled with a fixed
-	# seed; the first three columns are never quoted
-	awk -F, 'BEGIN { srand(1) } NR > 1 && $3 != "" { printf "%.9f\t%s\n", rand(), $3 }' \
-		"$DATA/csv/workers.csv" | sort -k1,1 | cut -f2 >"$DATA/numbers.txt"
-	# senders with subsidy rows (their reply lists them; the others are
-	# told how to apply): join on the resident ID
-	awk -F, 'FNR == 1 { f++; next }
-		f == 1 { has[$2] = 1; next }
-		$3 != "" && ($1 in has) { n++ }
-		END { print n + 0 }' "$DATA/csv/subsidies.csv" "$DATA/csv/workers.csv" \
-		>"$DATA/with_subsidy"
-	rm -rf "$DATA/csv"
-	echo "$WORKERS" >"$DATA/workers"
-fi
+worker_data "$DATA" "$WORKERS" || exit 0
 NUMS=$(wc -l <"$DATA/numbers.txt" | tr -d ' ')
 BOUND=$(sqlite3 "$DATA/base.db" "SELECT count(*) FROM worker WHERE msisdn IS NOT NULL;")
 echo "  senders: $NUMS numbers from workers.csv ($BOUND workers bound)," \
@@ -171,14 +102,10 @@ for poll in $POLLS; do
 		-o "$D/phases.tsv" -B 30 -D "$DRAIN" -q $PHASES \
 		>"$D/load.out" 2>"$D/load.err" &
 	LOAD_PID=$!
-	i=0
-	while [ ! -s "$D/port" ]; do
-		if ! kill -0 "$LOAD_PID" 2>/dev/null || [ $i -ge 300 ]; then
-			echo "  mo_load did not start:"; sed 's/^/    /' "$D/load.err"
-			exit 0
-		fi
-		sleep 0.1; i=$((i + 1))
-	done
+	if ! wait_file "$D/port" "$LOAD_PID" 300; then
+		echo "  mo_load did not start:"; sed 's/^/    /' "$D/load.err"
+		exit 0
+	fi
 	cat >"$D/skillgw.conf" <<EOF
 gateway: {
 	database = "$D/skillgw.db";

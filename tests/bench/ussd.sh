@@ -35,29 +35,10 @@ BULK=${BENCH_USSD_BULK:-1000000}
 FIRST=8613600000000
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 
-for f in skillgw skillctl ussd_load; do
-	if [ ! -x "$B/$f" ]; then
-		echo "ussd bench: $B/$f not built (make all $B/ussd_load)" >&2
-		exit 1
-	fi
-done
-command -v sqlite3 >/dev/null || { echo "ussd bench: sqlite3 CLI missing" >&2; exit 1; }
-
-T=$(mktemp -d "${TMPDIR:-/tmp}/skillgw-ussd-bench.XXXXXX") || exit 1
-GW_PID=""
-LOAD_PID=""
-
-# shellcheck disable=SC2317  # called from the EXIT trap
-cleanup() {
-	for p in $GW_PID $LOAD_PID; do kill -TERM "$p" 2>/dev/null; done
-	sleep 0.2
-	for p in $GW_PID $LOAD_PID; do kill -KILL "$p" 2>/dev/null; done
-	if [ "${BENCH_KEEP:-0}" = 1 ]; then echo "ussd bench: kept $T"; else rm -rf "$T"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
-
-sql() { sqlite3 -cmd ".timeout 5000" "$T/skillgw.db" "$@"; }
+. "$ROOT/tests/bench/lib.sh"
+bench_init ussd-bench GW_PID LOAD_PID
+need skillgw skillctl ussd_load || exit 1
+need_cmd sqlite3 || exit 1
 
 # write_conf PORT
 write_conf() {
@@ -113,15 +94,7 @@ EOF
 }
 
 # bulk COUNT: COUNT queued single-part GSM MTs of a campaign-less bulk send.
-bulk() {
-	sql <<EOF
-WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < $1)
-INSERT INTO mt (dst, text, prio, state, next_try, expires_at, created_at)
-SELECT printf('8613%09d', i), 'skillgw bulk notice ' || i, 2, 0, 0,
-       CAST(strftime('%s','now') AS INTEGER) * 1000 + 86400000,
-       CAST(strftime('%s','now') AS INTEGER) * 1000 FROM c;
-EOF
-}
+bulk() { queue_mts "$1" 'skillgw bulk notice'; }
 
 # run LABEL [USSD_LOAD ARGS]: one measurement on a copy of the base
 # database; LABEL bulk queues the bulk send first.
@@ -133,8 +106,7 @@ run() {
 	"$B/ussd_load" -p 0 -f "$T/port" -b "$FIRST" -n "$WORKERS" -c "$CONC" \
 		-w 2 -d "$SECS" -g "$T/gw.pid" -q "$@" >"$T/load.out" 2>"$T/load.err" &
 	LOAD_PID=$!
-	i=0
-	while [ ! -s "$T/port" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	wait_file "$T/port" "$LOAD_PID"
 	write_conf "$(cat "$T/port")"
 	"$B/skillgw" -c "$T/skillgw.conf" >"$T/skillgw-$label.log" 2>&1 &
 	GW_PID=$!

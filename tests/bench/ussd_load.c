@@ -38,26 +38,26 @@
  *
  * and exits 0 (1: no bind, the connection lost, bad arguments). Submit_sm
  * that carry no ussd_service_op (a bulk send running alongside) are only
- * counted. One thread on epoll; PDU helpers from smpp_min.c; the clock is
+ * counted. One thread on epoll; PDU helpers from smpp_min.c, the rest
+ * shared with the other tools from bench_util.c; the clock is
  * CLOCK_MONOTONIC.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_util.h"
 #include "smpp_min.h"
 
-#define IN_CAP		(1024 * 1024)	/* >= SM_PDU_MAX */
-#define NS		1000000000LL
+#define NS		BU_NS
 #define MS		1000000LL
 #define DRAIN_NS	(2 * NS)	/* steps still due after the run */
 #define TICK_MS		10
@@ -91,11 +91,8 @@ struct slot {
 };
 
 static struct {
-	int quiet;
-	int epfd, lfd, fd;
-	uint8_t *in;
-	size_t in_len;
-	struct sm_buf out;
+	int epfd, lfd;
+	struct sm_conn *c;	/* the gateway's connection, NULL before */
 	int bound;
 
 	uint64_t first;
@@ -116,67 +113,12 @@ static struct {
 	uint32_t seq;
 	unsigned long long msgid;
 
-	uint32_t *lat;		/* measured step latencies, us */
-	size_t n_lat, cap_lat;
+	struct bu_lat lat;	/* measured step latencies */
 	uint64_t errors, bulk, steps_all;
 	int measuring, draining;
 } S;
 
-static void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void logf_(const char *fmt, ...)
-{
-	va_list ap;
-
-	if (S.quiet)
-		return;
-	va_start(ap, fmt);
-	fputs("ussd_load: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-}
-
-static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2),
-						      noreturn));
-static void fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fputs("ussd_load: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-	exit(1);
-}
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * NS + ts.tv_nsec;
-}
-
-static void *xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n, size);
-
-	if (!p)
-		sm_die("calloc");
-	return p;
-}
-
-static void lat_add(int64_t ns)
-{
-	if (S.n_lat == S.cap_lat) {
-		S.cap_lat = S.cap_lat ? 2 * S.cap_lat : 65536;
-		S.lat = realloc(S.lat, S.cap_lat * sizeof(*S.lat));
-		if (!S.lat)
-			sm_die("realloc");
-	}
-	S.lat[S.n_lat++] = ns / 1000;
-}
+#define now_ns bu_now_ns
 
 /* ------------------------------------------------------------------ */
 /* Dialogues                                                           */
@@ -185,26 +127,15 @@ static void lat_add(int64_t ns)
 static void send_step(struct slot *sl, const char *text, uint8_t op,
 		      int end)
 {
+	static const struct sm_addr to = { 0, 1, "12333" };	/* unknown, ISDN */
+	struct sm_addr from = { 1, 1, "" };		/* international, ISDN */
 	size_t tl = strlen(text);
-	uint8_t *b = sm_begin_pdu(&S.out, SM_DELIVER_SM, SM_ESME_ROK,
+	uint8_t *b = sm_begin_pdu(&S.c->out, SM_DELIVER_SM, SM_ESME_ROK,
 				  S.seq = S.seq >= 0x7FFFFFFF ? 1 : S.seq + 1,
 				  96 + tl);
-	char num[24];
 
-	sm_utoa10(num, sl->num);
-	*b++ = 0;				/* service_type */
-	*b++ = 1;				/* source TON international */
-	*b++ = 1;				/* NPI ISDN */
-	b = (uint8_t *)stpcpy((char *)b, num) + 1;
-	*b++ = 0;
-	*b++ = 1;
-	b = (uint8_t *)stpcpy((char *)b, "12333") + 1;
-	memset(b, 0, 8);	/* esm, pid, prio, sched, valid, reg, repl, dcs */
-	b += 8;
-	*b++ = 0;				/* sm_default_msg_id */
-	*b++ = tl;
-	memcpy(b, text, tl);
-	b += tl;
+	sm_utoa10(from.addr, sl->num);
+	b = sm_put_sm(b, &from, &to, 0, 0, text, (uint8_t)tl);
 	b = sm_wr16(b, TLV_USSD_OP);
 	b = sm_wr16(b, 1);
 	*b++ = op;
@@ -212,7 +143,7 @@ static void send_step(struct slot *sl, const char *text, uint8_t op,
 	b = sm_wr16(b, 2);
 	*b++ = sl->sess;
 	*b++ = (uint8_t)(sl->seq << 1) | (end ? ITS_END : 0);
-	sm_end_pdu(&S.out, b);
+	sm_end_pdu(&S.c->out, b);
 }
 
 /* A new dialogue of a slot: the next number, a new session. */
@@ -285,7 +216,7 @@ static void slot_screen(uint32_t k, uint8_t op, int64_t t)
 		return;			/* not awaited: a timeout screen */
 	S.steps_all++;
 	if (S.measuring)
-		lat_add(t - sl->t);
+		bu_lat_add(&S.lat, t - sl->t);
 	sl->t = 0;
 	if (op == OP_END) {		/* ended early: gone, busy, error */
 		S.errors++;
@@ -302,35 +233,18 @@ static void slot_screen(uint32_t k, uint8_t op, int64_t t)
 /* PDUs from the gateway                                               */
 
 /* The ussd_service_op of a submit_sm body (0: none) and its destination. */
-static int parse_submit(const uint8_t *p, const uint8_t *end, uint64_t *dst,
+static int parse_submit(const uint8_t *b, size_t blen, uint64_t *dst,
 			uint8_t *op)
 {
-	char d[24];
-	unsigned sm_len;
+	const uint8_t *v;
+	struct sm_sm s;
+	uint16_t len;
 
-	*op = 0;
-	if (sm_get_cstr(&p, end, NULL, 6) < 0 || end - p < 2)
+	if (sm_parse_sm(b, blen, &s) < 0)
 		return -1;
-	p += 2;
-	if (sm_get_cstr(&p, end, NULL, 21) < 0 || end - p < 2)
-		return -1;
-	p += 2;
-	if (sm_get_cstr(&p, end, d, 21) < 0 || end - p < 3)
-		return -1;
-	p += 3;				/* esm_class, protocol_id, priority */
-	if (sm_get_cstr(&p, end, NULL, 17) < 0 ||
-	    sm_get_cstr(&p, end, NULL, 17) < 0 || end - p < 5)
-		return -1;
-	sm_len = p[4];
-	p += 5 + sm_len;
-	while (end - p >= 4) {
-		unsigned tag = sm_rd16(p), len = sm_rd16(p + 2);
-
-		if (tag == TLV_USSD_OP && len >= 1 && end - p >= 5)
-			*op = p[4];
-		p += 4 + len;
-	}
-	*dst = strtoull(d, NULL, 10);
+	v = sm_find_tlv(s.tlv, s.end, TLV_USSD_OP, &len);
+	*op = v && len >= 1 ? v[0] : 0;
+	*dst = strtoull(s.dst.addr, NULL, 10);
 	return 0;
 }
 
@@ -342,10 +256,10 @@ static void on_submit(uint32_t seq, const uint8_t *b, size_t blen)
 	uint64_t dst;
 	uint8_t op;
 
-	sm_put_pdu(&S.out, SM_SUBMIT_SM | SM_RESP_BIT, SM_ESME_ROK, seq, id,
+	sm_put_pdu(&S.c->out, SM_SUBMIT_SM | SM_RESP_BIT, SM_ESME_ROK, seq, id,
 		   idlen + 1);
-	if (parse_submit(b, b + blen, &dst, &op) < 0)
-		fail("a submit_sm that does not parse");
+	if (parse_submit(b, blen, &dst, &op) < 0)
+		bu_fail("a submit_sm that does not parse");
 	if (!op) {
 		S.bulk += S.measuring;
 		return;
@@ -356,17 +270,13 @@ static void on_submit(uint32_t seq, const uint8_t *b, size_t blen)
 	slot_screen(S.slot_of[dst - S.first], op, t);
 }
 
-static void on_bound(uint32_t id, uint32_t seq)
+/* The gateway bound as transceiver: the dialogues start. */
+static void on_bound(void)
 {
-	static const char sysid[] = "ussd_load";
 	uint32_t k;
 
-	sm_put_pdu(&S.out, id | SM_RESP_BIT, SM_ESME_ROK, seq, sysid,
-		   sizeof(sysid));
-	if (S.bound || id != SM_BIND_TRANSCEIVER)
-		return;
 	S.bound = 1;
-	logf_("bound; %u dialogues at once", S.conc);
+	bu_log("bound; %u dialogues at once", S.conc);
 	S.t_next = now_ns();
 	S.t_measure = S.t_next + (int64_t)(S.warm_s * NS);
 	S.t_stop = S.t_measure + (int64_t)(S.run_s * NS);
@@ -374,132 +284,66 @@ static void on_bound(uint32_t id, uint32_t seq)
 		slot_ready(k);
 }
 
-static void on_pdu(const uint8_t *pdu, uint32_t len)
+static void on_pdu(struct sm_conn *c, const uint8_t *pdu, uint32_t len,
+		   void *arg)
 {
 	uint32_t id = sm_rd32(pdu + 4), seq = sm_rd32(pdu + 12);
 
-	switch (id) {
-	case SM_SUBMIT_SM:
+	if (id == SM_SUBMIT_SM) {
 		on_submit(seq, pdu + SM_HDR_LEN, len - SM_HDR_LEN);
-		break;
-	case SM_BIND_TRANSCEIVER:
-	case SM_BIND_TRANSMITTER:
-	case SM_BIND_RECEIVER:
-		on_bound(id, seq);
-		break;
-	case SM_ENQUIRE_LINK:
-		sm_put_pdu(&S.out, id | SM_RESP_BIT, SM_ESME_ROK, seq, NULL, 0);
-		break;
-	case SM_UNBIND:
-		sm_put_pdu(&S.out, id | SM_RESP_BIT, SM_ESME_ROK, seq, NULL, 0);
-		fail("the gateway unbound during the run");
-	default:
-		if (!(id & SM_RESP_BIT))
-			sm_put_pdu(&S.out, SM_GENERIC_NACK, SM_ESME_RINVCMDID,
-				   seq, NULL, 0);
-		break;		/* deliver_sm_resp: not timed here */
+		return;
 	}
+	if (id == SM_UNBIND)
+		bu_fail("the gateway unbound during the run");
+	/* binds, enquire_link; deliver_sm_resp are not timed here */
+	sm_answer_admin(c, id, seq, "ussd_load");
+	if (!S.bound && c->bound == SM_B_TRX)
+		on_bound();
 }
 
 /* ------------------------------------------------------------------ */
 /* The connection                                                      */
 
-static void on_readable(void)
-{
-	for (;;) {
-		ssize_t n = read(S.fd, S.in + S.in_len, IN_CAP - S.in_len);
-		size_t off = 0;
-		uint32_t len;
-		int rc;
-
-		if (n == 0)
-			fail("the gateway closed the connection");
-		if (n < 0 && errno == EAGAIN)
-			return;
-		if (n < 0)
-			sm_die("read");
-		S.in_len += n;
-		while ((rc = sm_pdu_len(S.in + off, S.in_len - off, &len)) == 1) {
-			on_pdu(S.in + off, len);
-			off += len;
-		}
-		if (rc < 0)
-			fail("a PDU of %u octets", len);
-		memmove(S.in, S.in + off, S.in_len - off);
-		S.in_len -= off;
-	}
-}
-
-static void ep_set(int fd, uint32_t events, int add)
-{
-	struct epoll_event ev = { .events = events, .data.fd = fd };
-
-	if (epoll_ctl(S.epfd, add ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, fd, &ev) < 0)
-		sm_die("epoll_ctl");
-}
-
 static void on_accept(void)
 {
-	int fd = sm_accept(S.lfd);
+	struct sm_conn *c;
 
-	if (fd < 0)
-		return;
-	if (S.fd >= 0) {	/* one gateway connection is all we serve */
-		close(fd);
-		return;
+	while ((c = sm_conn_accept(S.epfd, S.lfd))) {
+		if (S.c) {	/* one gateway connection is all we serve */
+			sm_conn_free(S.epfd, c);
+			continue;
+		}
+		S.c = c;
+		bu_log("connection from the gateway");
 	}
-	S.fd = fd;
-	ep_set(fd, EPOLLIN, 1);
-	logf_("connection from the gateway");
 }
 
 static void flush(void)
 {
-	if (S.fd < 0)
+	if (!S.c)
 		return;
-	if (sm_flush(S.fd, &S.out) < 0)
-		fail("send: %s", strerror(errno));
-	ep_set(S.fd, EPOLLIN | (sm_buf_pending(&S.out) ? EPOLLOUT : 0), 0);
+	if (sm_flush(S.c->fd, &S.c->out) < 0)
+		bu_fail("send: %s", strerror(errno));
+	sm_conn_watch(S.epfd, S.c, SIZE_MAX);
 }
 
 /* ------------------------------------------------------------------ */
 /* Results                                                             */
 
+/* CPU seconds of pid, 0 when unknown. */
 static double cpu_s(long pid)
 {
-	char path[64], buf[1024], *p;
-	unsigned long ut = 0, st = 0;
-	FILE *f;
+	double s = bu_proc_cpu(pid);
 
-	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')))
-		sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
-		       &ut, &st);
-	fclose(f);
-	return (double)(ut + st) / sysconf(_SC_CLK_TCK);
-}
-
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double pct(double p)
-{
-	size_t i = (size_t)(p * (S.n_lat - 1) + 0.5);
-
-	return S.n_lat ? S.lat[i] / 1000.0 : 0;
+	return s < 0 ? 0 : s;
 }
 
 static void report(double secs, double gw_cpu, double own_cpu)
 {
-	qsort(S.lat, S.n_lat, sizeof(*S.lat), cmp_u32);
+	size_t n = S.lat.n;
 	char mode[64];
+
+	bu_lat_sort(&S.lat);
 
 	if (S.rate)
 		snprintf(mode, sizeof(mode), "open loop at %.0f/s, lag %.1f ms",
@@ -508,9 +352,9 @@ static void report(double secs, double gw_cpu, double own_cpu)
 		snprintf(mode, sizeof(mode), "closed loop");
 	printf("ussd: %zu steps in %.1f s = %.0f steps/s, %u dialogues at once"
 	       " (%s); step latency p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms,"
-	       " max %.2f ms; errors %llu\n", S.n_lat, secs,
-	       S.n_lat / secs, S.conc, mode, pct(0.5), pct(0.99), pct(0.999),
-	       S.n_lat ? S.lat[S.n_lat - 1] / 1000.0 : 0,
+	       " max %.2f ms; errors %llu\n", n, secs, n / secs, S.conc, mode,
+	       bu_lat_index(&S.lat, 0.5), bu_lat_index(&S.lat, 0.99),
+	       bu_lat_index(&S.lat, 0.999), bu_lat_index(&S.lat, 1),
 	       (unsigned long long)S.errors);
 	printf("other submit_sm (bulk) in the same time: %llu = %.0f/s\n",
 	       (unsigned long long)S.bulk, S.bulk / secs);
@@ -541,32 +385,23 @@ static void options(int argc, char **argv, long *port, const char **file)
 	S.bind_s = 60;
 	while ((c = getopt(argc, argv, "p:f:b:n:c:r:w:d:B:g:q")) != -1) {
 		switch (c) {
-		case 'p': *port = atol(optarg); break;
+		case 'p': *port = bu_opt_long(optarg, 0, 65535, c); break;
 		case 'f': *file = optarg; break;
-		case 'b': S.first = strtoull(optarg, NULL, 10); break;
-		case 'n': S.count = atol(optarg); break;
-		case 'c': S.conc = atol(optarg); break;
-		case 'r': S.rate = atof(optarg); break;
-		case 'w': S.warm_s = atof(optarg); break;
-		case 'd': S.run_s = atof(optarg); break;
-		case 'B': S.bind_s = atof(optarg); break;
+		case 'b': S.first = bu_opt_long(optarg, 1, LONG_MAX, c); break;
+		case 'n': S.count = bu_opt_long(optarg, 1, INT32_MAX, c); break;
+		case 'c': S.conc = bu_opt_long(optarg, 1, INT32_MAX, c); break;
+		case 'r': S.rate = bu_opt_double(optarg, 0, 1e7, c); break;
+		case 'w': S.warm_s = bu_opt_double(optarg, 0, 3600, c); break;
+		case 'd': S.run_s = bu_opt_double(optarg, 0.1, 3600, c); break;
+		case 'B': S.bind_s = bu_opt_double(optarg, 0.1, 1e6, c); break;
 		case 'g': S.gw_pid_file = optarg; break;
-		case 'q': S.quiet = 1; break;
+		case 'q': bu_quiet = 1; break;
 		default: usage();
 		}
 	}
 	if (*port < 0 || !S.first || !S.count || !S.conc || S.conc > S.count ||
 	    S.run_s <= 0 || S.rate < 0)
 		usage();
-}
-
-static double own_cpu(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
-	       ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
 }
 
 static int awaited(void)
@@ -586,24 +421,50 @@ static int phase(int64_t t, double *gw0, double *own0, double *secs,
 	if (!S.bound)
 		return 0;
 	if (!S.measuring && !S.draining && t >= S.t_measure) {
-		FILE *f = S.gw_pid_file ? fopen(S.gw_pid_file, "r") : NULL;
-
-		if (f && fscanf(f, "%ld", &S.gw_pid) != 1)
+		if (bu_pids(S.gw_pid_file, &S.gw_pid, 1) < 1)
 			S.gw_pid = 0;
-		if (f)
-			fclose(f);
 		S.measuring = 1;
 		*gw0 = S.gw_pid ? cpu_s(S.gw_pid) : 0;
-		*own0 = own_cpu();
+		*own0 = bu_self_cpu();
 	}
 	if (S.measuring && t >= S.t_stop) {
 		S.measuring = 0;
 		S.draining = 1;
 		*secs = (t - S.t_measure) / (double)NS;
 		*gw1 = S.gw_pid ? cpu_s(S.gw_pid) : 0;
-		*own1 = own_cpu();
+		*own1 = bu_self_cpu();
 	}
 	return S.draining && (!awaited() || t >= S.t_stop + DRAIN_NS);
+}
+
+/* The listening socket on S.epfd (data.ptr &S.lfd). */
+static void set_up(long port, const char *file)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &S.lfd };
+	long bound;
+
+	S.lfd = sm_listen(port, &bound);
+	if (file)
+		sm_write_port_file(file, bound);
+	S.epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (S.epfd < 0)
+		bu_die("epoll_create1");
+	if (epoll_ctl(S.epfd, EPOLL_CTL_ADD, S.lfd, &ev) < 0)
+		bu_die("epoll_ctl");
+}
+
+/* One batch of events. */
+static void handle(const struct epoll_event *ev, int n)
+{
+	int k;
+
+	for (k = 0; k < n; k++) {
+		if (ev[k].data.ptr == &S.lfd)
+			on_accept();
+		else if ((ev[k].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) &&
+			 sm_conn_read(S.c, on_pdu, NULL, SIZE_MAX) < 0)
+			bu_fail("the connection to the gateway is gone");
+	}
 }
 
 int main(int argc, char **argv)
@@ -611,42 +472,29 @@ int main(int argc, char **argv)
 	struct epoll_event ev[16];
 	double gw0 = 0, own0 = 0, secs = 0, gw1 = 0, own1 = 0;
 	const char *file = NULL;
-	long port = -1, bound;
+	long port = -1;
 	int64_t deadline;
 	uint32_t i;
 
-	sm_prog = "ussd_load";
+	bu_prog = "ussd_load";
 	signal(SIGPIPE, SIG_IGN);
 	options(argc, argv, &port, &file);
-	S.slots = xcalloc(S.conc, sizeof(*S.slots));
-	S.idle = xcalloc(S.conc, sizeof(*S.idle));
-	S.slot_of = xcalloc(S.count, sizeof(*S.slot_of));
+	S.slots = bu_xcalloc(S.conc, sizeof(*S.slots));
+	S.idle = bu_xcalloc(S.conc, sizeof(*S.idle));
+	S.slot_of = bu_xcalloc(S.count, sizeof(*S.slot_of));
 	for (i = 0; i < S.count; i++)
 		S.slot_of[i] = -1;
-	S.in = xcalloc(1, IN_CAP);
-	S.fd = -1;
-	S.lfd = sm_listen(port, &bound);
-	if (file)
-		sm_write_port_file(file, bound);
-	S.epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (S.epfd < 0)
-		sm_die("epoll_create1");
-	ep_set(S.lfd, EPOLLIN, 1);
+	set_up(port, file);
 	deadline = now_ns() + (int64_t)(S.bind_s * NS);
 	for (;;) {
-		int n = epoll_wait(S.epfd, ev, 16, S.rate ? 1 : TICK_MS), k;
+		int n = epoll_wait(S.epfd, ev, 16, S.rate ? 1 : TICK_MS);
 
-		for (k = 0; k < n; k++) {
-			if (ev[k].data.fd == S.lfd)
-				on_accept();
-			else if (ev[k].events & (EPOLLIN | EPOLLHUP | EPOLLERR))
-				on_readable();
-		}
+		handle(ev, n);
 		if (S.rate && S.bound)
 			schedule(now_ns());
 		flush();
 		if (!S.bound && now_ns() > deadline)
-			fail("no bind within %.0f s", S.bind_s);
+			bu_fail("no bind within %.0f s", S.bind_s);
 		if (phase(now_ns(), &gw0, &own0, &secs, &gw1, &own1))
 			break;
 	}
