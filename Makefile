@@ -48,9 +48,11 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
 all: $(B)/skillgw $(B)/skillctl
 
-$(B)/schema.h: gateway/schema.sql scripts/sql2c.sh
+SCHEMA   = gateway/schema.sql $(sort $(wildcard gateway/schema/*.sql))
+
+$(B)/schema.h: $(SCHEMA) scripts/sql2c.sh
 	@mkdir -p $(@D)
-	sh scripts/sql2c.sh $< > $@
+	sh scripts/sql2c.sh $(SCHEMA) > $@
 
 # -MMD -MP: each object's header dependencies (public and private) are
 # written beside it as .d and read back below

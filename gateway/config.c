@@ -43,6 +43,7 @@
 
 #include "gateway/text/charset.h"
 #include "gateway/config.h"
+#include "gateway/smpp/pdu.h"
 #include "gateway/queue/quiet.h"
 
 #define PATH_LEN	128	/* longest setting path in a message */
@@ -204,9 +205,9 @@ static const struct cfg_word bind_words[] = {
 };
 
 static const struct cfg_word long_words[] = {
-	{ "udh", SMPP_LONG_UDH },
-	{ "sar", SMPP_LONG_SAR },
-	{ "payload", SMPP_LONG_PAYLOAD },
+	{ "udh", CONFIG_LONG_UDH },
+	{ "sar", CONFIG_LONG_SAR },
+	{ "payload", CONFIG_LONG_PAYLOAD },
 	{ NULL, 0 }
 };
 
@@ -217,9 +218,9 @@ static const struct cfg_word durability_words[] = {
 };
 
 static const struct cfg_word id_fmt_words[] = {
-	{ "asis", DLR_ID_ASIS },
-	{ "hex", DLR_ID_HEX },
-	{ "dec", DLR_ID_DEC },
+	{ "asis", CONFIG_ID_ASIS },
+	{ "hex", CONFIG_ID_HEX },
+	{ "dec", CONFIG_ID_DEC },
 	{ NULL, 0 }
 };
 
@@ -255,6 +256,8 @@ static const struct cfg_item config_items[] = {
 	{ "gateway.vty.enable_password", CT_STR, G(vty_enable_password),
 	  .def_str = "", .secret = true, .check_str = check_vty_password },
 	{ "gateway.log_numbers", CT_BOOL, G(log_numbers), .def = 0 },
+	{ "gateway.glossary", CT_STR, G(glossary_path),
+	  .def_str = "glossary.conf", .min = 1 },
 	{ "queue.max_attempts", CT_INT, G(max_attempts), .def = 8,
 	  .min = 1, .max = 100 },
 	{ "queue.retry_min", CT_INT, G(retry_min_s), .def = 2,
@@ -374,11 +377,11 @@ static const struct cfg_item link_items[] = {
 	  .min = 10, .max = 60000 },
 	{ "gsm_data_coding", CT_INT, L(gsm_data_coding), .def = 0,
 	  .min = 0, .max = 255 },
-	{ "long_messages", CT_ENUM, L(long_method), .def = SMPP_LONG_UDH,
+	{ "long_messages", CT_ENUM, L(long_method), .def = CONFIG_LONG_UDH,
 	  .words = long_words },
-	{ "submit_id_format", CT_ENUM, L(submit_id_fmt), .def = DLR_ID_ASIS,
+	{ "submit_id_format", CT_ENUM, L(submit_id_fmt), .def = CONFIG_ID_ASIS,
 	  .words = id_fmt_words },
-	{ "dlr_id_format", CT_ENUM, L(dlr_id_fmt), .def = DLR_ID_ASIS,
+	{ "dlr_id_format", CT_ENUM, L(dlr_id_fmt), .def = CONFIG_ID_ASIS,
 	  .words = id_fmt_words },
 	{ "registered_delivery", CT_BOOL, L(registered_delivery), .def = 1 },
 	{ "default", CT_BOOL, L(is_default), .def = 0 },
@@ -1084,7 +1087,7 @@ static const char *check_header(const char *s)
 }
 
 /* allow = [ "127.0.0.1", "10.0.0.0/8" ]: who may call the HTTP endpoint.
- * Missing or empty: the loopback addresses only (gateway/ussd_http.c). */
+ * Missing or empty: the loopback addresses only (gateway/ussd/http.c). */
 static void read_allow(struct load *ld, const config_setting_t *s,
 		       const char *path, void *obj)
 {
@@ -1266,6 +1269,7 @@ static void load_root(struct load *ld, const config_setting_t *root)
 	check_order(ld, root, "", "commands.list_parts", cfg->list_parts,
 		    "queue.max_parts", cfg->max_parts);
 	resolve_path(ld, root, "gateway.database", cfg->db_path);
+	resolve_path(ld, root, "gateway.glossary", cfg->glossary_path);
 	if (cfg->log_file[0])
 		resolve_path(ld, root, "gateway.log_file", cfg->log_file);
 	resolve_path(ld, root, "commands.messages", cfg->messages_path);

@@ -7,9 +7,11 @@
  * commit is a write to the WAL without an fsync: durable against a crash of
  * the process, ordered against power loss. synchronous=FULL (durability
  * "power-loss", the default of the daemon) adds one fsync per group commit,
- * so an MO that was acknowledged to the SMSC survives a power cut too. An empty database is bootstrapped from schema.sql
- * (compiled in as db_schema_sql); later versions are steps in db_steps[],
- * indexed by PRAGMA user_version, each run in its own transaction. The
+ * so an MO that was acknowledged to the SMSC survives a power cut too.
+ *
+ * An empty database is bootstrapped from schema.sql; later versions are
+ * the files of gateway/schema/, steps in db_steps[] indexed by PRAGMA
+ * user_version, each run in its own transaction. The
  * schema version of this build is the number of steps, so there is no second
  * copy of it to keep in sync. A database written by a newer build is refused.
  *
@@ -32,25 +34,26 @@
 #include "gateway/db.h"
 #include "gateway/log.h"
 #include "gateway/privfile.h"
-#include "schema.h"
 
-/* One upgrade step: from user_version == its index to index + 1. */
+/* One upgrade step: from user_version == its index to index + 1. Step 0
+ * creates the schema of an empty database (gateway/schema.sql), the others
+ * are gateway/schema/NNN-*.sql in order: add a file for a new version, never
+ * edit an earlier one. The Makefile turns them into db_steps[] (schema.h). */
 struct db_step {
 	const char *what;
 	const char *sql;
 };
 
-/* Step 0 creates the schema of an empty database; append new steps for
- * later versions (never edit an earlier one). */
-static const struct db_step db_steps[] = {
-	{ "bootstrap from schema.sql", db_schema_sql },
-};
+#include "schema.h"
 
 /* Statements of the group commit itself. */
 enum db_stmt {
 	DB_BEGIN,
 	DB_COMMIT,
 	DB_ROLLBACK,
+	DB_SAVEPOINT,
+	DB_RELEASE,
+	DB_ROLLBACK_TO,
 	DB_NUM_STMT
 };
 
@@ -58,6 +61,9 @@ static const char *const db_stmt_sql[] = {
 	[DB_BEGIN]	= "BEGIN IMMEDIATE",
 	[DB_COMMIT]	= "COMMIT",
 	[DB_ROLLBACK]	= "ROLLBACK",
+	[DB_SAVEPOINT]	= "SAVEPOINT unit",
+	[DB_RELEASE]	= "RELEASE unit",
+	[DB_ROLLBACK_TO] = "ROLLBACK TO unit",
 };
 
 #define DB_BUSY_TIMEOUT_MS	5000
@@ -390,6 +396,22 @@ static void db_run_hooks(struct db *db, int rc)
 		db->running.v[i].cb(db->running.v[i].data, rc);
 	db->running.n = 0;
 	db->in_hooks = false;
+}
+
+int db_unit_begin(struct db *db)
+{
+	int rc = db_begin(db);
+
+	return rc ? rc : db_step_own(db, DB_SAVEPOINT);
+}
+
+int db_unit_end(struct db *db, int rc)
+{
+	if (rc < 0 && !db_txn_lost(db))
+		db_step_own(db, DB_ROLLBACK_TO);
+	if (!db_txn_lost(db))
+		db_step_own(db, DB_RELEASE);
+	return rc;
 }
 
 int db_commit(struct db *db)

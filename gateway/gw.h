@@ -13,6 +13,8 @@
 
 struct db;
 struct dispatch;
+struct dom;
+struct screens;
 struct mo;
 struct mtq;
 struct router;
@@ -33,6 +35,8 @@ struct gw {
 	struct texts *texts;		/* reply texts, when commands are on */
 	struct sms *sms;		/* SMS commands, when on */
 	struct menu *menu;		/* USSD menus, when USSD is on */
+	struct dom *dom;		/* the domain, for the USSD screens */
+	struct screens *screens;	/* what the USSD menus show */
 	struct ussd *ussd;		/* USSD dialogues, when on */
 	struct ussd_http *ussd_http;	/* their HTTP callback, when on */
 	struct dispatch *dispatch;

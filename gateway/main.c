@@ -43,6 +43,9 @@
 #include "handlers/sms/sms.h"
 #include "gateway/text/texts.h"
 #include "gateway/ussd/ussd.h"
+#include "handlers/domain/codes.h"
+#include "handlers/domain/domain.h"
+#include "handlers/ussd/screens.h"
 #include "gateway/ussd/http.h"
 
 #define SHUTDOWN_TICK_MS	50
@@ -145,6 +148,8 @@ static int main_load_config(struct gw *gw, const struct main_opts *o)
 		rc = 1;
 	}
 	if (rc == 0)
+		rc = codes_load(gw->cfg.glossary_path, stderr);
+	if (rc == 0)
 		rc = main_load_texts(gw);
 	if (rc == 0)
 		rc = main_load_menu(gw);
@@ -165,7 +170,7 @@ static void main_begin_shutdown(struct gw *gw)
 	gw->deadline_ms = clock_now_ms() + gw->cfg.shutdown_timeout_s * 1000LL;
 	dispatch_stop(gw->dispatch);
 	for (i = 0; i < gw->n_links; i++)
-		smpp_link_shutdown(gw->links[i]);
+		smpp_link_stop(gw->links[i]);
 }
 
 static void main_signal_cb(struct osmo_signalfd *osfd,
@@ -225,6 +230,40 @@ static int main_open_db(struct gw *gw)
 	return 0;
 }
 
+/* The latest campaign notices of a number, from the queue, for the USSD
+ * screen "最新通知" (screens_notices_fn). */
+static int main_recent_notices(void *data, const char *msisdn, unsigned max,
+			       void *ctx, struct screens_notice *out,
+			       unsigned *n)
+{
+	struct mtq_recent r[SCREENS_NOTICES_MAX];
+	unsigned i;
+	int rc;
+
+	if (max > SCREENS_NOTICES_MAX)
+		max = SCREENS_NOTICES_MAX;
+	rc = mtq_recent_notices(data, msisdn, max, ctx, r, n);
+	for (i = 0; rc == 0 && i < *n; i++)
+		out[i] = (struct screens_notice){ r[i].at_ms, r[i].text };
+	return rc;
+}
+
+/* The USSD screens: the domain and the reply texts, registered with the
+ * menu engine as its actions. */
+static int main_start_screens(struct gw *gw)
+{
+	struct dom_params dp = { .reg_max_failures = gw->cfg.reg_max_failures };
+
+	gw->dom = dom_init(gw, gw->db, &dp);
+	if (!gw->dom)
+		return -EIO;
+	gw->screens = screens_init(gw, &(struct screens_params){
+		.dom = gw->dom, .texts = gw->texts,
+		.sms_list_parts = gw->cfg.list_parts,
+		.notices = main_recent_notices, .notices_data = gw->q });
+	return gw->screens ? 0 : -ENOMEM;
+}
+
 /* USSD dialogues (SMPP steps through the router) and their HTTP
  * callback, when they are on. */
 static int main_start_ussd(struct gw *gw)
@@ -233,7 +272,12 @@ static int main_start_ussd(struct gw *gw)
 
 	if (!gw->menu)
 		return 0;
-	gw->ussd = ussd_init(gw, &gw->cfg, gw->db, gw->q, gw->texts, gw->menu);
+	if (main_start_screens(gw) < 0)
+		return -EIO;
+	gw->ussd = ussd_init(gw, &(struct ussd_params){
+		.cfg = &gw->cfg, .db = gw->db, .q = gw->q,
+		.disp = gw->dispatch, .menu = gw->menu,
+		.act = &screens_actions, .act_data = gw->screens });
 	if (!gw->ussd)
 		return -EIO;
 	router_set_ussd_handler(gw->router, ussd_smpp_rx, gw->ussd);
@@ -264,8 +308,6 @@ static int main_start_links(struct gw *gw)
 		LOGP(DMAIN, LOGL_NOTICE, "SMS commands on, texts from %s\n",
 		     gw->cfg.messages_path);
 	}
-	if (main_start_ussd(gw) < 0)
-		return -EIO;
 	/* the dispatcher is given the array now and sees the links below */
 	gw->n_links = gw->cfg.n_links;
 	gw->dispatch = dispatch_init(gw, &gw->cfg, gw->q, gw->links, gw->n_links);
@@ -288,7 +330,7 @@ static int main_start_links(struct gw *gw)
 		LOGP(DMAIN, LOGL_NOTICE, "link %s: %s:%u as %s%s\n", lc->name,
 		     lc->host, lc->port, lc->system_id, lc->is_default ? " (default)" : "");
 	}
-	return 0;
+	return main_start_ussd(gw);
 }
 
 static bool main_links_idle(struct gw *gw)
@@ -344,6 +386,7 @@ static void main_stop(struct gw *gw)
 	/* USSD before the links: its screens wait for a commit, not them */
 	ussd_http_free(gw->ussd_http);
 	ussd_free(gw->ussd);
+	dom_free(gw->dom);
 	for (i = 0; i < gw->n_links; i++)
 		smpp_link_free(gw->links[i]);
 	sched_free(gw->sched);

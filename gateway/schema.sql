@@ -35,7 +35,7 @@ CREATE TABLE mt (
 CREATE INDEX mt_ready ON mt(prio, next_try) WHERE state = 0;
 CREATE INDEX mt_state ON mt(state);
 CREATE INDEX mt_campaign ON mt(campaign_id) WHERE campaign_id IS NOT NULL;
--- The latest notices sent to a number (USSD "最新通知", handlers/ussd_data.c).
+-- The latest notices sent to a number (USSD "最新通知", handlers/ussd/data.c).
 CREATE INDEX mt_dst_notice ON mt(dst, id) WHERE campaign_id IS NOT NULL;
 
 -- One row per submitted part: the SMSC's id for receipt matching.
@@ -83,12 +83,12 @@ CREATE INDEX mo_part_age ON mo_part(received_at);
 
 -- ===========================================================================
 -- Training domain: the roster, the training catalogue, enrolments,
--- certificates, subsidies and the audit log (issue 3).
+-- certificates, subsidies and the audit log.
 --
 -- Dates are ISO text (2026-12-01, China local time); created/updated/at are
 -- Unix milliseconds like above. Money is integer fen. Codes (key groups,
 -- training types, certificate and subsidy kinds, statuses) are the English
--- codes of policy/GLOSSARY.md; include/codes.h lists them for C.
+-- codes of conf/glossary.conf, which gives their Chinese words.
 -- Catalogue rows (region, institution, occupation, course) are referred to
 -- by their code, roster rows (worker) by their integer id.
 -- ===========================================================================
@@ -284,9 +284,9 @@ CREATE TABLE reg_failure (
 ) WITHOUT ROWID;
 
 -- ===========================================================================
--- Notice campaigns (issue 5): bulk training notices to a segment of the
--- roster or to a file of numbers. gateway/notice.c keeps these tables,
--- gateway/scheduler.c turns running campaigns into queue rows.
+-- Notice campaigns: bulk training notices to a segment of the
+-- roster or to a file of numbers. handlers/notice/notice.c keeps these tables,
+-- handlers/notice/scheduler.c turns running campaigns into queue rows.
 -- ===========================================================================
 
 -- A campaign. state: draft (created, not started), running, paused,

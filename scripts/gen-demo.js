@@ -224,7 +224,7 @@ const KEY_GROUPS = [	// code, share of workers in it
 	['veteran', 0.03], ['transfer', 0.03], ['disabled', 0.02],
 ];
 
-// Carrier prefixes of GLOSSARY.md, with rough market shares.
+// Carrier prefixes of the national numbering plan, with rough market shares.
 const PREFIXES = [
 	...['134', '135', '136', '137', '138', '139', '147', '150', '151', '152', '157', '158',
 		'159', '172', '178', '182', '183', '184', '187', '188', '195', '197', '198']

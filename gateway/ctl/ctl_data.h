@@ -1,6 +1,6 @@
 /*
  * ctl_data.h - skillctl's data verbs: import and export of the bureau's
- * CSV files (gateway/ctl_import.c, gateway/ctl_export.c).
+ * CSV files (gateway/ctl/import.c, gateway/ctl/export.c).
  *
  * skillctl.c parses its global options and hands each verb the
  * configuration file, the --json flag and the verb's own arguments

@@ -1,5 +1,5 @@
 /*
- * ctl_export.c - skillctl export enrolments [--since DATE] FILE.csv
+ * export.c - skillctl export enrolments [--since DATE] FILE.csv
  *
  * Writes the enrolments for the back office (format in export.h). The file
  * holds names and ID numbers: it is written mode 0600 under a fresh

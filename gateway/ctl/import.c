@@ -1,7 +1,7 @@
 /*
- * ctl_import.c - skillctl import KIND FILE.csv [--skip-bad] [--operator NAME]
+ * import.c - skillctl import KIND FILE.csv [--skip-bad] [--operator NAME]
  *
- * Imports one of the bureau's CSV files (handlers/import.c does the work):
+ * Imports one of the bureau's CSV files (handlers/data/import.c does the work):
  * bad rows are printed on stderr as FILE:LINE: column: reason, a progress
  * bar is drawn when stderr is a terminal, and the summary line
  * "imported N, updated M, skipped K" goes to stdout (with --json, one JSON
@@ -26,6 +26,7 @@
 #include "gateway/clock.h"
 #include "ctl_data.h"
 #include "gateway/db.h"
+#include "handlers/domain/codes.h"
 #include "handlers/data/import.h"
 #include "progress.h"
 
@@ -39,7 +40,8 @@ int ctl_data_open(void *ctx, const char *config, struct config *cfg,
 		  struct db **db)
 {
 	config_defaults(cfg);
-	if (config_load(cfg, config, stderr) != 0)
+	if (config_load(cfg, config, stderr) != 0 ||
+	    codes_load(cfg->glossary_path, stderr) != 0)
 		return CTL_DATA_USER;
 	*db = db_open(ctx, cfg->db_path, true);
 	if (!*db) {

@@ -1,5 +1,5 @@
 /*
- * ctl_notice.c - skillctl notice: the verb table, what the verbs share,
+ * notice.c - skillctl notice: the verb table, what the verbs share,
  * and the verbs that move a campaign between states (start, pause,
  * resume, cancel).
  *

@@ -1,5 +1,5 @@
 /*
- * ctl_notice_create.c - skillctl notice create: a campaign as a draft.
+ * notice_create.c - skillctl notice create: a campaign as a draft.
  *
  * Everything is checked before anything is written: the text (placeholders,
  * UTF-8), the bureau's signature and opt-out hint from the configuration,

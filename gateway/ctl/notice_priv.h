@@ -1,7 +1,7 @@
 /*
- * ctl_notice_priv.h - what the files of skillctl notice share (private:
- * ctl_notice.c runs the verbs that change campaigns, ctl_notice_create.c
- * makes them, ctl_notice_show.c shows them).
+ * notice_priv.h - what the files of skillctl notice share (private:
+ * notice.c runs the verbs that change campaigns, notice_create.c makes
+ * them, notice_show.c shows them).
  */
 #ifndef SGW_CTL_NOTICE_PRIV_H
 #define SGW_CTL_NOTICE_PRIV_H

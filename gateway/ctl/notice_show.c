@@ -1,5 +1,5 @@
 /*
- * ctl_notice_show.c - skillctl notice preview, list, status and report:
+ * notice_show.c - skillctl notice preview, list, status and report:
  * reading campaigns, never changing them.
  *
  * Counts come from the rows themselves: the recipients by their state, the
@@ -30,6 +30,7 @@
 #include "gateway/db_stmt.h"
 #include "gateway/smpp/dlr.h"
 #include "gateway/queue/mtq.h"
+#include "gateway/queue/mtq_campaign.h"
 #include "handlers/notice/text.h"
 #include "gateway/privfile.h"
 #include "gateway/queue/quiet.h"
@@ -43,35 +44,17 @@
 
 enum show_stmt {
 	SHOW_RCPT_COUNTS,
-	SHOW_MT_COUNTS,
-	SHOW_REASONS,
 	SHOW_REPORT,
 	SHOW_NUM_STMT
 };
-
-/* The first part of message m whose receipt was not "delivered". */
-#define SHOW_BAD_PART(col) \
-	"(SELECT p." col " FROM mt_part p WHERE p.mt_id = m.id" \
-	" AND p.dlr_state IS NOT NULL AND p.dlr_state <> 2 ORDER BY p.part LIMIT 1)"
 
 static const char *const show_sql[] = {
 	[SHOW_RCPT_COUNTS] =
 		"SELECT state, count(*) FROM campaign_recipient"
 		" WHERE campaign_id = :id GROUP BY state",
-	[SHOW_MT_COUNTS] =
-		"SELECT state, count(*) FROM mt WHERE campaign_id = :id"
-		" GROUP BY state",
-	[SHOW_REASONS] =
-		"SELECT m.state, m.smpp_status, " SHOW_BAD_PART("dlr_state") ","
-		" " SHOW_BAD_PART("dlr_err") ", count(*) AS n FROM mt m"
-		" WHERE m.campaign_id = :id AND m.state IN (4, 5)"
-		" GROUP BY 1, 2, 3, 4 ORDER BY n DESC LIMIT :n",
 	[SHOW_REPORT] =
-		"SELECT r.msisdn, r.state, m.state, m.smpp_status,"
-		" " SHOW_BAD_PART("dlr_state") ", " SHOW_BAD_PART("dlr_err") ","
-		" m.submitted_at, m.done_at FROM campaign_recipient r"
-		" LEFT JOIN mt m ON m.id = r.mt_id WHERE r.campaign_id = :id"
-		" ORDER BY r.id",
+		"SELECT msisdn, state, mt_id FROM campaign_recipient"
+		" WHERE campaign_id = :id ORDER BY id",
 };
 
 /* What status shows. */
@@ -366,15 +349,8 @@ static int show_counts(struct ctl_nt *c, sqlite3_stmt **sts,
 			k->listed += sqlite3_column_int64(st, 1);
 		}
 	}
-	if (rc == SQLITE_DONE) {
-		DB_STMT(st, sts[SHOW_MT_COUNTS]);
-		db_bind_int(st, ":id", n->id);
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-			if ((unsigned)sqlite3_column_int(st, 0) < MTQ_NUM_STATES)
-				k->mt[sqlite3_column_int(st, 0)] =
-					sqlite3_column_int64(st, 1);
-	}
-	if (rc != SQLITE_DONE)
+	if (rc != SQLITE_DONE ||
+	    mtq_camp_counts(notice_queue(c->nd), n->id, k->mt) < 0)
 		return -EIO;
 	k->expected = k->listed;
 	if (!n->listed && audience_count(c->ad, &n->au, &ac) == 0 &&
@@ -385,15 +361,12 @@ static int show_counts(struct ctl_nt *c, sqlite3_stmt **sts,
 
 /* Why a failed or expired message did not arrive, in words, from the
  * columns at i: mt state, smpp_status, receipt state, receipt error. */
-static void show_why(sqlite3_stmt *st, int i, char *out, size_t cap)
+static void show_why(enum mtq_state state, uint32_t status, int dlr_state,
+		     int dlr_err, char *out, size_t cap)
 {
-	int state = sqlite3_column_int(st, i);
-	int status = sqlite3_column_int(st, i + 1);
-
-	if (sqlite3_column_type(st, i + 2) != SQLITE_NULL)
+	if (dlr_state >= 0)
 		snprintf(out, cap, "receipt %s, error %d",
-			 dlr_state_str(sqlite3_column_int(st, i + 2)),
-			 sqlite3_column_int(st, i + 3));
+			 dlr_state_str(dlr_state), dlr_err);
 	else if (status)
 		snprintf(out, cap, "SMSC refused: %s (0x%02x)",
 			 smpp_pdu_status_str(status), status);
@@ -403,20 +376,20 @@ static void show_why(sqlite3_stmt *st, int i, char *out, size_t cap)
 		snprintf(out, cap, "failed: no answer from the SMSC");
 }
 
-static int show_reasons(sqlite3_stmt **sts, const struct notice *n,
+static int show_reasons(struct ctl_nt *c, const struct notice *n,
 			struct show_reason *r, unsigned *got)
 {
-	DB_STMT(st, sts[SHOW_REASONS]);
-	int rc = SQLITE_DONE;
+	struct mtq_failure f[SHOW_REASONS_MAX];
+	unsigned i;
+	int rc = mtq_camp_failures(notice_queue(c->nd), n->id, f,
+				   SHOW_REASONS_MAX, got);
 
-	db_bind_int(st, ":id", n->id);
-	db_bind_int(st, ":n", SHOW_REASONS_MAX);
-	for (*got = 0; *got < SHOW_REASONS_MAX &&
-	     (rc = sqlite3_step(st)) == SQLITE_ROW; (*got)++) {
-		show_why(st, 0, r[*got].text, sizeof(r[*got].text));
-		r[*got].count = sqlite3_column_int64(st, 4);
+	for (i = 0; rc == 0 && i < *got; i++) {
+		show_why(f[i].state, f[i].smpp_status, f[i].dlr_state,
+			 f[i].dlr_err, r[i].text, sizeof(r[i].text));
+		r[i].count = f[i].count;
 	}
-	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -EIO;
+	return rc;
 }
 
 /* Share of the recipients that need nothing more: listed and neither
@@ -497,7 +470,7 @@ int ctl_nt_status(struct ctl_nt *c, int argc, char **argv)
 
 	memset(&k, 0, sizeof(k));
 	if (rc == CTL_NT_OK && (show_counts(c, st, n, &k) < 0 ||
-				show_reasons(st, n, r, &nr) < 0))
+				show_reasons(c, n, r, &nr) < 0))
 		rc = ctl_nt_sys(c, "reading the campaign", -EIO);
 	if (rc == CTL_NT_OK && c->json)
 		show_status_json(n, &k, r, nr);
@@ -510,38 +483,52 @@ int ctl_nt_status(struct ctl_nt *c, int argc, char **argv)
 /* ---- report -------------------------------------------------------------- */
 
 /* The outcome of one report row, in a word. */
-static const char *show_outcome(sqlite3_stmt *st, const struct notice *n)
+/* What became of a recipient: its message's state when it has one. */
+static const char *show_outcome(const struct notice *n,
+				enum notice_rcpt_state r,
+				const struct mtq_outcome *o, bool has_mt)
 {
-	enum notice_rcpt_state r = show_rcpt_state(
-		(const char *)sqlite3_column_text(st, 1));
-
 	if (r == NOTICE_R_QUEUED)
-		return sqlite3_column_type(st, 2) == SQLITE_NULL ? "unknown" :
-		       mtq_state_str(sqlite3_column_int(st, 2));
+		return has_mt ? mtq_state_str(o->state) : "unknown";
 	if (r == NOTICE_R_PENDING && (n->state == NOTICE_CANCELLED ||
 				      n->state == NOTICE_EXPIRED))
 		return notice_state_str(n->state);
 	return notice_rcpt_state_str(r);
 }
 
-static void show_report_row(struct ctl_nt *c, FILE *f, sqlite3_stmt *st,
-			    const struct notice *n)
+/* One recipient (a row of SHOW_REPORT) as a line of the report. */
+static int show_report_row(struct ctl_nt *c, FILE *f, sqlite3_stmt *st,
+			   const struct notice *n)
 {
-	char sub[32], done[32], why[SHOW_REASON_LEN] = "";
-	int ms = sqlite3_column_int(st, 2);
+	char sub[32] = "", done[32] = "", why[SHOW_REASON_LEN] = "";
+	enum notice_rcpt_state r = show_rcpt_state(
+		(const char *)sqlite3_column_text(st, 1));
+	struct mtq_outcome o = { 0 };
+	bool has_mt = false;
+	int rc = 0;
 
-	ctl_nt_time(c, sqlite3_column_int64(st, 6), sub, sizeof(sub));
-	ctl_nt_time(c, sqlite3_column_int64(st, 7), done, sizeof(done));
-	if (sqlite3_column_type(st, 2) != SQLITE_NULL &&
-	    (ms == MTQ_FAILED || ms == MTQ_EXPIRED))
-		show_why(st, 2, why, sizeof(why));
+	if (sqlite3_column_type(st, 2) != SQLITE_NULL) {
+		rc = mtq_outcome(notice_queue(c->nd),
+				 sqlite3_column_int64(st, 2), &o);
+		has_mt = rc == 0;
+		if (rc == -ENOENT)
+			rc = 0;
+	}
+	if (rc < 0)
+		return rc;
+	ctl_nt_time(c, o.submitted_ms, sub, sizeof(sub));
+	ctl_nt_time(c, o.done_ms, done, sizeof(done));
+	if (has_mt && (o.state == MTQ_FAILED || o.state == MTQ_EXPIRED))
+		show_why(o.state, o.smpp_status, o.dlr_state, o.dlr_err, why,
+			 sizeof(why));
 	csv_put(f, (const char *)sqlite3_column_text(st, 0),
 		CSV_PUT_FIRST | CSV_PUT_TEXT);
-	csv_put(f, show_outcome(st, n), 0);
+	csv_put(f, show_outcome(n, r, &o, has_mt), 0);
 	csv_put(f, sub, 0);
 	csv_put(f, done, 0);
 	csv_put(f, why, 0);
 	csv_put_end(f);
+	return 0;
 }
 
 static int show_report_write(struct ctl_nt *c, sqlite3_stmt **sts,
@@ -560,7 +547,8 @@ static int show_report_write(struct ctl_nt *c, sqlite3_stmt **sts,
 	csv_put_end(f);
 	db_bind_int(st, ":id", n->id);
 	for (*rows = 0; (rc = sqlite3_step(st)) == SQLITE_ROW; (*rows)++)
-		show_report_row(c, f, st, n);
+		if (show_report_row(c, f, st, n) < 0)
+			return -EIO;
 	return rc == SQLITE_DONE ? 0 : -EIO;
 }
 

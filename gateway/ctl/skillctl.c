@@ -6,8 +6,8 @@
  *   send   queue MTs (one number, or a file of numbers); the daemon picks
  *          them up within queue.poll_ms
  *   queue  messages by state
- *   import, export  the bureau's CSV files (gateway/ctl_import.c,
- *          gateway/ctl_export.c)
+ *   import, export  the bureau's CSV files (gateway/ctl/import.c,
+ *          gateway/ctl/export.c)
  *   notice bulk notice campaigns (gateway/ctl_notice*.c)
  * Exit status: 0 success, 1 a user error (one line saying what), 2 a system
  * error (database, file system).
@@ -288,7 +288,7 @@ static int ctl_queue(struct ctl *c, int argc, char **argv)
 	return CTL_EXIT_OK;
 }
 
-/* ---- import, export (gateway/ctl_import.c, ctl_export.c) ---------------- */
+/* ---- import, export (gateway/ctl/import.c, export.c) -------------------- */
 
 static int ctl_import(struct ctl *c, int argc, char **argv)
 {

@@ -14,6 +14,9 @@
  * quiet hours, else within the bulk share of each link's rate. When bulk
  * was held back, a short timer looks again once more is allowed.
  */
+#include <errno.h>
+#include <string.h>
+
 #include <osmocom/core/linuxlist.h>
 #include <osmocom/core/talloc.h>
 #include <osmocom/core/timer.h>
@@ -159,6 +162,21 @@ struct dispatch *dispatch_init(void *ctx, const struct config *cfg,
 	osmo_timer_setup(&d->poll, dispatch_poll_cb, d);
 	dispatch_poll_cb(d);
 	return d;
+}
+
+int dispatch_ussd(struct dispatch *d, const char *link,
+		  const struct dispatch_ussd *u)
+{
+	unsigned i;
+
+	for (i = 0; i < d->n_links; i++)
+		if (!strcmp(smpp_link_name(d->links[i]), link))
+			return smpp_link_send_ussd(d->links[i],
+				&(struct smpp_link_ussd){
+					.dst = u->dst, .src = u->src,
+					.text = u->text, .op = u->op,
+					.has_its = u->has_its, .its = u->its });
+	return -ENOENT;
 }
 
 void dispatch_stop(struct dispatch *d)

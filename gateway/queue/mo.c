@@ -4,7 +4,7 @@
  * A single MO is decoded to UTF-8 and inserted into table mo inside the
  * group-commit transaction; its deliver_sm_resp leaves after the commit, so
  * an MO the SMSC saw acknowledged is on disk. A part of a concatenated MO is
- * kept raw in mo_part, keyed by (link, src, ref, total, seq): a repeated part
+ * kept raw in mo_part, keyed by (link, src, dst, ref, total, seq): a repeated part
  * hits the key and is ignored. When the count of a set reaches its total the
  * parts are read back in seq order, joined raw (a UCS-2 character or a GSM
  * escape may straddle two parts) and decoded once, stored as one mo row, and
@@ -31,6 +31,7 @@
 #include "gateway/db.h"
 #include "gateway/db_stmt.h"
 #include "gateway/log.h"
+#include "gateway/queue/inbound.h"
 #include "gateway/queue/mo.h"
 
 #define MO_JOIN_MAX		(16 * 1024)	/* joined user data octets */
@@ -50,7 +51,8 @@ enum mo_stmt {
 };
 
 #define MO_SET_WHERE \
-	" WHERE link = :link AND src = :src AND ref = :ref AND total = :total"
+	" WHERE link = :link AND src = :src AND dst = :dst AND ref = :ref" \
+	" AND total = :total"
 
 static const char *const mo_sql[] = {
 	[MO_INSERT] =
@@ -64,13 +66,13 @@ static const char *const mo_sql[] = {
 	[MO_PART_COUNT] =
 		"SELECT count(*) FROM mo_part" MO_SET_WHERE,
 	[MO_PART_GET] =
-		"SELECT dst, dcs, data FROM mo_part" MO_SET_WHERE
+		"SELECT dcs, data FROM mo_part" MO_SET_WHERE
 		" ORDER BY seq",
 	[MO_PART_DELETE] =
 		"DELETE FROM mo_part" MO_SET_WHERE,
 	/* Any part at or before the cutoff means the set's oldest is. */
 	[MO_EXPIRED_SETS] =
-		"SELECT DISTINCT link, src, ref, total FROM mo_part"
+		"SELECT DISTINCT link, src, dst, ref, total FROM mo_part"
 		" WHERE received_at <= :cutoff LIMIT :max",
 	[MO_HANDLED] =
 		"UPDATE mo SET handled_at = :now WHERE id = :id",
@@ -81,13 +83,13 @@ struct mo {
 	sqlite3_stmt *st[MO_NUM_STMT];
 	uint8_t *raw;			/* joined parts, MO_JOIN_MAX */
 	char *text;			/* decoded text, MO_TEXT_CAP */
-	char dst[SMPP_ADDR_MAX + 1];	/* dst of a reassembled set */
 };
 
 /* A set of parts: one concatenated MO. */
 struct mo_set {
 	const char *link;
 	const char *src;
+	const char *dst;
 	unsigned ref, total;
 };
 
@@ -95,6 +97,7 @@ static void mo_bind_set(sqlite3_stmt *st, const struct mo_set *s)
 {
 	db_bind_text(st, ":link", s->link);
 	db_bind_text(st, ":src", s->src);
+	db_bind_text(st, ":dst", s->dst);
 	db_bind_int(st, ":ref", s->ref);
 	db_bind_int(st, ":total", s->total);
 }
@@ -161,7 +164,7 @@ static void mo_decode_run(struct mo *m, uint8_t dcs, size_t len,
 
 /* Read the parts of set s in seq order into m->text. Runs of parts with the
  * same data_coding are joined raw and decoded once (a character may cross a
- * part boundary). Fills dst (m->dst) and dcs (the first part's) of out;
+ * part boundary). Fills dcs (the first part's) of out;
  * returns the number of parts read or a negative errno. */
 static int mo_join(struct mo *m, const struct mo_set *s, struct mo_msg *out)
 {
@@ -171,18 +174,15 @@ static int mo_join(struct mo *m, const struct mo_set *s, struct mo_msg *out)
 
 	mo_bind_set(st, s);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		dcs = sqlite3_column_int(st, 1);
-		if (!n++) {
-			osmo_strlcpy(m->dst, (const char *)
-				     sqlite3_column_text(st, 0), sizeof(m->dst));
+		dcs = sqlite3_column_int(st, 0);
+		if (!n++)
 			out->dcs = dcs;
-		}
 		if (dcs != run_dcs && raw) {
 			mo_decode_run(m, run_dcs, raw, &text);
 			raw = 0;
 		}
 		run_dcs = dcs;
-		len = sqlite3_column_bytes(st, 2);
+		len = sqlite3_column_bytes(st, 1);
 		if (len > MO_JOIN_MAX - joined) {
 			LOGP(DROUTER, LOGL_NOTICE, "mo from %s on %s: longer "
 			     "than %u octets, cut\n", log_num(s->src), s->link,
@@ -190,7 +190,7 @@ static int mo_join(struct mo *m, const struct mo_set *s, struct mo_msg *out)
 			len = MO_JOIN_MAX - joined;
 		}
 		if (len)
-			memcpy(m->raw + raw, sqlite3_column_blob(st, 2), len);
+			memcpy(m->raw + raw, sqlite3_column_blob(st, 1), len);
 		raw += len;
 		joined += len;
 	}
@@ -199,7 +199,6 @@ static int mo_join(struct mo *m, const struct mo_set *s, struct mo_msg *out)
 	if (raw)
 		mo_decode_run(m, run_dcs, raw, &text);
 	m->text[text] = '\0';
-	out->dst = m->dst;
 	out->text = m->text;
 	return n;
 }
@@ -223,6 +222,7 @@ static int mo_store_set(struct mo *m, const struct mo_set *s, bool partial,
 		return n;
 	out->link = s->link;
 	out->src = s->src;
+	out->dst = s->dst;
 	/* a partial MO says how many parts its text is made of */
 	out->parts = partial ? (unsigned)n : s->total;
 	out->partial = partial;
@@ -232,27 +232,26 @@ static int mo_store_set(struct mo *m, const struct mo_set *s, bool partial,
 
 /* A usable part of a concatenated MO? Anything else (total 0 or 1, seq 0
  * or past total) is taken as a single message. */
-static bool mo_is_part(const struct smpp_deliver *d)
+static bool mo_is_part(const struct in_msg *d)
 {
 	return d->concat && d->concat_total > 1 && d->concat_seq >= 1 &&
 	       d->concat_seq <= d->concat_total;
 }
 
-static int mo_store_single(struct mo *m, const char *link,
-			   const struct smpp_deliver *d, int64_t now_ms,
-			   struct mo_msg *out)
+static int mo_store_single(struct mo *m, const struct in_msg *d,
+			   int64_t now_ms, struct mo_msg *out)
 {
-	const uint8_t *ud = d->text ? d->text : (const uint8_t *)"";
-	size_t len = d->text ? d->text_len : 0;
+	const uint8_t *ud = d->ud ? d->ud : (const uint8_t *)"";
+	size_t len = d->ud ? d->ud_len : 0;
 	int n;
 
 	if (len > MO_JOIN_MAX)	/* cannot happen with SMPP limits */
 		len = MO_JOIN_MAX;
-	n = charset_decode(d->data_coding, ud, len, m->text, MO_TEXT_CAP);
+	n = charset_decode(d->dcs, ud, len, m->text, MO_TEXT_CAP);
 	m->text[n > 0 ? n : 0] = '\0';
 	*out = (struct mo_msg) {
-		.link = link, .src = d->src, .dst = d->dst,
-		.dcs = d->data_coding, .text = m->text, .parts = 1,
+		.link = d->link, .src = d->src, .dst = d->dst,
+		.dcs = d->dcs, .text = m->text, .parts = 1,
 	};
 	n = mo_insert(m, out, now_ms);
 	return n ? n : 1;
@@ -260,19 +259,18 @@ static int mo_store_single(struct mo *m, const char *link,
 
 /* Keep one part. 1 when it was new, 0 when it was a repeat. */
 static int mo_part_insert(struct mo *m, const struct mo_set *s,
-			  const struct smpp_deliver *d, int64_t now_ms)
+			  const struct in_msg *d, int64_t now_ms)
 {
 	DB_STMT(st, m->st[MO_PART_INSERT]);
 	/* a zero-length blob, never NULL (data is NOT NULL) */
-	const void *data = d->text && d->text_len ? (const void *)d->text : "";
+	const void *data = d->ud && d->ud_len ? (const void *)d->ud : "";
 	int rc;
 
 	mo_bind_set(st, s);
-	db_bind_text(st, ":dst", d->dst);
 	db_bind_int(st, ":seq", d->concat_seq);
-	db_bind_int(st, ":dcs", d->data_coding);
+	db_bind_int(st, ":dcs", d->dcs);
 	rc = sqlite3_bind_blob(st, sqlite3_bind_parameter_index(st, ":data"),
-			       data, d->text_len, SQLITE_STATIC);
+			       data, d->ud_len, SQLITE_STATIC);
 	OSMO_ASSERT(rc == SQLITE_OK);
 	db_bind_int(st, ":now", now_ms);
 	rc = db_step_changes(m->db, st, DROUTER);
@@ -290,19 +288,18 @@ static int mo_part_count(struct mo *m, const struct mo_set *s)
 				  db_step_error(m->db, st, rc, DROUTER);
 }
 
-static int mo_store_part(struct mo *m, const char *link,
-			 const struct smpp_deliver *d, int64_t now_ms,
-			 struct mo_msg *out)
+static int mo_store_part(struct mo *m, const struct in_msg *d,
+			 int64_t now_ms, struct mo_msg *out)
 {
 	const struct mo_set s = {
-		.link = link, .src = d->src,
+		.link = d->link, .src = d->src, .dst = d->dst,
 		.ref = d->concat_ref, .total = d->concat_total,
 	};
 	int rc = mo_part_insert(m, &s, d, now_ms);
 
 	if (rc == 0)
 		LOGP(DROUTER, LOGL_INFO, "mo from %s on %s: part %u/%u of "
-		     "ref %u repeated, ignored\n", log_num(d->src), link, d->concat_seq,
+		     "ref %u repeated, ignored\n", log_num(d->src), d->link, d->concat_seq,
 		     d->concat_total, d->concat_ref);
 	if (rc <= 0)
 		return rc;
@@ -313,19 +310,19 @@ static int mo_store_part(struct mo *m, const char *link,
 	return rc ? rc : 1;
 }
 
-int mo_store(struct mo *m, const char *link, const struct smpp_deliver *d,
-	     int64_t now_ms, struct mo_msg *out)
+int mo_store(struct mo *m, const struct in_msg *d, int64_t now_ms,
+	     struct mo_msg *out)
 {
 	int rc;
 
-	if (!link || !*link)
+	if (!d->link || !*d->link)
 		return -EINVAL;
 	rc = db_begin(m->db);
 	if (rc)
 		return rc;
 	if (mo_is_part(d))
-		return mo_store_part(m, link, d, now_ms, out);
-	return mo_store_single(m, link, d, now_ms, out);
+		return mo_store_part(m, d, now_ms, out);
+	return mo_store_single(m, d, now_ms, out);
 }
 
 /* Up to max sets with a part received at or before cutoff, their strings
@@ -343,9 +340,11 @@ static int mo_expired_sets(struct mo *m, void *ctx, int64_t cutoff,
 					     sqlite3_column_text(st, 0));
 		sets[n].src = talloc_strdup(ctx, (const char *)
 					    sqlite3_column_text(st, 1));
-		sets[n].ref = sqlite3_column_int(st, 2);
-		sets[n].total = sqlite3_column_int(st, 3);
-		if (!sets[n].link || !sets[n].src)
+		sets[n].dst = talloc_strdup(ctx, (const char *)
+					    sqlite3_column_text(st, 2));
+		sets[n].ref = sqlite3_column_int(st, 3);
+		sets[n].total = sqlite3_column_int(st, 4);
+		if (!sets[n].link || !sets[n].src || !sets[n].dst)
 			return -ENOMEM;
 		n++;
 	}
@@ -365,17 +364,22 @@ int mo_expire_parts(struct mo *m, int64_t now_ms, int64_t timeout_ms,
 
 	n = mo_expired_sets(m, tmp, now_ms - timeout_ms, sets,
 			    ARRAY_SIZE(sets));
-	rc = n > 0 ? db_begin(m->db) : n;
+	rc = n < 0 ? n : 0;
+	/* each set and its handling are one unit: a handler that fails
+	 * leaves the parts for the next call */
 	for (i = 0; !rc && i < n; i++) {
-		rc = mo_store_set(m, &sets[i], true, now_ms, &msg);
+		rc = db_unit_begin(m->db);
+		if (!rc)
+			rc = mo_store_set(m, &sets[i], true, now_ms, &msg);
+		if (!rc && cb)
+			rc = cb(data, &msg);
+		rc = db_unit_end(m->db, rc);
 		if (rc)
 			break;
 		LOGP(DROUTER, LOGL_NOTICE, "mo %lld from %s on %s: %u of %u "
 		     "parts arrived before the timeout, stored partial\n",
 		     (long long)msg.id, log_num(msg.src), msg.link, msg.parts,
 		     sets[i].total);
-		if (cb)
-			cb(data, &msg);
 	}
 	talloc_free(tmp);
 	return rc ? rc : n;

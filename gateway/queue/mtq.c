@@ -83,10 +83,18 @@ enum mtq_stmt {
 	MTQ_COUNTS,
 	MTQ_HAS_READY,
 	MTQ_SET_PARTS,
+	MTQ_RECENT,
 	MTQ_NUM_STMT
 };
 
 static const char *const mtq_sql[] = {
+	/* sending, submitted, delivered: what failed or expired never reached
+	 * the phone. The partial index mt_dst_notice keeps the cost the same
+	 * whatever the size of the queue. */
+	[MTQ_RECENT] =
+		"SELECT created_at, text FROM mt"
+		" WHERE dst = :dst AND campaign_id IS NOT NULL"
+		" AND state IN (1, 2, 3) ORDER BY id DESC LIMIT :max",
 	[MTQ_INSERT] =
 		"INSERT INTO mt (dst, src, text, prio, parts, next_try,"
 		" expires_at, created_at, campaign_id)"
@@ -649,7 +657,7 @@ static int mtq_dlr_find(struct mtq *q, const char *link, const char *smsc_id,
 	p->mt_id = sqlite3_column_int64(st, 0);
 	p->part = sqlite3_column_int(st, 1);
 	p->was_final = sqlite3_column_type(st, 2) != SQLITE_NULL &&
-		       dlr_state_final(sqlite3_column_int(st, 2));
+		       mtq_rcpt_final(sqlite3_column_int(st, 2));
 	p->mt_state = sqlite3_column_int(st, 3);
 	p->parts = sqlite3_column_int(st, 4);
 	p->parts_final = sqlite3_column_int(st, 5);
@@ -657,7 +665,7 @@ static int mtq_dlr_find(struct mtq *q, const char *link, const char *smsc_id,
 }
 
 static int mtq_dlr_part_update(struct mtq *q, const struct mtq_dlr_part *p,
-			       enum dlr_state dst, int err, int64_t now_ms)
+			       enum mtq_rcpt dst, int err, int64_t now_ms)
 {
 	DB_STMT(st, q->st[MTQ_DLR_PART]);
 
@@ -672,12 +680,12 @@ static int mtq_dlr_part_update(struct mtq *q, const struct mtq_dlr_part *p,
 
 /* What a final receipt means for the message; worse outcomes sort higher
  * so that a multi-part message takes its worst part's. */
-static enum mtq_state mtq_state_of_dlr(enum dlr_state dst)
+static enum mtq_state mtq_state_of_dlr(enum mtq_rcpt dst)
 {
 	switch (dst) {
-	case DLR_DELIVERED:
+	case MTQ_RCPT_DELIVERED:
 		return MTQ_DELIVERED;
-	case DLR_EXPIRED:
+	case MTQ_RCPT_EXPIRED:
 		return MTQ_EXPIRED;
 	default:		/* deleted, undeliverable, rejected */
 		return MTQ_FAILED;
@@ -714,7 +722,7 @@ static int mtq_dlr_combine(struct mtq *q, int64_t mt_id, enum mtq_state *out)
 /* Count a new final receipt; the last one decides the message. A message
  * already failed (a later part was refused) keeps its state. */
 static int mtq_dlr_count(struct mtq *q, const struct mtq_dlr_part *p,
-			 enum dlr_state dst, int64_t now_ms)
+			 enum mtq_rcpt dst, int64_t now_ms)
 {
 	DB_STMT(st, q->st[MTQ_DLR_MT]);
 	enum mtq_state fin = mtq_state_of_dlr(dst);
@@ -741,7 +749,7 @@ static int mtq_dlr_count(struct mtq *q, const struct mtq_dlr_part *p,
 /* A repeated receipt for a part that already has a final one changes
  * nothing (the first final state stands) and returns 0. */
 int mtq_dlr(struct mtq *q, const char *link, const char *smsc_id,
-	    enum dlr_state st, int err, int64_t now_ms, int64_t *mt_id)
+	    enum mtq_rcpt st, int err, int64_t now_ms, int64_t *mt_id)
 {
 	struct mtq_dlr_part p = { 0 };
 	int rc;
@@ -761,7 +769,7 @@ int mtq_dlr(struct mtq *q, const char *link, const char *smsc_id,
 		return 0;
 	}
 	rc = mtq_dlr_part_update(q, &p, st, err, now_ms);
-	if (rc || !dlr_state_final(st))
+	if (rc || !mtq_rcpt_final(st))
 		return rc;
 	return mtq_dlr_count(q, &p, st, now_ms);
 }
@@ -801,6 +809,29 @@ int mtq_counts(struct mtq *q, unsigned long counts[MTQ_NUM_STATES])
 	return rc == SQLITE_DONE ? 0 : db_step_error(q->db, st, rc, DQUEUE);
 }
 
+int mtq_recent_notices(struct mtq *q, const char *dst, unsigned max,
+		       void *ctx, struct mtq_recent *out, unsigned *n)
+{
+	DB_STMT(st, q->st[MTQ_RECENT]);
+	int rc = SQLITE_DONE;
+
+	*n = 0;
+	db_bind_text(st, ":dst", dst);
+	db_bind_int(st, ":max", max);
+	while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const unsigned char *t = sqlite3_column_text(st, 1);
+
+		out[*n].at_ms = sqlite3_column_int64(st, 0);
+		out[*n].text = talloc_strdup(ctx, t ? (const char *)t : "");
+		if (!out[*n].text)
+			return -ENOMEM;
+		(*n)++;
+	}
+	if (*n == max)
+		return 0;
+	return rc == SQLITE_DONE ? 0 : db_step_error(q->db, st, rc, DQUEUE);
+}
+
 bool mtq_has_ready(struct mtq *q, int64_t now_ms)
 {
 	DB_STMT(st, q->st[MTQ_HAS_READY]);
@@ -813,4 +844,18 @@ bool mtq_has_ready(struct mtq *q, int64_t now_ms)
 		return false;
 	}
 	return sqlite3_column_int(st, 0);
+}
+
+bool mtq_rcpt_final(enum mtq_rcpt s)
+{
+	switch (s) {
+	case MTQ_RCPT_DELIVERED:
+	case MTQ_RCPT_EXPIRED:
+	case MTQ_RCPT_DELETED:
+	case MTQ_RCPT_UNDELIVERABLE:
+	case MTQ_RCPT_REJECTED:
+		return true;
+	default:
+		return false;
+	}
 }

@@ -1,25 +1,22 @@
 /*
- * router.c - the first stop of every deliver_sm.
+ * router.c - the first stop of everything a transport receives.
  *
- * Receipts: the receipted id is normalised with the link's dlr_id_format
- * and matched against the parts the link submitted (mtq_dlr). A receipt
- * that matches nothing is logged and acknowledged: the SMSC would only
- * repeat it.
+ * Receipts (their ids already normalised by the link) are matched against
+ * the parts the links submitted (mtq_dlr). A receipt that matches nothing
+ * is logged and acknowledged: the SMSC would only repeat it.
  *
- * USSD: a deliver_sm with ussd_service_op is one step of a dialogue. With
- * a USSD handler set (gateway/ussd.c) it goes there, sender normalised,
- * and is not stored: the dialogue lives in memory and what it changes is
- * written by the domain layer in the same transaction.
+ * USSD: a step of a dialogue goes to the USSD handler (gateway/ussd), sender
+ * normalised, and is not stored: the dialogue lives in memory and what it
+ * changes is written by the domain layer in the same transaction.
  *
  * MOs: the sender is normalised to international digits and the message
  * stored (mo_store), which reassembles concatenated parts. When a message
- * is complete the handler (SMS commands, USSD) gets it in the same
- * transaction. Incomplete sets are stored as they are after
- * text.concat_timeout by a periodic sweep, and handed on the same way.
- *
- * Every write happens inside the group-commit transaction: a negative
- * return makes the link answer with a temporary error, so the SMSC retries
- * and nothing is lost.
+ * is complete the handler (the SMS commands) answers it. Storing and
+ * answering are one unit of work (db_unit_begin): if the answer cannot be
+ * queued, the MO is not kept either, and the transport answers with a
+ * temporary error so that the SMSC sends it again. Incomplete sets are
+ * stored as they are after text.concat_timeout by a periodic sweep and
+ * handed on the same way.
  */
 #include <errno.h>
 #include <string.h>
@@ -31,13 +28,12 @@
 #include "gateway/clock.h"
 #include "gateway/config.h"
 #include "gateway/db.h"
-#include "gateway/smpp/dlr.h"
 #include "gateway/log.h"
+#include "gateway/queue/inbound.h"
 #include "gateway/queue/mo.h"
 #include "gateway/text/msisdn.h"
 #include "gateway/queue/mtq.h"
 #include "gateway/queue/router.h"
-#include "gateway/smpp/link.h"
 
 #define ROUTER_SWEEP_S	1	/* how often incomplete MOs are looked at */
 
@@ -54,92 +50,97 @@ struct router {
 	struct router_stats st;
 };
 
-static int router_dlr(struct router *r, struct smpp_link *l,
-		      const struct smpp_deliver *d)
+static int router_dlr(struct router *r, const struct in_msg *in)
 {
-	const struct config_link *lc = smpp_link_cfg(l);
-	struct dlr dlr;
-	char id[SMPP_MSGID_MAX];
 	int64_t mt_id = 0;
 	int rc;
 
 	r->st.dlr++;
-	if (dlr_from_deliver(d, &dlr) < 0) {
-		LOGP(DROUTER, LOGL_ERROR, "link %s: unreadable receipt from %s\n",
-		     lc->name, log_num(d->src));
-		return 0;
-	}
-	if (dlr_id_normalise(dlr.id, lc->dlr_id_fmt, id, sizeof(id)) < 0)
-		OSMO_STRLCPY_ARRAY(id, dlr.id);
-	rc = mtq_dlr(r->q, lc->name, id, dlr.state, dlr.err, clock_now_ms(), &mt_id);
+	rc = mtq_dlr(r->q, in->link, in->rcpt_id, in->rcpt_state, in->rcpt_err,
+		     clock_now_ms(), &mt_id);
 	if (rc == -ENOENT) {
 		r->st.dlr_unmatched++;
-		LOGP(DROUTER, LOGL_INFO, "link %s: receipt for unknown id %s (%s)\n",
-		     lc->name, id, dlr_state_str(dlr.state));
+		LOGP(DROUTER, LOGL_INFO, "link %s: receipt for unknown id %s\n",
+		     in->link, in->rcpt_id);
 		return 0;
 	}
 	if (rc < 0) {
 		r->st.db_errors++;
 		return rc;
 	}
-	LOGP(DROUTER, LOGL_DEBUG, "mt %lld: receipt %s\n", (long long)mt_id,
-	     dlr_state_str(dlr.state));
+	LOGP(DROUTER, LOGL_DEBUG, "mt %lld: receipt, state %d\n",
+	     (long long)mt_id, in->rcpt_state);
 	return 0;
 }
 
-static void router_handle(struct router *r, const struct mo_msg *m,
-			  const struct smpp_deliver *d)
+/* A complete MO to its handler, then marked handled. A handler that fails
+ * (the database refused the reply) leaves it unhandled: the caller undoes
+ * the unit and the MO comes again. */
+static int router_handle(struct router *r, const struct mo_msg *m,
+			 bool answer)
 {
+	int rc = 0;
+
 	r->st.mo++;
 	LOGP(DROUTER, LOGL_INFO, "mo %lld from %s to %s: %u part(s)%s\n",
 	     (long long)m->id, log_num(m->src), m->dst, m->parts,
 	     m->partial ? ", incomplete" : "");
-	if (r->handler)
-		r->handler(r->handler_data, m, d);
-	mo_mark_handled(r->mo, m->id, clock_now_ms());
-}
-
-int router_rx(void *data, struct smpp_link *l, const struct smpp_deliver *d)
-{
-	struct router *r = data;
-	struct smpp_deliver *n;
-	struct mo_msg m;
-	int rc;
-
-	if (d->is_receipt)
-		return router_dlr(r, l, d);
-	/* store the sender in the one form every table uses */
-	n = talloc_memdup(r, d, sizeof(*d));
-	n->text = n->ud + (d->text - d->ud);
-	if (msisdn_normalise(d->src, r->cfg->country_code, n->src, sizeof(n->src)) < 0)
-		OSMO_STRLCPY_ARRAY(n->src, d->src);
-	if (d->has_ussd_op && r->ussd) {
-		r->st.ussd++;
-		rc = r->ussd(r->ussd_data, l, n);
-		talloc_free(n);
+	if (answer && r->handler)
+		rc = r->handler(r->handler_data, m);
+	if (rc < 0) {
+		r->st.handler_errors++;
 		return rc;
 	}
-	if (d->concat)
-		r->st.mo_parts++;
-	rc = mo_store(r->mo, smpp_link_name(l), n, clock_now_ms(), &m);
-	if (rc < 0) {
-		r->st.db_errors++;
-		LOGP(DROUTER, LOGL_ERROR, "cannot store MO from %s: %s\n",
-		     log_num(n->src), strerror(-rc));
-	} else if (rc == 1) {
-		router_handle(r, &m, n);
-		rc = 0;
-	}
-	talloc_free(n);
-	return rc;
+	return mo_mark_handled(r->mo, m->id, clock_now_ms());
 }
 
-static void router_partial_cb(void *data, const struct mo_msg *m)
+/* Stored (reassembled) and handled as one unit of work. A USSD step that
+ * no dialogue handler takes is kept like an SMS, not answered. */
+static int router_sms(struct router *r, const struct in_msg *in)
+{
+	struct mo_msg m;
+	int rc = db_unit_begin(r->db);
+
+	if (in->concat)
+		r->st.mo_parts++;
+	if (rc == 0)
+		rc = mo_store(r->mo, in, clock_now_ms(), &m);
+	if (rc == 1)
+		rc = router_handle(r, &m, in->kind == IN_SMS);
+	rc = db_unit_end(r->db, rc);
+	if (rc < 0) {
+		r->st.db_errors++;
+		LOGP(DROUTER, LOGL_ERROR, "cannot store or answer an MO from %s: %s\n",
+		     log_num(in->src), strerror(-rc));
+	}
+	return rc < 0 ? rc : 0;
+}
+
+int router_rx(void *data, const struct in_msg *in)
+{
+	struct router *r = data;
+	struct in_msg n;
+
+	if (in->kind == IN_RECEIPT)
+		return router_dlr(r, in);
+	/* the sender in the one form every table uses */
+	n = *in;
+	if (msisdn_normalise(in->src, r->cfg->country_code, n.src,
+			     sizeof(n.src)) < 0)
+		OSMO_STRLCPY_ARRAY(n.src, in->src);
+	if (in->kind == IN_USSD && r->ussd) {
+		r->st.ussd++;
+		return r->ussd(r->ussd_data, &n);
+	}
+	return router_sms(r, &n);
+}
+
+static int router_partial_cb(void *data, const struct mo_msg *m)
 {
 	struct router *r = data;
 
 	r->st.mo_partial++;
-	router_handle(r, m, NULL);
+	return router_handle(r, m, true);
 }
 
 static void router_sweep_cb(void *data)

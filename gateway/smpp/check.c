@@ -1,5 +1,5 @@
 /*
- * smpp_check.c - strict SMPP 3.4 validation of received PDUs, driven by one
+ * check.c - strict SMPP 3.4 validation of received PDUs, driven by one
  * table of the mandatory fields of each command and one table of the TLVs.
  *
  * The decoder behind it (libsmpp34) trusts the octets it reads: it steps

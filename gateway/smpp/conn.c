@@ -1,5 +1,5 @@
 /*
- * smpp_conn.c - one SMPP session (TCP connection + bind) as an osmo_fsm.
+ * conn.c - one SMPP session (TCP connection + bind) as an osmo_fsm.
  *
  * States: DOWN -> CONNECTING -> BINDING -> BOUND -> (UNBINDING) -> DOWN, and
  * WAIT_RETRY between a failure and the next attempt. The whole life cycle is
@@ -277,7 +277,7 @@ static bool conn_rx_up(struct smpp_conn *c, const struct smpp_hdr *h,
 }
 
 /* PDUs that belong to the session itself; everything else goes up. Every
- * body is checked against SMPP 3.4 first (smpp_check.c). */
+ * body is checked against SMPP 3.4 first (check.c). */
 static void conn_rx_pdu(struct smpp_conn *c, const struct smpp_hdr *hdr,
 			const uint8_t *pdu)
 {
@@ -781,11 +781,6 @@ int smpp_conn_send(struct smpp_conn *c, struct msgb *msg)
 		return -ENOTCONN;
 	}
 	return conn_send_raw(c, msg);
-}
-
-void smpp_conn_drop(struct smpp_conn *c, const char *why)
-{
-	conn_lost(c, why);
 }
 
 unsigned long smpp_conn_pending(const struct smpp_conn *c)

@@ -62,21 +62,21 @@ static const char *const dlr_keys[] = {
  * long forms are spellings some SMSCs use. */
 static const struct {
 	const char *word;
-	enum dlr_state state;
+	enum mtq_rcpt state;
 } dlr_words[] = {
-	{ "ENROUTE",	DLR_ENROUTE },
-	{ "DELIVRD",	DLR_DELIVERED },
-	{ "EXPIRED",	DLR_EXPIRED },
-	{ "DELETED",	DLR_DELETED },
-	{ "UNDELIV",	DLR_UNDELIVERABLE },
-	{ "ACCEPTD",	DLR_ACCEPTED },
-	{ "UNKNOWN",	DLR_UNKNOWN },
-	{ "REJECTD",	DLR_REJECTED },
-	{ "DELIVERED",	DLR_DELIVERED },
-	{ "UNDELIVERABLE", DLR_UNDELIVERABLE },
-	{ "UNDELIVERED", DLR_UNDELIVERABLE },
-	{ "ACCEPTED",	DLR_ACCEPTED },
-	{ "REJECTED",	DLR_REJECTED },
+	{ "ENROUTE",	MTQ_RCPT_ENROUTE },
+	{ "DELIVRD",	MTQ_RCPT_DELIVERED },
+	{ "EXPIRED",	MTQ_RCPT_EXPIRED },
+	{ "DELETED",	MTQ_RCPT_DELETED },
+	{ "UNDELIV",	MTQ_RCPT_UNDELIVERABLE },
+	{ "ACCEPTD",	MTQ_RCPT_ACCEPTED },
+	{ "UNKNOWN",	MTQ_RCPT_UNKNOWN },
+	{ "REJECTD",	MTQ_RCPT_REJECTED },
+	{ "DELIVERED",	MTQ_RCPT_DELIVERED },
+	{ "UNDELIVERABLE", MTQ_RCPT_UNDELIVERABLE },
+	{ "UNDELIVERED", MTQ_RCPT_UNDELIVERABLE },
+	{ "ACCEPTED",	MTQ_RCPT_ACCEPTED },
+	{ "REJECTED",	MTQ_RCPT_REJECTED },
 };
 
 /* The fields we keep while scanning; a NULL value means "not seen". */
@@ -176,7 +176,7 @@ static void dlr_scan(const char *s, size_t len, struct dlr_fields *f)
 	}
 }
 
-static int stat_parse(const char *s, size_t n, enum dlr_state *state)
+static int stat_parse(const char *s, size_t n, enum mtq_rcpt *state)
 {
 	size_t i;
 
@@ -190,7 +190,7 @@ static int stat_parse(const char *s, size_t n, enum dlr_state *state)
 		}
 	}
 	/* a stat: we do not know is still a receipt, of unknown state */
-	*state = DLR_UNKNOWN;
+	*state = MTQ_RCPT_UNKNOWN;
 	return 0;
 }
 
@@ -235,7 +235,7 @@ int dlr_parse_text(const char *text, size_t len, struct dlr *d)
 
 static bool state_valid(int s)
 {
-	return s >= DLR_ENROUTE && s <= DLR_REJECTED;
+	return s >= MTQ_RCPT_ENROUTE && s <= MTQ_RCPT_REJECTED;
 }
 
 /* TLVs first, field by field; the text fills what they leave out and
@@ -267,21 +267,7 @@ int dlr_from_deliver(const struct smpp_deliver *dl, struct dlr *d)
 	return 0;
 }
 
-bool dlr_state_final(enum dlr_state s)
-{
-	switch (s) {
-	case DLR_DELIVERED:
-	case DLR_EXPIRED:
-	case DLR_DELETED:
-	case DLR_UNDELIVERABLE:
-	case DLR_REJECTED:
-		return true;
-	default:
-		return false;
-	}
-}
-
-const char *dlr_state_str(enum dlr_state s)
+const char *dlr_state_str(enum mtq_rcpt s)
 {
 	size_t i;
 
@@ -341,7 +327,7 @@ static bool all_digits(const char *s)
 	return true;
 }
 
-int dlr_id_normalise(const char *in, enum dlr_id_fmt fmt, char *out,
+int dlr_id_normalise(const char *in, enum config_id_fmt fmt, char *out,
 		     size_t cap)
 {
 	char dec[sizeof("18446744073709551615")];
@@ -350,18 +336,18 @@ int dlr_id_normalise(const char *in, enum dlr_id_fmt fmt, char *out,
 	if (!in)
 		in = "";
 	switch (fmt) {
-	case DLR_ID_HEX:
+	case CONFIG_ID_HEX:
 		if (!hex_parse(in, &v))
 			break;
 		snprintf(dec, sizeof(dec), "%" PRIu64, v);
 		return out_copy(dec, strlen(dec), out, cap);
-	case DLR_ID_DEC:
+	case CONFIG_ID_DEC:
 		if (!all_digits(in))
 			break;
 		while (in[0] == '0' && in[1] != '\0')
 			in++;
 		break;
-	case DLR_ID_ASIS:
+	case CONFIG_ID_ASIS:
 		break;
 	}
 	return out_copy(in, strlen(in), out, cap);

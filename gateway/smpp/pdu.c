@@ -1,5 +1,5 @@
 /*
- * smpp_pdu.c - SMPP 3.4 PDU coding; the only file that talks to libsmpp34.
+ * pdu.c - SMPP 3.4 PDU coding; the only file that talks to libsmpp34.
  *
  * The link reads the 16-byte header itself (smpp_pdu_hdr_parse) and only
  * then asks for a body to be built or unpacked. Requests we send (bind,
@@ -546,38 +546,6 @@ static int str_get(char *out, size_t cap, const uint8_t *field,
 	memcpy(out, field, n);
 	out[n] = '\0';
 	return 0;
-}
-
-static bool is_bind_resp(uint32_t id)
-{
-	return id == SMPP_BIND_TRANSCEIVER_RESP ||
-	       id == SMPP_BIND_TRANSMITTER_RESP ||
-	       id == SMPP_BIND_RECEIVER_RESP;
-}
-
-/* An error bind_*_resp may come without a body: -EINVAL with system_id ""
- * (the link has already read the status from the header). */
-int smpp_pdu_parse_bind_resp(const uint8_t *buf, size_t len, char *system_id,
-			     size_t cap)
-{
-	bind_transceiver_resp_t r;
-	struct smpp_hdr h;
-	void *scratch;
-	int rc;
-
-	if (cap)
-		system_id[0] = '\0';
-	if (smpp_pdu_hdr_parse(buf, len, &h) < 0 || !is_bind_resp(h.id) ||
-	    h.len <= SMPP_HDR_LEN)
-		return -EINVAL;
-	scratch = pdu_scratch_begin();
-	rc = pdu_unpack(h.id, &r, sizeof(r), buf, len);
-	if (rc == 0)
-		rc = str_get(system_id, cap, r.system_id, sizeof(r.system_id));
-	pdu_scratch_end(scratch, r.tlv);
-	if (rc)
-		log_bad_pdu(smpp_pdu_cmd_str(h.id), buf, len);
-	return rc;
 }
 
 /* A submit_sm_resp with an error status may come without a body: that is

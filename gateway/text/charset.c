@@ -32,7 +32,6 @@
 #include <osmocom/core/utils.h>
 
 #include "gateway/text/charset.h"
-#include "gateway/log.h"
 
 /* Unicode code points and ranges */
 #define UNI_REPLACEMENT		0xFFFDu
@@ -409,17 +408,15 @@ static int gsm_encode(const uint8_t *s, size_t len, uint8_t *out, size_t cap)
 	return o;
 }
 
-/* The cached UTF-8 -> UTF-16BE descriptor, opened on first use. */
+/* The cached UTF-8 -> UTF-16BE descriptor, opened on first use. glibc
+ * always has this conversion; if it could not be opened, encoding to
+ * UCS-2 fails and the caller reports the text as not encodable. */
 static iconv_t ucs2_cd(void)
 {
 	static iconv_t cd = (iconv_t)-1;
 
-	if (cd == (iconv_t)-1) {
+	if (cd == (iconv_t)-1)
 		cd = iconv_open("UTF-16BE", "UTF-8");
-		if (cd == (iconv_t)-1)
-			LOGP(DPDU, LOGL_ERROR, "iconv_open(UTF-16BE, UTF-8): %s\n",
-			     strerror(errno));
-	}
 	return cd;
 }
 

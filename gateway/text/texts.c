@@ -9,8 +9,8 @@
  * the text must fit: a whole reply (TK_REPLY) is rendered with long sample
  * values (tx_samples; {signature} and {hotline} as configured) and must take
  * at most TEXTS_REPLY_PARTS SMS parts, a part of a reply (TK_PART: a list
- * line, a warning) at most one, a label (TK_LABEL: "已发放", "高级工") at
- * most TEXTS_LABEL_CHARS characters and no placeholder. A list head must
+ * line, a warning) at most one. (The labels filled into them, "已发放",
+ * "高级工", are the glossary's: conf/glossary.conf.) A list head must
  * also leave room, in commands.list_parts parts, for one line and the
  * "more" note. Errors are collected (tmpl_report) and printed sorted by
  * line, in the format of config.c: "FILE:LINE: texts.KEY: reason".
@@ -42,7 +42,6 @@ enum tx_kind {
 	TK_REPLY,	/* a whole reply: TEXTS_REPLY_PARTS parts */
 	TK_HEAD,	/* a list head: a reply, and room for a line */
 	TK_PART,	/* a line of a list, a warning: one part */
-	TK_LABEL,	/* a word inside other texts */
 };
 
 struct tx_def {
@@ -113,31 +112,6 @@ static const struct tx_def tx_defs[TX_NUM] = {
 	[TX_RECORD_SKILL] = { "record_skill", TK_PART, "occupation level" },
 	[TX_LIST_MORE] = { "list_more", TK_PART, "more" },
 	[TX_COURSES_MORE] = { "courses_more", TK_PART, "more" },
-	[TX_KIND_TRAINING] = { "subsidy_kind.training", TK_LABEL, "" },
-	[TX_KIND_APPRAISAL] = { "subsidy_kind.appraisal", TK_LABEL, "" },
-	[TX_KIND_LIVING] = { "subsidy_kind.living", TK_LABEL, "" },
-	[TX_KIND_ENTREPRENEURSHIP] = { "subsidy_kind.entrepreneurship",
-				       TK_LABEL, "" },
-	[TX_STATUS_RECEIVED] = { "subsidy_status.received", TK_LABEL, "" },
-	[TX_STATUS_REVIEWING] = { "subsidy_status.reviewing", TK_LABEL, "" },
-	[TX_STATUS_APPROVED] = { "subsidy_status.approved", TK_LABEL, "" },
-	[TX_STATUS_PAID] = { "subsidy_status.paid", TK_LABEL, "" },
-	[TX_STATUS_REJECTED] = { "subsidy_status.rejected", TK_LABEL, "" },
-	[TX_LEVEL_1] = { "level.senior_technician", TK_LABEL, "" },
-	[TX_LEVEL_2] = { "level.technician", TK_LABEL, "" },
-	[TX_LEVEL_3] = { "level.senior", TK_LABEL, "" },
-	[TX_LEVEL_4] = { "level.intermediate", TK_LABEL, "" },
-	[TX_LEVEL_5] = { "level.junior", TK_LABEL, "" },
-	[TX_RESULT_ENROLLED] = { "result.enrolled", TK_LABEL, "" },
-	[TX_RESULT_CANCELLED] = { "result.cancelled", TK_LABEL, "" },
-	[TX_RESULT_COMPLETED] = { "result.completed", TK_LABEL, "" },
-	[TX_RESULT_PASSED] = { "result.passed", TK_LABEL, "" },
-	[TX_RESULT_FAILED] = { "result.failed", TK_LABEL, "" },
-	[TX_CERT_QUALIFICATION] = { "cert_kind.qualification", TK_LABEL, "" },
-	[TX_CERT_SKILL_LEVEL] = { "cert_kind.skill_level", TK_LABEL, "" },
-	[TX_CERT_SPECIAL_ABILITY] = { "cert_kind.special_ability",
-				      TK_LABEL, "" },
-	[TX_CERT_COMPLETION] = { "cert_kind.completion", TK_LABEL, "" },
 };
 
 /* Long but realistic values, for the length checks only: a count of
@@ -502,7 +476,7 @@ static void tx_check_fit(struct tx_load *ld, const config_setting_t *s,
 {
 	const struct tx_def *def = &tx_defs[id];
 	char out[TEXTS_MAX];
-	unsigned parts, chars;
+	unsigned parts;
 
 	switch (def->kind) {
 	case TK_REPLY:
@@ -521,14 +495,6 @@ static void tx_check_fit(struct tx_load *ld, const config_setting_t *s,
 			tmpl_report(&ld->pr, s, TX_GROUP ".%s: needs %u SMS "
 				    "parts with long values, at most 1",
 				    def->key, parts);
-		break;
-	case TK_LABEL:
-		chars = charset_utf8_chars(ld->t->text[id],
-					   strlen(ld->t->text[id]));
-		if (chars > TEXTS_LABEL_CHARS)
-			tmpl_report(&ld->pr, s, TX_GROUP ".%s: %u characters, "
-				    "at most %d", def->key, chars,
-				    TEXTS_LABEL_CHARS);
 		break;
 	}
 }

@@ -5,7 +5,7 @@
  * The renderer knows nothing of what a name means: the caller's lookup
  * gives each value (texts.c from the handler's values and the configured
  * signature and hotline, menu_page.c the same with the service code,
- * notice_text.c from the recipient, masked or formatted). A lookup that
+ * handlers/notice/text.c from the recipient, masked or formatted). A lookup that
  * returns NULL leaves the braces as they are, which is how a notice keeps
  * a literal "{...}" of its signature.
  */

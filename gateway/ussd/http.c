@@ -1,5 +1,5 @@
 /*
- * ussd_http.c - the USSD aggregator callback over HTTP (see ussd_http.h).
+ * http.c - the USSD aggregator callback over HTTP (see http.h).
  *
  * A request goes through the access handler up to three times: first with
  * the headers (method, secret, announced length are checked: an early

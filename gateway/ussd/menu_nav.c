@@ -17,9 +17,9 @@
  * bound to a worker first asks for the resident ID and the name, and runs
  * once registration succeeds, with "绑定成功" above its first screen.
  *
- * Every database call goes through handlers/ussd_*.c (menu_act.h), which
- * use the handler and domain functions of the SMS commands. When one
- * fails, the dialogue ends with the polite MX_ERROR screen.
+ * Every database call goes through the actions the handlers registered
+ * (struct menu_actions in e->act); this file includes no handler header.
+ * When one fails, the dialogue ends with the polite MX_ERROR screen.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -28,10 +28,9 @@
 #include <osmocom/core/talloc.h>
 #include <osmocom/core/utils.h>
 
-#include "handlers/sms/command.h"
+#include "gateway/text/input.h"
 #include "gateway/log.h"
 #include "gateway/ussd/menu.h"
-#include "handlers/ussd/screens.h"
 #include "menu_priv.h"
 #include "gateway/text/msisdn.h"
 
@@ -83,10 +82,10 @@ struct menu_sess {
 	const struct menu_screen *hist[NAV_DEPTH];
 	unsigned depth;
 	const struct nav_action *pending;	/* after registration */
-	char reg_id[IDCARD_LEN + 1];
-	char region[DOM_CODE_MAX], region_name[DOM_NAME_MAX];
-	char group[DOM_NAME_MAX];
-	char code[DOM_CODE_MAX];
+	char reg_id[MENU_ID_MAX];
+	char region[MENU_ARG_MAX], region_name[MENU_NAME_MAX];
+	char group[MENU_ARG_MAX];
+	char code[MENU_ARG_MAX];
 	unsigned first;			/* this page's first line or item */
 	unsigned next;			/* the next page's */
 	unsigned course_first;		/* the course page of a detail */
@@ -94,9 +93,10 @@ struct menu_sess {
 	bool can_enrol;			/* NV_DETAIL */
 	char **lines;			/* NV_PAGES, NV_DETAIL (talloc) */
 	unsigned n_lines;
-	struct ussd_item *items;	/* the lists (talloc) */
+	struct menu_choice *items;	/* the lists (talloc) */
 	unsigned n_items;
 	char note[MENU_LINE_MAX];	/* above the next screen, once */
+	char sms[MENU_SMS_MAX];		/* to send with the next screen */
 	char shown[MENU_SCREEN_MAX];	/* the view as last shown */
 	struct nav_choice choice[NAV_CHOICES];
 	unsigned n_choice;
@@ -243,9 +243,9 @@ static void nav_show_pages(struct menu_sess *s)
 static void nav_show_list(struct menu_sess *s, const char *title,
 			  unsigned base, bool force_more)
 {
-	const char *labels[DOM_LIST_MAX];
-	unsigned i, k, n = s->n_items < DOM_LIST_MAX ? s->n_items :
-			   DOM_LIST_MAX;
+	const char *labels[MENU_LIST_MAX];
+	unsigned i, k, n = s->n_items < MENU_LIST_MAX ? s->n_items :
+			   MENU_LIST_MAX;
 	bool more;
 
 	for (i = 0; i < n; i++)
@@ -299,7 +299,7 @@ static int nav_show_courses(struct menu_sess *s, const struct menu_env *e)
 
 	TALLOC_FREE(s->items);
 	s->n_items = 0;
-	rc = ussd_courses(e, s->region, s->group, s->first, MENU_ITEMS_MAX,
+	rc = e->act->courses(e, s->region, s->group, s->first, MENU_ITEMS_MAX,
 			  s, &s->items, &s->n_items, &more);
 	if (rc < 0)
 		return rc;
@@ -389,6 +389,10 @@ static int nav_present(struct menu_sess *s, const struct menu_env *e,
 		return rc;
 	nav_out(s, s->note, out);
 	s->note[0] = '\0';
+	if (s->sms[0]) {
+		OSMO_STRLCPY_ARRAY(out->sms, s->sms);
+		s->sms[0] = '\0';
+	}
 	return 0;
 }
 
@@ -438,14 +442,14 @@ static int nav_regions(struct menu_sess *s, const struct menu_env *e)
 {
 	nav_clear(s);
 	s->view = NV_REGION;
-	return ussd_regions(e, s->msisdn, s, &s->items, &s->n_items);
+	return e->act->regions(e, s->msisdn, s, &s->items, &s->n_items);
 }
 
 static int nav_groups(struct menu_sess *s, const struct menu_env *e)
 {
 	nav_clear(s);
 	s->view = NV_GROUP;
-	return ussd_groups(e, s->region, s, &s->items, &s->n_items);
+	return e->act->groups(e, s->region, s, &s->items, &s->n_items);
 }
 
 static int nav_detail(struct menu_sess *s, const struct menu_env *e)
@@ -453,7 +457,7 @@ static int nav_detail(struct menu_sess *s, const struct menu_env *e)
 	char text[MENU_SCREEN_MAX * 2];
 	int rc;
 
-	rc = ussd_detail(e, s->msisdn, s->code, text, sizeof(text),
+	rc = e->act->detail(e, s->msisdn, s->code, text, sizeof(text),
 			 &s->can_enrol);
 	if (rc < 0)
 		return rc;
@@ -468,7 +472,8 @@ static int nav_detail(struct menu_sess *s, const struct menu_env *e)
 static int nav_confirm(struct menu_sess *s, const struct menu_env *e)
 {
 	char text[TEXTS_MAX];
-	int rc = ussd_enrol(e, s->msisdn, s->code, text, sizeof(text));
+	int rc = e->act->enrol(e, s->msisdn, s->code, text, sizeof(text),
+			       s->sms, sizeof(s->sms));
 
 	return rc < 0 ? rc : nav_pages(s, text, true);
 }
@@ -509,7 +514,7 @@ static int nav_back(struct menu_sess *s, const struct menu_env *e)
 static int nav_pick(struct menu_sess *s, const struct menu_env *e,
 		    unsigned index)
 {
-	const struct ussd_item *it = &s->items[index];
+	const struct menu_choice *it = &s->items[index];
 
 	switch (s->view) {
 	case NV_REGION:
@@ -555,10 +560,10 @@ static int nav_run(struct menu_sess *s, const struct menu_env *e,
 
 	if (!a->personal)
 		return a->run(s, e);
-	rc = ussd_bound(e, s->msisdn);
+	rc = e->act->bound(e, s->msisdn);
 	if (rc != 0)
 		return rc < 0 ? rc : a->run(s, e);
-	rc = ussd_reg_locked(e, s->msisdn, text, sizeof(text));
+	rc = e->act->reg_locked(e, s->msisdn, text, sizeof(text));
 	if (rc != 0)
 		return rc < 0 ? rc : nav_pages(s, text, true);
 	nav_clear(s);
@@ -592,14 +597,17 @@ static int nav_go(struct menu_sess *s, const struct menu_env *e,
 /* ------------------------------------------------------------------ */
 /* Actions                                                             */
 
-typedef int (*nav_text_fn)(const struct menu_env *e, const char *msisdn,
-			   void *ctx, char **out);
+/* Which content action: subsidy_text, record_text or notices_text. */
+enum nav_content { NC_SUBSIDY, NC_RECORD, NC_NOTICES };
 
 static int nav_content(struct menu_sess *s, const struct menu_env *e,
-		       nav_text_fn fn)
+		       enum nav_content which)
 {
+	const struct menu_actions *a = e->act;
 	char *text = NULL;
-	int rc = fn(e, s->msisdn, s, &text);
+	int rc = (which == NC_SUBSIDY ? a->subsidy_text :
+		  which == NC_RECORD ? a->record_text :
+		  a->notices_text)(e, s->msisdn, s, &text);
 
 	if (rc == 0)
 		rc = nav_pages(s, text, false);
@@ -609,23 +617,23 @@ static int nav_content(struct menu_sess *s, const struct menu_env *e,
 
 static int nav_subsidy(struct menu_sess *s, const struct menu_env *e)
 {
-	return nav_content(s, e, ussd_subsidy_text);
+	return nav_content(s, e, NC_SUBSIDY);
 }
 
 static int nav_record(struct menu_sess *s, const struct menu_env *e)
 {
-	return nav_content(s, e, ussd_record_text);
+	return nav_content(s, e, NC_RECORD);
 }
 
 static int nav_notices(struct menu_sess *s, const struct menu_env *e)
 {
-	return nav_content(s, e, ussd_notices_text);
+	return nav_content(s, e, NC_NOTICES);
 }
 
 static int nav_opt(struct menu_sess *s, const struct menu_env *e, bool stop)
 {
 	char text[TEXTS_MAX];
-	int rc = ussd_opt_text(e, s->msisdn, stop, text, sizeof(text));
+	int rc = e->act->opt_text(e, s->msisdn, stop, text, sizeof(text));
 
 	return rc < 0 ? rc : nav_pages(s, text, true);
 }
@@ -655,7 +663,7 @@ static int nav_reg_name(struct menu_sess *s, const struct menu_env *e,
 	char text[TEXTS_MAX];
 	int rc;
 
-	rc = ussd_register(e, s->msisdn, s->reg_id, name, s->note,
+	rc = e->act->reg(e, s->msisdn, s->reg_id, name, s->note,
 			   sizeof(s->note), text, sizeof(text));
 	memset(s->reg_id, 0, sizeof(s->reg_id));
 	if (rc <= 0)	/* refused: the reason is the final screen */
@@ -675,7 +683,7 @@ static int nav_prompt(struct menu_sess *s, const struct menu_env *e,
 		return nav_invalid(s, MX_INVALID, out), 1;
 	if (s->view == NV_REG_NAME)
 		return nav_reg_name(s, e, in);
-	if (!ussd_reg_id(e, in, s->reg_id))
+	if (!e->act->reg_id(e, in, s->reg_id))
 		return nav_invalid(s, MX_REG_BAD_ID, out), 1;
 	s->view = NV_REG_NAME;
 	return 0;
@@ -692,7 +700,7 @@ static void nav_clean(const char *input, bool raw, char *out, size_t cap)
 	size_t n;
 
 	if (!raw) {
-		command_normalise(p, strlen(p), out, cap);
+		input_normalise(p, strlen(p), out, cap);
 		return;
 	}
 	p += strspn(p, " \t\r\n");
@@ -702,8 +710,10 @@ static void nav_clean(const char *input, bool raw, char *out, size_t cap)
 		out[--n] = '\0';
 }
 
-int menu_input(struct menu_sess *s, const struct menu_env *e,
-	       const char *input, struct menu_out *out)
+/* One answer; out->sms is left as it is (a dial string's answers run as
+ * several steps of one request, see menu_begin). */
+static int nav_step(struct menu_sess *s, const struct menu_env *e,
+		    const char *input, struct menu_out *out)
 {
 	bool prompt = s->view == NV_REG_ID || s->view == NV_REG_NAME;
 	const struct nav_choice *c;
@@ -728,18 +738,26 @@ int menu_input(struct menu_sess *s, const struct menu_env *e,
 	return rc < 0 ? nav_fail(s, rc, out) : 0;
 }
 
+int menu_input(struct menu_sess *s, const struct menu_env *e,
+	       const char *input, struct menu_out *out)
+{
+	out->sms[0] = '\0';
+	return nav_step(s, e, input, out);
+}
+
 int menu_begin(struct menu_sess *s, const struct menu_env *e,
 	       const char *const *inputs, unsigned n, struct menu_out *out)
 {
 	unsigned i;
 	int rc;
 
+	out->sms[0] = '\0';
 	nav_home(s);
 	rc = nav_present(s, e, out);
 	if (rc < 0)
 		return nav_fail(s, rc, out);
 	for (i = 0; i < n && !out->end; i++) {
-		rc = menu_input(s, e, inputs[i], out);
+		rc = nav_step(s, e, inputs[i], out);
 		if (rc < 0)
 			return rc;
 	}

@@ -1,7 +1,7 @@
 /*
- * menu_priv.h - the loaded menu as gateway/menu.c builds it and
- * gateway/menu_page.c and menu_nav.c read it (private to the menu files;
- * the interface is include/menu.h).
+ * menu_priv.h - the loaded menu as gateway/ussd/menu.c builds it and
+ * gateway/ussd/menu_page.c and menu_nav.c read it (private to the menu files;
+ * the interface is include/gateway/ussd/menu.h).
  */
 #ifndef SGW_MENU_PRIV_H
 #define SGW_MENU_PRIV_H

@@ -1,6 +1,6 @@
 /*
  * import_priv.h - what the files of the import share (private; the public
- * interface is include/import.h).
+ * interface is include/handlers/data/import.h).
  *
  * import.c is the engine: it opens the file, maps the header, loads the
  * catalogues the kind needs, runs the transaction and calls the kind's row

@@ -7,7 +7,7 @@
  * row); the course, when given, must be in the catalogue and supplies the
  * occupation and level the row leaves empty.
  *
- * The rule (国办发〔2019〕24号, see dom_subsidy.c for the same rule on a
+ * The rule (国办发〔2019〕24号, see handlers/domain/subsidy.c for the same rule on a
  * course not yet taken): at most DOM_RULE_MAX_PER_YEAR training subsidies
  * per worker and year, never two for the same occupation and level.
  * Rejected ones do not count. After the rows, the flags of every worker

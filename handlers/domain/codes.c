@@ -1,89 +1,79 @@
 /*
- * codes.c - the code lists of the glossary with their Chinese labels, and
- * lookups in both directions (see codes.h).
+ * codes.c - the code lists with their Chinese words, loaded from the
+ * glossary file, and lookups in both directions (see codes.h).
+ *
+ * The codes themselves are fixed here: they are what the schema's CHECK
+ * constraints allow. Their words (the label people read, the aliases a
+ * spreadsheet may use) come from conf/glossary.conf, read once at start
+ * with libconfig and checked in full: every code of a list once, a label
+ * of at most TEXTS_LABEL_CHARS characters, no word that two entries of one
+ * list share (an import could not tell them apart). Every problem is
+ * reported as "FILE:LINE: glossary.LIST[.CODE]: reason".
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include <libconfig.h>
+#include <talloc.h>
+
+#include "gateway/text/fmt.h"
+#include "gateway/text/texts.h"
 #include "handlers/domain/codes.h"
 
-#define CODES_TABLE(name, what_, ...)					\
-	static const struct codes_entry name##_e[] = { __VA_ARGS__ };	\
+#define CODES_LIST_MAX		16	/* entries of the longest list */
+#define CODES_WORDS_MAX		8	/* label and aliases of one entry */
+#define CODES_MSG_MAX		256
+#define CODES_STR_(x)		#x
+#define CODES_STR(x)		CODES_STR_(x)
+
+/* The codes are the schema's (CHECK constraints); their words come from
+ * the glossary file. An entry's label and aliases stay NULL until then. */
+#define CODES_TABLE(name, what_, key_, ...)				\
+	static struct codes_entry name##_e[] = { __VA_ARGS__ };	\
 	const struct codes_table name = {				\
-		.what = what_, .e = name##_e,				\
+		.what = what_, .key = key_, .e = name##_e,		\
 		.n = sizeof(name##_e) / sizeof(name##_e[0]),		\
 	}
+#define C(code)	{ code, NULL, NULL }
 
-CODES_TABLE(codes_key_group, "key group",
-	{ "graduate", "高校毕业生", NULL },
-	{ "migrant", "农民工", "农村转移就业劳动者" },
-	{ "unemployed", "失业人员", NULL },
-	{ "transfer", "转岗职工", NULL },
-	{ "veteran", "退役军人", NULL },
-	{ "farmer", "新型职业农民", NULL },
-	{ "poverty", "建档立卡贫困家庭", "贫困家庭" },
-	{ "lowincome", "低保家庭", "困难职工家庭" },
-	{ "disabled", "残疾人", NULL },
-	{ "school_leaver", "未继续升学的初高中毕业生", "未升学初高中毕业生" },
-	{ "employee", "企业在岗职工", "在岗职工" });
+CODES_TABLE(codes_key_group, "key group", "key_group",
+	C("graduate"), C("migrant"), C("unemployed"), C("transfer"),
+	C("veteran"), C("farmer"), C("poverty"), C("lowincome"),
+	C("disabled"), C("school_leaver"), C("employee"));
+CODES_TABLE(codes_training_type, "training type", "training_type",
+	C("employment"), C("upgrade"), C("entrepreneurship"),
+	C("apprentice"), C("pre_employment"));
+CODES_TABLE(codes_cert_kind, "certificate kind", "cert_kind",
+	C("qualification"), C("skill_level"), C("special_ability"),
+	C("completion"));
+CODES_TABLE(codes_subsidy_kind, "subsidy kind", "subsidy_kind",
+	C("training"), C("appraisal"), C("living"), C("entrepreneurship"));
+CODES_TABLE(codes_subsidy_status, "subsidy status", "subsidy_status",
+	C("received"), C("reviewing"), C("approved"), C("paid"),
+	C("rejected"));
+CODES_TABLE(codes_course_status, "course status", "course_status",
+	C("open"), C("closed"), C("cancelled"), C("finished"));
+CODES_TABLE(codes_enrol_status, "enrolment status", "enrol_status",
+	C("enrolled"), C("cancelled"), C("completed"));
+CODES_TABLE(codes_result, "result", "result", C("passed"), C("failed"));
+CODES_TABLE(codes_channel, "channel", "channel",
+	C("sms"), C("ussd"), C("import"));
+/* levels are numbers: entry i is level i + 1, its code the digit */
+CODES_TABLE(codes_level_table, "skill level", "level",
+	C("1"), C("2"), C("3"), C("4"), C("5"));
 
-CODES_TABLE(codes_training_type, "training type",
-	{ "employment", "就业技能培训", NULL },
-	{ "upgrade", "岗位技能提升培训", NULL },
-	{ "entrepreneurship", "创业创新培训", "创业培训" },
-	{ "apprentice", "企业新型学徒制", "新型学徒制" },
-	{ "pre_employment", "劳动预备制培训", NULL });
+#undef C
 
-CODES_TABLE(codes_cert_kind, "certificate kind",
-	{ "qualification", "职业资格证书", NULL },
-	{ "skill_level", "职业技能等级证书", NULL },
-	{ "special_ability", "专项职业能力证书", NULL },
-	{ "completion", "培训合格证书", NULL });
-
-CODES_TABLE(codes_subsidy_kind, "subsidy kind",
-	{ "training", "职业培训补贴", "培训补贴" },
-	{ "appraisal", "职业技能鉴定补贴", "鉴定补贴" },
-	{ "living", "生活费补贴", NULL },
-	{ "entrepreneurship", "创业培训补贴", NULL });
-
-CODES_TABLE(codes_subsidy_status, "subsidy status",
-	{ "received", "已受理", NULL },
-	{ "reviewing", "审核中", NULL },
-	{ "approved", "已批准", NULL },
-	{ "paid", "已发放", NULL },
-	{ "rejected", "不予补贴", NULL });
-
-CODES_TABLE(codes_course_status, "course status",
-	{ "open", "报名中", NULL },
-	{ "closed", "已截止", NULL },
-	{ "cancelled", "已取消", NULL },
-	{ "finished", "已结束", "已结业" });
-
-CODES_TABLE(codes_enrol_status, "enrolment status",
-	{ "enrolled", "已报名", NULL },
-	{ "cancelled", "已取消", NULL },
-	{ "completed", "已结业", "已完成" });
-
-CODES_TABLE(codes_result, "result",
-	{ "passed", "合格", "通过" },
-	{ "failed", "不合格", "未通过" });
-
-CODES_TABLE(codes_channel, "channel",
-	{ "sms", "短信", NULL },
-	{ "ussd", "USSD", NULL },
-	{ "import", "导入", NULL });
-
-/* Levels are numbers, index = level; the code is the digit. */
-static const struct codes_entry codes_levels[CODES_LEVEL_MAX + 1] = {
-	[1] = { "1", "高级技师", "一级" },
-	[2] = { "2", "技师", "二级" },
-	[3] = { "3", "高级工", "三级|高级" },
-	[4] = { "4", "中级工", "四级|中级" },
-	[5] = { "5", "初级工", "五级|初级" },
+static const struct codes_table *const codes_all[] = {
+	&codes_key_group, &codes_training_type, &codes_level_table,
+	&codes_cert_kind, &codes_subsidy_kind, &codes_subsidy_status,
+	&codes_course_status, &codes_enrol_status, &codes_result,
+	&codes_channel,
 };
 
 /* Is text (len bytes) one of the '|'-separated labels? */
@@ -107,7 +97,8 @@ static bool codes_in_list(const char *labels, const char *text, size_t len)
 static bool codes_is_label(const struct codes_entry *e, const char *text,
 			   size_t len)
 {
-	return (strlen(e->label) == len && !memcmp(e->label, text, len)) ||
+	return (e->label && strlen(e->label) == len &&
+		!memcmp(e->label, text, len)) ||
 	       (e->aliases && codes_in_list(e->aliases, text, len));
 }
 
@@ -150,7 +141,8 @@ int codes_level(const char *text)
 	if (text[0] >= '1' && text[0] <= '5' && !text[1])
 		return text[0] - '0';
 	for (l = CODES_LEVEL_MIN; l <= CODES_LEVEL_MAX; l++)
-		if (codes_is_label(&codes_levels[l], text, strlen(text)))
+		if (codes_is_label(&codes_level_table.e[l - 1], text,
+				   strlen(text)))
 			return l;
 	return -1;
 }
@@ -159,7 +151,7 @@ const char *codes_level_label(int level)
 {
 	if (level < CODES_LEVEL_MIN || level > CODES_LEVEL_MAX)
 		return NULL;
-	return codes_levels[level].label;
+	return codes_level_table.e[level - 1].label;
 }
 
 /* Length of the separator at p (ASCII or a Chinese comma/semicolon), 0 if
@@ -215,4 +207,186 @@ int codes_key_groups(const char *text, char *out, size_t cap, char *bad,
 		len += n;
 	}
 	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Loading the glossary                                                */
+
+struct codes_load {
+	const char *file;
+	FILE *err;
+	int n_err;
+	void *ctx;
+};
+
+static void codes_report(struct codes_load *ld, const config_setting_t *s,
+			 const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void codes_report(struct codes_load *ld, const config_setting_t *s,
+			 const char *fmt, ...)
+{
+	char msg[CODES_MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	ld->n_err++;
+	if (ld->err)
+		fprintf(ld->err, "%s:%u: %s\n", ld->file,
+			s ? config_setting_source_line(s) : 0, msg);
+}
+
+static struct codes_entry *codes_entry_of(const struct codes_table *t,
+					  const char *code)
+{
+	unsigned i;
+
+	for (i = 0; i < t->n; i++)
+		if (!strcmp(t->e[i].code, code))
+			return &t->e[i];
+	return NULL;
+}
+
+/* A word fit for a list: non-empty, valid UTF-8 without '|', and not
+ * already a word of another entry of the list. */
+static const char *codes_word_problem(const struct codes_table *t,
+				      const struct codes_entry *self,
+				      const char *w)
+{
+	unsigned i;
+
+	if (!*w || fmt_utf8_chars(w) < 0 || strchr(w, '|'))
+		return "must be text without '|'";
+	for (i = 0; i < t->n; i++)
+		if (&t->e[i] != self && codes_is_label(&t->e[i], w, strlen(w)))
+			return "is already a word of another entry";
+	return NULL;
+}
+
+/* The aliases of entry s (elements 2..) as one '|'-separated string. */
+static int codes_read_aliases(struct codes_load *ld,
+			      const struct codes_table *t,
+			      const config_setting_t *s, struct codes_entry *e)
+{
+	char *all = NULL;
+	int i, n = config_setting_length(s);
+
+	for (i = 2; i < n; i++) {
+		const char *w = config_setting_get_string_elem(s, i);
+		const char *why = w ? codes_word_problem(t, e, w) : "must be a string";
+
+		if (why) {
+			codes_report(ld, s, "glossary.%s.%s: alias %d %s",
+				     t->key, e->code, i - 1, why);
+			continue;
+		}
+		all = all ? talloc_asprintf_append(all, "|%s", w) :
+			    talloc_strdup(ld->ctx, w);
+		if (!all)
+			return -ENOMEM;
+	}
+	e->aliases = all;
+	return 0;
+}
+
+/* One entry [ "code", "label", "alias" ... ]. */
+static int codes_read_entry(struct codes_load *ld, const struct codes_table *t,
+			    const config_setting_t *s)
+{
+	const char *code = config_setting_get_string_elem(s, 0);
+	const char *label = config_setting_get_string_elem(s, 1);
+	struct codes_entry *e = code ? codes_entry_of(t, code) : NULL;
+	const char *why;
+
+	if (!config_setting_is_array(s) || !code || !label) {
+		codes_report(ld, s, "glossary.%s: an entry is [ \"code\", "
+			     "\"label\", \"alias\" ... ]", t->key);
+		return 0;
+	}
+	if (!e) {
+		codes_report(ld, s, "glossary.%s: unknown code '%s'", t->key,
+			     code);
+		return 0;
+	}
+	if (e->label) {
+		codes_report(ld, s, "glossary.%s.%s: listed twice", t->key, code);
+		return 0;
+	}
+	why = codes_word_problem(t, e, label);
+	if (!why && fmt_utf8_chars(label) > TEXTS_LABEL_CHARS)
+		why = "is longer than " CODES_STR(TEXTS_LABEL_CHARS) " characters";
+	if (why) {
+		codes_report(ld, s, "glossary.%s.%s: label %s", t->key, code, why);
+		e->label = "";	/* listed: not "no label" again below */
+		return 0;
+	}
+	e->label = talloc_strdup(ld->ctx, label);
+	return e->label ? codes_read_aliases(ld, t, s, e) : -ENOMEM;
+}
+
+static int codes_read_list(struct codes_load *ld, const config_setting_t *root,
+			   const struct codes_table *t)
+{
+	const config_setting_t *s = config_setting_get_member(root, t->key);
+	unsigned i;
+	int k, rc;
+
+	if (!s || !config_setting_is_list(s)) {
+		codes_report(ld, s ? s : root, "glossary.%s: missing: a list "
+			     "( [ \"code\", \"label\" ], ... )", t->key);
+		return 0;
+	}
+	for (k = 0; k < config_setting_length(s); k++) {
+		rc = codes_read_entry(ld, t, config_setting_get_elem(s, k));
+		if (rc < 0)
+			return rc;
+	}
+	for (i = 0; i < t->n; i++)
+		if (!t->e[i].label)
+			codes_report(ld, s, "glossary.%s.%s: no label", t->key,
+				     t->e[i].code);
+	return 0;
+}
+
+/* The words now loaded (a talloc context), NULL when none. */
+static void *codes_words;
+
+void codes_unload(void)
+{
+	size_t l;
+	unsigned i;
+
+	for (l = 0; l < sizeof(codes_all) / sizeof(codes_all[0]); l++)
+		for (i = 0; i < codes_all[l]->n; i++)
+			codes_all[l]->e[i].label = codes_all[l]->e[i].aliases = NULL;
+	TALLOC_FREE(codes_words);
+}
+
+int codes_load(const char *path, FILE *err)
+{
+	struct codes_load ld = { .file = path, .err = err };
+	config_t cf;
+	size_t l;
+	int rc = 0;
+
+	codes_unload();
+	config_init(&cf);
+	if (!config_read_file(&cf, path)) {
+		if (err)
+			fprintf(err, "%s:%d: %s\n", path, config_error_line(&cf),
+				config_error_text(&cf));
+		config_destroy(&cf);
+		return 1;
+	}
+	/* process-wide words: not under a caller's context that may go */
+	codes_words = ld.ctx = talloc_named_const(NULL, 0, "glossary");
+	for (l = 0; rc == 0 && l < sizeof(codes_all) / sizeof(codes_all[0]); l++)
+		rc = codes_read_list(&ld, config_root_setting(&cf), codes_all[l]);
+	config_destroy(&cf);
+	if (rc < 0 || !ld.ctx)
+		ld.n_err++;
+	if (ld.n_err)
+		codes_unload();
+	return ld.n_err;
 }

@@ -1,5 +1,5 @@
 /*
- * dom_course.c - the course catalogue as a worker browses it: one course
+ * course.c - the course catalogue as a worker browses it: one course
  * by code, the open courses (home region first), the words a worker may
  * type to narrow the list, and the region and group menus of USSD.
  *

@@ -1,10 +1,10 @@
 /*
  * domain_priv.h - what the files of the domain layer share (private; the
- * public interface is include/domain.h).
+ * public interface is include/handlers/domain/domain.h).
  *
- * The layer is cut by feature: domain.c (set-up, savepoints), dom_worker.c
- * (workers, registration, opt-out), dom_course.c (catalogue), dom_enrol.c
- * (enrolment, cancellation, the record), dom_subsidy.c (subsidies and the
+ * The layer is cut by feature: domain.c (set-up, savepoints), worker.c
+ * (workers, registration, opt-out), course.c (catalogue), enrol.c
+ * (enrolment, cancellation, the record), subsidy.c (subsidies and the
  * rule). Each file keeps its SQL in its own table indexed by its own enum,
  * prepared once by dom_init().
  */
@@ -28,8 +28,8 @@ enum dom_course_stmt {
 };
 
 enum dom_enrol_stmt {
-	DE_ENROL, DE_ACTIVE, DE_CANCEL, DE_TRAININGS, DE_CERTS, DE_SKILLS,
-	DE_NUM
+	DE_ENROL, DE_ACTIVE, DE_ID, DE_CANCEL, DE_TRAININGS, DE_CERTS,
+	DE_SKILLS, DE_NUM
 };
 
 enum dom_subsidy_stmt { DS_LIST, DS_RULE, DS_NUM };
@@ -72,7 +72,7 @@ int dom_list(struct dom *d, sqlite3_stmt *list, void *ctx, int64_t worker_id,
 /* The China local date and its year for now_ms. */
 void dom_today(int64_t now_ms, char today[FMT_ISO_DATE]);
 
-/* Read a course row of DOM_COURSE_COLS (dom_course.c) into *c. */
+/* Read a course row of DOM_COURSE_COLS (course.c) into *c. */
 void dom_course_row(sqlite3_stmt *st, struct dom_course *c);
 
 /* The columns dom_course_row() reads, with the FROM clause. */

@@ -1,5 +1,5 @@
 /*
- * dom_enrol.c - enrolment, cancellation and the training record.
+ * enrol.c - enrolment, cancellation and the training record.
  *
  * Capacity is the schema's job, not this file's: enrolling is one INSERT
  * ... SELECT that only finds an open course before its deadline, and the
@@ -34,6 +34,10 @@ const char *const dom_enrol_sql[DE_NUM] = {
 		" JOIN course c ON c.id = e.course_id"
 		" WHERE e.worker_id = :worker_id AND c.code = :code"
 		" AND e.status <> 'cancelled'",
+	[DE_ID] =
+		"SELECT e.id FROM enrolment e JOIN course c ON c.id = e.course_id"
+		" WHERE e.worker_id = :worker_id AND c.code = :code"
+		" AND e.status <> 'cancelled' ORDER BY e.id DESC LIMIT 1",
 	[DE_CANCEL] =
 		"UPDATE enrolment SET status = 'cancelled', updated_at = :now"
 		" WHERE worker_id = :worker_id AND status = 'enrolled'"
@@ -94,6 +98,21 @@ static int dom_active(struct dom *d, int64_t worker_id, const char *code,
 	if (rc)
 		return rc == -ENOENT ? DOM_NOT_ENROLLED : rc;
 	db_col_text(st, 0, status, cap);
+	return DOM_OK;
+}
+
+int dom_enrolment_id(struct dom *d, int64_t worker_id, const char *code,
+		     int64_t *id)
+{
+	DB_STMT(st, d->e[DE_ID]);
+	int rc;
+
+	db_bind_int(st, ":worker_id", worker_id);
+	db_bind_text(st, ":code", code);
+	rc = db_step_row(d->db, st, DHAND);
+	if (rc)
+		return rc == -ENOENT ? DOM_NOT_ENROLLED : rc;
+	*id = sqlite3_column_int64(st, 0);
 	return DOM_OK;
 }
 

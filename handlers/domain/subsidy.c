@@ -1,12 +1,12 @@
 /*
- * dom_subsidy.c - a worker's subsidies, and the subsidy rule for a
+ * subsidy.c - a worker's subsidies, and the subsidy rule for a
  * training that has not happened yet.
  *
  * The rule (国办发〔2019〕24号): at most DOM_RULE_MAX_PER_YEAR training
  * subsidies per worker and calendar year, and never two for the same
  * occupation at the same level. Rejected subsidies were never received, so
  * they do not count. The import applies the same rule to stored rows
- * (handlers/import_subsidy.c); keep the two in step.
+ * (handlers/data/import_subsidy.c); keep the two in step.
  */
 #include <errno.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /*
- * dom_worker.c - workers: finding the one behind a number, registration
+ * worker.c - workers: finding the one behind a number, registration
  * (binding a number to a roster entry) with its daily lockout, opt-out.
  *
  * Registration answers a stranger, so it gives nothing away: an ID that is

@@ -21,7 +21,10 @@
 
 #include "gateway/db.h"
 #include "gateway/db_stmt.h"
+#include "gateway/queue/mtq_campaign.h"
 #include "handlers/notice/notice.h"
+
+#define NOTICE_STRAYS_SCAN	64	/* campaigns with queued rows looked at */
 
 #define NOTICE_COLS \
 	"id, name, text, body, audience, f_region, f_group, f_course," \
@@ -48,15 +51,11 @@ enum notice_stmt {
 	NOTICE_SET_STATE,
 	NOTICE_PROGRESS,
 	NOTICE_HOLD_RCPT,
-	NOTICE_HOLD_MT,
-	NOTICE_EXPIRE_MT,
-	NOTICE_QUEUED,
-	NOTICE_SENDING,
 	NOTICE_HAS_PENDING,
 	NOTICE_PENDING,
 	NOTICE_FIRST,
 	NOTICE_MARK,
-	NOTICE_STRAYS,
+	NOTICE_STRAY,
 	NOTICE_NUMBERS,
 	NOTICE_OPTOUT_ADD,
 	NOTICE_OPTOUT_DEL,
@@ -99,26 +98,12 @@ static const char *const notice_sql[] = {
 	[NOTICE_PROGRESS] =
 		"UPDATE campaign SET cursor = :cursor, listed = :listed,"
 		" pace_at = :pace_at, updated_at = :now WHERE id = :id",
+	/* a queued message that leaves the queue: its recipient waits again
+	 * (pending) or is cancelled */
 	[NOTICE_HOLD_RCPT] =
 		"UPDATE campaign_recipient SET state = :state, mt_id = NULL"
-		" WHERE id IN (SELECT r.id FROM mt m INDEXED BY mt_campaign_queued"
-		"  JOIN campaign_recipient r ON r.campaign_id = m.campaign_id"
-		"  AND r.msisdn = m.dst AND r.mt_id = m.id"
-		"  WHERE m.campaign_id = :id AND m.state = 0)",
-	[NOTICE_HOLD_MT] =
-		"DELETE FROM mt WHERE id IN (SELECT id FROM mt"
-		" INDEXED BY mt_campaign_queued WHERE campaign_id = :id"
-		" AND state = 0)",
-	[NOTICE_EXPIRE_MT] =
-		"UPDATE mt SET state = 5, done_at = :now WHERE id IN"
-		" (SELECT id FROM mt INDEXED BY mt_campaign_queued"
-		"  WHERE campaign_id = :id AND state = 0)",
-	[NOTICE_QUEUED] =
-		"SELECT count(*) FROM mt INDEXED BY mt_campaign_queued"
-		" WHERE campaign_id = :id AND state = 0",
-	[NOTICE_SENDING] =
-		"SELECT EXISTS (SELECT 1 FROM mt WHERE state = 1"
-		" AND +campaign_id = :id)",
+		" WHERE campaign_id = :id AND msisdn = :msisdn"
+		" AND mt_id = :mt_id",
 	[NOTICE_HAS_PENDING] =
 		"SELECT EXISTS (SELECT 1 FROM campaign_recipient"
 		" WHERE campaign_id = :id AND state = 'pending')",
@@ -131,13 +116,11 @@ static const char *const notice_sql[] = {
 	[NOTICE_MARK] =
 		"UPDATE campaign_recipient SET state = :state, mt_id = :mt_id"
 		" WHERE id = :id",
-	[NOTICE_STRAYS] =
-		"SELECT c.id, c.state FROM campaign c"
-		" WHERE c.state IN ('paused', 'cancelled', 'expired')"
-		" AND (c.state = 'paused' OR c.finished_at >= :since)"
-		" AND EXISTS (SELECT 1 FROM mt m INDEXED BY mt_campaign_queued"
-		"  WHERE m.campaign_id = c.id AND m.state = 0)"
-		" ORDER BY c.id LIMIT :n",
+	/* a campaign with messages still queued that should have none */
+	[NOTICE_STRAY] =
+		"SELECT state FROM campaign WHERE id = :id"
+		" AND state IN ('paused', 'cancelled', 'expired')"
+		" AND (state = 'paused' OR finished_at >= :since)",
 	[NOTICE_NUMBERS] =
 		"SELECT count(*), coalesce(sum(EXISTS (SELECT 1 FROM worker w"
 		"  WHERE w.msisdn = r.msisdn AND w.opted_out <> 0) OR EXISTS"
@@ -172,6 +155,7 @@ static const char *const notice_rcpt_names[NOTICE_R_NUM] = {
 
 struct notice_db {
 	struct db *db;
+	struct mtq_camp *mc;		/* the campaigns' rows of the queue */
 	sqlite3_stmt *st[NOTICE_NUM_STMT];
 };
 
@@ -202,7 +186,9 @@ struct notice_db *notice_db_init(void *ctx, struct db *db)
 	if (!n)
 		return NULL;
 	n->db = db;
-	if (db_prepare(db, notice_sql, NOTICE_NUM_STMT, n->st)) {
+	n->mc = mtq_camp_init(n, db);
+	if (!n->mc || db_prepare(db, notice_sql, NOTICE_NUM_STMT, n->st)) {
+		mtq_camp_free(n->mc);
 		talloc_free(n);
 		return NULL;
 	}
@@ -214,7 +200,13 @@ void notice_db_free(struct notice_db *n)
 	if (!n)
 		return;
 	db_finalize(n->st, NOTICE_NUM_STMT);
+	mtq_camp_free(n->mc);
 	talloc_free(n);
+}
+
+struct mtq_camp *notice_queue(struct notice_db *n)
+{
+	return n->mc;
 }
 
 /* 0 binds NULL (no start, no end). */
@@ -427,35 +419,38 @@ int notice_save_progress(struct notice_db *n, const struct notice *c,
 
 /* Run statement idx with :id (and :state / :now when given). Returns the
  * rows changed. */
-static int notice_exec_id(struct notice_db *n, enum notice_stmt idx,
-			  int64_t id, const char *state, int64_t now)
-{
-	DB_STMT(st, n->st[idx]);
-	int rc = db_begin(n->db);
+/* The recipient of a message that leaves the queue (mtq_camp_row_fn). */
+struct notice_hold_ctx {
+	struct notice_db *n;
+	int64_t id;
+	const char *state;
+};
 
-	if (rc)
-		return rc;
-	db_bind_int(st, ":id", id);
-	if (state)
-		db_bind_text(st, ":state", state);
-	if (now)
-		db_bind_int(st, ":now", now);
-	return db_step_changes(n->db, st, DSCHED);
+static int notice_hold_row(void *data, int64_t mt_id, const char *dst)
+{
+	struct notice_hold_ctx *h = data;
+	DB_STMT(st, h->n->st[NOTICE_HOLD_RCPT]);
+	int rc;
+
+	db_bind_int(st, ":id", h->id);
+	db_bind_text(st, ":state", h->state);
+	db_bind_text(st, ":msisdn", dst);
+	db_bind_int(st, ":mt_id", mt_id);
+	rc = db_step_changes(h->n->db, st, DSCHED);
+	return rc < 0 ? rc : 0;
 }
 
 int notice_hold(struct notice_db *n, int64_t id, bool cancel)
 {
-	int rc = notice_exec_id(n, NOTICE_HOLD_RCPT, id, notice_rcpt_names[
-				cancel ? NOTICE_R_CANCELLED : NOTICE_R_PENDING], 0);
+	struct notice_hold_ctx h = { n, id, notice_rcpt_names[
+		cancel ? NOTICE_R_CANCELLED : NOTICE_R_PENDING] };
 
-	if (rc < 0)
-		return rc;
-	return notice_exec_id(n, NOTICE_HOLD_MT, id, NULL, 0);
+	return mtq_camp_unqueue(n->mc, id, false, 0, notice_hold_row, &h);
 }
 
 int notice_expire_rows(struct notice_db *n, int64_t id, int64_t now)
 {
-	return notice_exec_id(n, NOTICE_EXPIRE_MT, id, NULL, now);
+	return mtq_camp_unqueue(n->mc, id, true, now, NULL, NULL);
 }
 
 /* A single integer of statement idx for campaign id. */
@@ -475,22 +470,17 @@ static int notice_int(struct notice_db *n, enum notice_stmt idx, int64_t id,
 
 int notice_queued(struct notice_db *n, int64_t id, unsigned *count)
 {
-	int64_t v = 0;
-	int rc = notice_int(n, NOTICE_QUEUED, id, &v);
-
-	*count = v;
-	return rc;
+	return mtq_camp_queued(n->mc, id, count);
 }
 
 int notice_busy(struct notice_db *n, int64_t id, bool *sending,
 		bool *pending)
 {
-	int64_t s = 0, p = 0;
-	int rc = notice_int(n, NOTICE_SENDING, id, &s);
+	int64_t p = 0;
+	int rc = mtq_camp_sending(n->mc, id, sending);
 
 	if (!rc)
 		rc = notice_int(n, NOTICE_HAS_PENDING, id, &p);
-	*sending = s;
 	*pending = p;
 	return rc;
 }
@@ -548,23 +538,35 @@ int notice_mark(struct notice_db *n, int64_t rid,
 	return db_step_done(n->db, st, DSCHED);
 }
 
+/* Is campaign id one that should have nothing queued? 1 with *state. */
+static int notice_stray(struct notice_db *n, int64_t id, int64_t since,
+			enum notice_state *state)
+{
+	DB_STMT(st, n->st[NOTICE_STRAY]);
+	int rc;
+
+	db_bind_int(st, ":id", id);
+	db_bind_int(st, ":since", since);
+	rc = db_step_row(n->db, st, DSCHED);
+	if (rc)
+		return rc == -ENOENT ? 0 : rc;
+	*state = notice_state_parse((const char *)sqlite3_column_text(st, 0));
+	return 1;
+}
+
 int notice_strays(struct notice_db *n, int64_t since, int64_t *ids,
 		  enum notice_state *states, unsigned max, unsigned *got)
 {
-	DB_STMT(st, n->st[NOTICE_STRAYS]);
-	int rc = SQLITE_DONE;
+	int64_t with[NOTICE_STRAYS_SCAN];
+	unsigned n_with, i;
+	int rc = mtq_camp_with_queued(n->mc, with, NOTICE_STRAYS_SCAN, &n_with);
 
-	db_bind_int(st, ":since", since);
-	db_bind_int(st, ":n", max);
-	for (*got = 0; *got < max && (rc = sqlite3_step(st)) == SQLITE_ROW;
-	     (*got)++) {
-		ids[*got] = sqlite3_column_int64(st, 0);
-		states[*got] = notice_state_parse(
-			(const char *)sqlite3_column_text(st, 1));
+	for (*got = 0, i = 0; rc >= 0 && i < n_with && *got < max; i++) {
+		rc = notice_stray(n, with[i], since, &states[*got]);
+		if (rc == 1)
+			ids[(*got)++] = with[i];
 	}
-	if (*got < max && rc != SQLITE_DONE)
-		return db_step_error(n->db, st, rc, DSCHED);
-	return 0;
+	return rc < 0 ? rc : 0;
 }
 
 int notice_numbers(struct notice_db *n, int64_t id, struct notice_numbers *c)

@@ -1,5 +1,5 @@
 /*
- * notice_text.c - checking, composing and rendering the text of a notice.
+ * text.c - checking, composing and rendering the text of a notice.
  *
  * Rendering (tmpl_render) is one pass over the body: literal bytes are
  * copied, a known placeholder is replaced by its value (masked for {name},

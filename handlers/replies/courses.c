@@ -17,7 +17,7 @@
 #include <osmocom/core/talloc.h>
 
 #include "gateway/text/fmt.h"
-#include "hnd.h"
+#include "handlers/replies/wording.h"
 
 #define COURSES_WORDS_MAX	3	/* filter words looked at */
 #define COURSES_LABEL_MAX	(COURSES_WORDS_MAX * DOM_NAME_MAX)

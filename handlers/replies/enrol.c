@@ -16,16 +16,16 @@
 #include <errno.h>
 #include <stdio.h>
 
-#include "handlers/sms/command.h"
+#include "gateway/text/input.h"
 #include "gateway/text/fmt.h"
-#include "hnd.h"
+#include "handlers/replies/wording.h"
 
 /* The course code typed after BM/QX: 0, or 1 with the usage text in out. */
 static int enrol_code(const struct handler_ctx *hc, const char *arg,
 		      enum texts_id usage, char *code, size_t code_cap,
 		      char *out, size_t cap)
 {
-	if (command_arg_digits(arg ? arg : "", code, code_cap) == 0)
+	if (input_digits(arg ? arg : "", code, code_cap) == 0)
 		return 0;
 	hnd_render(hc, usage, NULL, 0, out, cap);
 	return 1;

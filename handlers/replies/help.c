@@ -6,7 +6,7 @@
  * keywords, so a forged MO cannot make the bureau's number send a text of
  * someone else's choosing.
  */
-#include "hnd.h"
+#include "handlers/replies/wording.h"
 
 int help_reply(struct handler_ctx *hc, const char *msisdn, const char *arg,
 	       char *out, size_t cap)
@@ -20,10 +20,10 @@ int help_reply(struct handler_ctx *hc, const char *msisdn, const char *arg,
 	return 0;
 }
 
-int help_unknown_reply(struct handler_ctx *hc, const struct command *c,
+int help_unknown_reply(struct handler_ctx *hc, const char *near_keyword,
 		       char *out, size_t cap)
 {
-	struct texts_val v[] = { { "keyword", c ? c->near_keyword : NULL } };
+	struct texts_val v[] = { { "keyword", near_keyword } };
 
 	if (v[0].value)
 		hnd_render(hc, TX_UNKNOWN_NEAR, v, 1, out, cap);

@@ -7,7 +7,7 @@
  */
 #include <stdbool.h>
 
-#include "hnd.h"
+#include "handlers/replies/wording.h"
 
 static int optout_set(struct handler_ctx *hc, const char *msisdn, bool out_,
 		      char *out, size_t cap)

@@ -10,7 +10,7 @@
 #include <osmocom/core/talloc.h>
 
 #include "gateway/text/fmt.h"
-#include "hnd.h"
+#include "handlers/replies/wording.h"
 
 static void record_training(const struct handler_ctx *hc,
 			    const struct dom_training *t, char *out,

@@ -14,8 +14,8 @@
 #include <errno.h>
 #include <stdio.h>
 
-#include "handlers/sms/command.h"
-#include "hnd.h"
+#include "gateway/text/input.h"
+#include "handlers/replies/wording.h"
 
 #define REG_NAME_MAX	DOM_NAME_MAX
 
@@ -93,7 +93,7 @@ int register_reply(struct handler_ctx *hc, const char *msisdn,
 		hnd_render(hc, TX_REG_LOCKED, NULL, 0, out, cap);
 		return 0;
 	}
-	switch (command_arg_id_name(arg ? arg : "", id, sizeof(id), name,
+	switch (input_id_name(arg ? arg : "", id, sizeof(id), name,
 				    sizeof(name))) {
 	case 0:
 		break;

@@ -1,5 +1,5 @@
 /*
- * reply.c - helpers of the reply functions (see hnd.h): every handler
+ * reply.c - helpers of the reply functions (see wording.h): every handler
  * renders through hnd_render(), finds the asking worker through
  * hnd_worker() and masks with hnd_mask(), so those rules live in one place.
  * The code -> label tables map the glossary codes stored in the database to
@@ -13,53 +13,10 @@
 
 #include "gateway/clock.h"
 #include "gateway/text/fmt.h"
-#include "hnd.h"
+#include "handlers/domain/codes.h"
+#include "handlers/replies/wording.h"
 #include "handlers/domain/idcard.h"
 #include "gateway/log.h"
-
-struct hnd_label {
-	const char *code;
-	enum texts_id id;
-};
-
-static const struct hnd_label hnd_kinds[] = {
-	{ "training", TX_KIND_TRAINING },
-	{ "appraisal", TX_KIND_APPRAISAL },
-	{ "living", TX_KIND_LIVING },
-	{ "entrepreneurship", TX_KIND_ENTREPRENEURSHIP },
-	{ NULL, 0 }
-};
-
-static const struct hnd_label hnd_statuses[] = {
-	{ "received", TX_STATUS_RECEIVED },
-	{ "reviewing", TX_STATUS_REVIEWING },
-	{ "approved", TX_STATUS_APPROVED },
-	{ "paid", TX_STATUS_PAID },
-	{ "rejected", TX_STATUS_REJECTED },
-	{ NULL, 0 }
-};
-
-static const struct hnd_label hnd_certs[] = {
-	{ "qualification", TX_CERT_QUALIFICATION },
-	{ "skill_level", TX_CERT_SKILL_LEVEL },
-	{ "special_ability", TX_CERT_SPECIAL_ABILITY },
-	{ "completion", TX_CERT_COMPLETION },
-	{ NULL, 0 }
-};
-
-static const struct hnd_label hnd_results[] = {
-	{ "enrolled", TX_RESULT_ENROLLED },
-	{ "cancelled", TX_RESULT_CANCELLED },
-	{ "completed", TX_RESULT_COMPLETED },
-	{ "passed", TX_RESULT_PASSED },
-	{ "failed", TX_RESULT_FAILED },
-	{ NULL, 0 }
-};
-
-/* Skill level 1 (高级技师) .. 5 (初级工) */
-static const enum texts_id hnd_levels[] = {
-	TX_LEVEL_1, TX_LEVEL_2, TX_LEVEL_3, TX_LEVEL_4, TX_LEVEL_5,
-};
 
 int64_t hnd_now(const struct handler_ctx *hc)
 {
@@ -114,42 +71,43 @@ void hnd_date(const char *iso, bool year, char *out, size_t cap)
 		out[0] = '\0';
 }
 
-static const char *hnd_label(const struct handler_ctx *hc,
-			     const struct hnd_label *t, const char *code)
+/* A code's label from the glossary, "" when there is none. */
+static const char *hnd_label(const struct codes_table *t, const char *code)
 {
-	for (; code && t->code; t++)
-		if (!strcmp(t->code, code))
-			return texts_get(hc->texts, t->id);
-	return "";
+	const char *l = codes_label(t, code);
+
+	return l ? l : "";
 }
 
 const char *hnd_level(const struct handler_ctx *hc, int level)
 {
-	if (level < 1 || level > (int)(sizeof(hnd_levels) / sizeof(hnd_levels[0])))
-		return "";
-	return texts_get(hc->texts, hnd_levels[level - 1]);
+	const char *l = codes_level_label(level);
+
+	return l ? l : "";
 }
 
 const char *hnd_subsidy_kind(const struct handler_ctx *hc, const char *code)
 {
-	return hnd_label(hc, hnd_kinds, code);
+	return hnd_label(&codes_subsidy_kind, code);
 }
 
 const char *hnd_subsidy_status(const struct handler_ctx *hc,
 			       const char *code)
 {
-	return hnd_label(hc, hnd_statuses, code);
+	return hnd_label(&codes_subsidy_status, code);
 }
 
 const char *hnd_cert_kind(const struct handler_ctx *hc, const char *code)
 {
-	return hnd_label(hc, hnd_certs, code);
+	return hnd_label(&codes_cert_kind, code);
 }
 
 const char *hnd_result(const struct handler_ctx *hc, const char *status,
 		       const char *result)
 {
-	return hnd_label(hc, hnd_results, result && *result ? result : status);
+	if (result && *result)
+		return hnd_label(&codes_result, result);
+	return hnd_label(&codes_enrol_status, status);
 }
 
 struct hnd_lines *hnd_lines_new(void *ctx, unsigned n)

@@ -13,7 +13,7 @@
 #include <osmocom/core/talloc.h>
 
 #include "gateway/text/fmt.h"
-#include "hnd.h"
+#include "handlers/replies/wording.h"
 
 /* The date a worker wants to see for the subsidy's status. */
 static const char *subsidy_date(const struct dom_subsidy *s)

@@ -5,12 +5,8 @@
  * methods, which produce full-width letters and digits ("ｂｍ　２０３１"),
  * Chinese punctuation ("补贴，查询") and sometimes no space at all
  * ("BM2031", "报名2031"). The text is therefore first normalised
- * (command_normalise): a small UTF-8 decoder walks it, folds full-width
- * ASCII to half-width and Latin letters to upper case, and turns every
- * separator (spaces of every width, control characters, ASCII and CJK
- * punctuation, invalid bytes) into one space. Middle dots stay, because
- * they are part of names written in Chinese characters ("阿依古丽·买买提").
- * The question mark is kept as well: "?" alone is a keyword.
+ * (input_normalise, gateway/text/input.h): full-width folded, upper case,
+ * every separator one space; "?" is kept, as it alone is a keyword.
  *
  * The first word is then looked up in cmd_keywords, the one keyword table:
  * first as a whole word, then as the longest keyword it starts with, where
@@ -30,6 +26,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "gateway/text/input.h"
 #include "handlers/sms/command.h"
 
 #define CMD_NORM_MAX	(COMMAND_WORD_MAX + COMMAND_ARG_MAX + 64)
@@ -37,18 +34,13 @@
 #define CMD_DIST_KW	8	/* longest Latin keyword */
 #define CMD_SHORT_KW	3	/* keywords up to this long allow 1 edit, else 2 */
 #define CMD_PREFIX_MIN	3	/* "REGISTER" -> REG needs a keyword this long */
-#define CMD_UTF8_MAX	4
-#define CMD_FW_FIRST	0xFF01	/* full-width '!' */
-#define CMD_FW_LAST	0xFF5E	/* full-width '~' */
-#define CMD_FW_OFFSET	0xFEE0	/* full-width minus half-width */
-#define CMD_CP_BAD	(-1)	/* an invalid UTF-8 byte */
 
 struct cmd_keyword {
 	const char *kw;		/* upper case, as normalised */
 	enum command_id id;
 };
 
-/* The keywords of DESIGN.md. "ENROL" is the British spelling and "取消订阅"
+/* The keywords of the SMS commands (README, "SMS commands"). "ENROL" is the British spelling and "取消订阅"
  * (cancel subscription) is how many people write "stop": without it the
  * longest-prefix rule would read it as 取消 (cancel an enrolment). */
 static const struct cmd_keyword cmd_keywords[] = {
@@ -100,146 +92,6 @@ const char *command_name(enum command_id id)
 const char *command_keyword(enum command_id id)
 {
 	return (unsigned)id < COMMAND_NUM ? cmd_info[id].keyword : "";
-}
-
-/* ------------------------------------------------------------------ */
-/* Normalisation                                                       */
-
-/* Decode one code point at s (n > 0 bytes left). Returns the bytes used
- * (1 for an invalid byte, with *cp = CMD_CP_BAD). Overlong forms,
- * surrogates and values beyond U+10FFFF are invalid. */
-static size_t cmd_utf8_next(const unsigned char *s, size_t n, int32_t *cp)
-{
-	static const int32_t min[] = { 0, 0, 0x80, 0x800, 0x10000 };
-	size_t len, i;
-	int32_t v;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if (s[0] >= 0xC2 && s[0] <= 0xDF)
-		len = 2, v = s[0] & 0x1F;
-	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
-		len = 3, v = s[0] & 0x0F;
-	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
-		len = 4, v = s[0] & 0x07;
-	else
-		goto bad;
-	if (len > n)
-		goto bad;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			goto bad;
-		v = (v << 6) | (s[i] & 0x3F);
-	}
-	if (v < min[len] || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
-		goto bad;
-	*cp = v;
-	return len;
-bad:
-	*cp = CMD_CP_BAD;
-	return 1;
-}
-
-static size_t cmd_utf8_put(int32_t cp, char *out)
-{
-	if (cp < 0x80) {
-		out[0] = cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		out[0] = 0xC0 | (cp >> 6);
-		out[1] = 0x80 | (cp & 0x3F);
-		return 2;
-	}
-	if (cp < 0x10000) {
-		out[0] = 0xE0 | (cp >> 12);
-		out[1] = 0x80 | ((cp >> 6) & 0x3F);
-		out[2] = 0x80 | (cp & 0x3F);
-		return 3;
-	}
-	out[0] = 0xF0 | (cp >> 18);
-	out[1] = 0x80 | ((cp >> 12) & 0x3F);
-	out[2] = 0x80 | ((cp >> 6) & 0x3F);
-	out[3] = 0x80 | (cp & 0x3F);
-	return 4;
-}
-
-/* Code point ranges that separate words (after full-width folding). */
-static const struct { int32_t lo, hi; } cmd_sep_ranges[] = {
-	{ 0x00, 0x20 },		/* controls and space */
-	{ '!', '/' }, { ':', '>' }, { '@', '@' }, { '[', '`' }, { '{', 0x7F },
-	{ 0x80, 0xA0 },		/* C1 controls, no-break space */
-	{ 0xAD, 0xAD },		/* soft hyphen */
-	{ 0x2000, 0x2021 },	/* spaces, dashes, quotes, daggers */
-	{ 0x2023, 0x206F },	/* ellipsis ... invisible operators */
-	{ 0x3000, 0x3003 },	/* ideographic space, 、 。 〃 */
-	{ 0x3008, 0x3011 },	/* 〈〉《》「」『』【】 */
-	{ 0x3014, 0x301F },	/* 〔〕 and other brackets, wave dash */
-	{ 0xFE10, 0xFE19 },	/* vertical forms */
-	{ 0xFE30, 0xFE4F },	/* CJK compatibility forms */
-	{ 0xFE50, 0xFE6B },	/* small forms */
-	{ 0xFEFF, 0xFEFF },	/* byte order mark */
-	{ 0xFF5F, 0xFF65 },	/* half-width CJK punctuation */
-	{ 0xFFF9, 0xFFFD },	/* specials, replacement character */
-};
-
-static bool cmd_is_sep(int32_t cp)
-{
-	size_t i;
-
-	if (cp == CMD_CP_BAD)
-		return true;
-	for (i = 0; i < sizeof(cmd_sep_ranges) / sizeof(cmd_sep_ranges[0]); i++)
-		if (cp >= cmd_sep_ranges[i].lo && cp <= cmd_sep_ranges[i].hi)
-			return true;
-	return false;
-}
-
-/* One code point as the parser sees it: folded, upper case, or -1 for a
- * separator. */
-static int32_t cmd_fold(int32_t cp)
-{
-	if (cp >= CMD_FW_FIRST && cp <= CMD_FW_LAST)
-		cp -= CMD_FW_OFFSET;
-	if (cmd_is_sep(cp))
-		return -1;
-	if (cp >= 'a' && cp <= 'z')
-		cp -= 'a' - 'A';
-	return cp;
-}
-
-size_t command_normalise(const char *text, size_t len, char *out, size_t cap)
-{
-	const unsigned char *s = (const unsigned char *)text;
-	size_t i = 0, o = 0;
-	bool space = false;
-
-	if (!cap)
-		return 0;
-	while (text && i < len) {
-		char enc[CMD_UTF8_MAX];
-		int32_t cp;
-		size_t n;
-
-		i += cmd_utf8_next(s + i, len - i, &cp);
-		cp = cmd_fold(cp);
-		if (cp < 0) {
-			space = o > 0;
-			continue;
-		}
-		n = cmd_utf8_put(cp, enc);
-		if (o + space + n >= cap)
-			break;
-		if (space)
-			out[o++] = ' ';
-		space = false;
-		memcpy(out + o, enc, n);
-		o += n;
-	}
-	out[o] = '\0';
-	return o;
 }
 
 /* ------------------------------------------------------------------ */
@@ -454,7 +306,7 @@ void command_parse(const char *text, size_t len, struct command *out)
 	size_t n;
 
 	memset(out, 0, sizeof(*out));
-	command_normalise(text, len, norm, sizeof(norm));
+	input_normalise(text, len, norm, sizeof(norm));
 	n = norm[0] == '?' ? 1 : strcspn(norm, " ?");
 	cmd_copy(out->word, sizeof(out->word), norm, n);
 
@@ -477,77 +329,4 @@ void command_parse(const char *text, size_t len, struct command *out)
 	out->near_keyword = command_closest(out->word, &out->near);
 	if (!out->near_keyword)
 		out->near_keyword = command_closest(norm, &out->near);
-}
-
-/* ------------------------------------------------------------------ */
-/* Arguments                                                           */
-
-#define CMD_ID_LEN	18	/* resident ID: 17 digits + digit or X */
-
-int command_arg_digits(const char *s, char *out, size_t cap)
-{
-	size_t n;
-
-	if (cap)
-		out[0] = '\0';
-	s += strcspn(s, "0123456789");
-	n = strspn(s, "0123456789");
-	if (!n)
-		return -ENOENT;
-	if (n >= cap)
-		return -EINVAL;
-	memcpy(out, s, n);
-	out[n] = '\0';
-	return 0;
-}
-
-/* The first run of digits (with an X right after it) in s: *at, *len. */
-static bool cmd_id_run(const char *s, const char **at, size_t *len)
-{
-	size_t n;
-
-	s += strcspn(s, "0123456789");
-	n = strspn(s, "0123456789");
-	if (!n)
-		return false;
-	if (s[n] == 'X')
-		n++;
-	*at = s;
-	*len = n;
-	return true;
-}
-
-int command_arg_id_name(const char *s, char *id, size_t id_cap, char *name,
-			size_t name_cap)
-{
-	const char *at;
-	size_t len, o = 0, i;
-
-	if (id_cap)
-		id[0] = '\0';
-	if (name_cap)
-		name[0] = '\0';
-	if (!cmd_id_run(s, &at, &len))
-		return -ENOENT;
-	if (len != CMD_ID_LEN || strspn(at, "0123456789") < CMD_ID_LEN - 1 ||
-	    id_cap <= CMD_ID_LEN)
-		return -EINVAL;
-	memcpy(id, at, CMD_ID_LEN);
-	id[CMD_ID_LEN] = '\0';
-	/* the name: everything before and after the ID, without spaces */
-	for (i = 0; s[i]; i++) {
-		if (s + i == at) {
-			i += len - 1;
-			continue;
-		}
-		if (s[i] == ' ')
-			continue;
-		if (o + 1 >= name_cap)
-			return -EMSGSIZE;
-		name[o++] = s[i];
-	}
-	if (!o)
-		return -ENODATA;
-	name[o] = '\0';
-	return 0;
 }

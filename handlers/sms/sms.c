@@ -137,7 +137,7 @@ int sms_answer(struct sms *s, const char *msisdn, const char *text,
 		rc = fn(&s->hc, msisdn, c.arg, out, cap);
 	} else {
 		s->st.unknown++;
-		rc = help_unknown_reply(&s->hc, &c, out, cap);
+		rc = help_unknown_reply(&s->hc, c.near_keyword, out, cap);
 	}
 	s->hc.now_ms = 0;
 	if (rc < 0)
@@ -165,31 +165,30 @@ static bool sms_answerable(const struct sms *s, const char *src)
 	       src[lc + 1] >= '3' && src[lc + 1] <= '9';
 }
 
-void sms_mo(void *data, const struct mo_msg *m, const struct smpp_deliver *d)
+int sms_mo(void *data, const struct mo_msg *m)
 {
 	struct sms *s = data;
 	char reply[TEXTS_MAX];
 	int rc;
 
-	if (d && d->has_ussd_op)
-		return;		/* a USSD dialogue, not a command */
 	if (!m->src || !*m->src || !m->text)
-		return;
+		return 0;
 	if (!sms_answerable(s, m->src)) {
 		LOGP(DHAND, LOGL_INFO, "%s: not a mobile number, not answered\n",
 		     log_num(m->src));
-		return;
+		return 0;
 	}
 	if (!sms_answer(s, m->src, m->text, strlen(m->text), clock_now_ms(),
 			reply, sizeof(reply)) || !*reply)
-		return;
+		return 0;
 	rc = mtq_enqueue(s->q, &(struct mtq_new){
 		.dst = m->src, .text = reply, .prio = MTQ_PRIO_REPLY }, NULL);
 	if (rc < 0) {
 		s->st.errors++;
 		LOGP(DHAND, LOGL_ERROR, "%s: cannot queue the reply to mo %lld: %s\n",
 		     log_num(m->src), (long long)m->id, strerror(-rc));
-		return;
+		return rc;
 	}
 	s->st.replies++;
+	return 0;
 }

@@ -1,5 +1,5 @@
 /*
- * ussd_enrol.c - the enrolment as USSD screens (see menu_act.h): region,
+ * enrol.c - the enrolment as USSD screens (see screens.h): region,
  * occupation group, courses, detail, confirmation.
  *
  * The lists come from the domain layer as the SMS course list does
@@ -10,8 +10,8 @@
  * as a warning before the worker confirms. Confirming is enrol_reply(),
  * the SMS command's own function, with the signed handler context: it
  * enrols (one INSERT the schema refuses for a full course, with its audit
- * row) and words the confirmation, which leaves as an SMS; the screen says
- * the enrolment number. If the seat went between detail and confirmation,
+ * row) and words the confirmation, which the engine sends as an SMS with
+ * the step; the screen says the enrolment number. If the seat went between detail and confirmation,
  * the refusal enrol_reply gives is the final screen.
  */
 #include <errno.h>
@@ -21,15 +21,13 @@
 #include <osmocom/core/talloc.h>
 
 #include "handlers/replies/replies.h"
-#include "../replies/hnd.h"
+#include "handlers/replies/wording.h"
 #include "gateway/log.h"
-#include "handlers/ussd/screens.h"
-#include "gateway/queue/mtq.h"
-#include "ussd_data.h"
+#include "screens_priv.h"
 
-static void ussd_region_item(const struct menu_env *e,
+static void scr_region_item(const struct menu_env *e,
 			     const struct dom_region *r, bool home,
-			     struct ussd_item *it)
+			     struct menu_choice *it)
 {
 	menu_render(e->m, home ? MX_REGION_HOME : MX_REGION_ITEM,
 		    (struct texts_val[]){ { "region", r->name } }, 1,
@@ -38,20 +36,20 @@ static void ussd_region_item(const struct menu_env *e,
 	snprintf(it->name, sizeof(it->name), "%s", r->name);
 }
 
-int ussd_regions(const struct menu_env *e, const char *msisdn, void *ctx,
-		 struct ussd_item **items, unsigned *n)
+int screens_regions(const struct menu_env *e, const char *msisdn, void *ctx,
+		 struct menu_choice **items, unsigned *n)
 {
 	struct dom_region *r = NULL;
 	struct dom_worker w = { 0 };
 	unsigned nr = 0, i, k = 0, home;
 	int rc;
 
-	rc = dom_worker_by_msisdn(e->hc->dom, msisdn, &w);
+	rc = dom_worker_by_msisdn(screens_of(e)->hc.dom, msisdn, &w);
 	if (rc >= 0)
-		rc = dom_regions(e->hc->dom, ctx, &r, &nr);
+		rc = dom_regions(screens_of(e)->hc.dom, ctx, &r, &nr);
 	if (rc != DOM_OK)
 		return rc < 0 ? rc : -EIO;
-	*items = talloc_zero_array(ctx, struct ussd_item, nr ? nr : 1);
+	*items = talloc_zero_array(ctx, struct menu_choice, nr ? nr : 1);
 	if (!*items) {
 		talloc_free(r);
 		return -ENOMEM;
@@ -59,32 +57,32 @@ int ussd_regions(const struct menu_env *e, const char *msisdn, void *ctx,
 	for (home = 0; home < nr && strcmp(r[home].code, w.region); home++)
 		;
 	if (home < nr)	/* the worker's own first */
-		ussd_region_item(e, &r[home], true, &(*items)[k++]);
+		scr_region_item(e, &r[home], true, &(*items)[k++]);
 	for (i = 0; i < nr; i++)
 		if (i != home)
-			ussd_region_item(e, &r[i], false, &(*items)[k++]);
+			scr_region_item(e, &r[i], false, &(*items)[k++]);
 	*n = k;
 	talloc_free(r);
 	return 0;
 }
 
-int ussd_groups(const struct menu_env *e, const char *region, void *ctx,
-		struct ussd_item **items, unsigned *n)
+int screens_groups(const struct menu_env *e, const char *region, void *ctx,
+		struct menu_choice **items, unsigned *n)
 {
 	char **g = NULL;
 	unsigned ng = 0, i;
 	int rc;
 
-	rc = dom_groups(e->hc->dom, ctx, region, e->now_ms, &g, &ng);
+	rc = dom_groups(screens_of(e)->hc.dom, ctx, region, e->now_ms, &g, &ng);
 	if (rc != DOM_OK)
 		return rc < 0 ? rc : -EIO;
-	*items = talloc_zero_array(ctx, struct ussd_item, ng ? ng : 1);
+	*items = talloc_zero_array(ctx, struct menu_choice, ng ? ng : 1);
 	if (!*items) {
 		talloc_free(g);
 		return -ENOMEM;
 	}
 	for (i = 0; i < ng; i++) {
-		struct ussd_item *it = &(*items)[i];
+		struct menu_choice *it = &(*items)[i];
 
 		menu_render(e->m, MX_GROUP_ITEM, (struct texts_val[]){
 			{ "group", g[i] } }, 1, it->label, sizeof(it->label));
@@ -97,12 +95,12 @@ int ussd_groups(const struct menu_env *e, const char *region, void *ctx,
 }
 
 /* The values of a course as the menu texts name them. */
-struct ussd_cvals {
+struct scr_cvals {
 	char start[FMT_CN_DATE], end[FMT_CN_DATE], deadline[FMT_CN_DATE];
 	char seats[HND_NUM_MAX], amount[FMT_YUAN];
 };
 
-static void ussd_course_vals(const struct dom_course *c, struct ussd_cvals *v)
+static void scr_course_vals(const struct dom_course *c, struct scr_cvals *v)
 {
 	hnd_date(c->start_date, false, v->start, sizeof(v->start));
 	hnd_date(c->end_date, false, v->end, sizeof(v->end));
@@ -112,25 +110,25 @@ static void ussd_course_vals(const struct dom_course *c, struct ussd_cvals *v)
 	fmt_yuan(c->subsidy_fen, v->amount, sizeof(v->amount));
 }
 
-static size_t ussd_course_render(const struct menu_env *e,
+static size_t scr_course_render(const struct menu_env *e,
 				 enum menu_text id, const struct dom_course *c,
 				 char *out, size_t cap)
 {
-	struct ussd_cvals v;
+	struct scr_cvals v;
 
-	ussd_course_vals(c, &v);
+	scr_course_vals(c, &v);
 	return menu_render(e->m, id, (struct texts_val[]){
 		{ "course", c->name }, { "code", c->code },
-		{ "level", hnd_level(e->hc, c->level) },
+		{ "level", hnd_level(&screens_of(e)->hc, c->level) },
 		{ "institution", c->institution_name },
 		{ "start", v.start }, { "end", v.end },
 		{ "deadline", v.deadline }, { "seats", v.seats },
 		{ "amount", v.amount } }, 9, out, cap);
 }
 
-int ussd_courses(const struct menu_env *e, const char *region,
+int screens_courses(const struct menu_env *e, const char *region,
 		 const char *group, unsigned offset, unsigned max, void *ctx,
-		 struct ussd_item **items, unsigned *n, bool *more)
+		 struct menu_choice **items, unsigned *n, bool *more)
 {
 	struct dom_course_filter f = { 0 };
 	struct dom_course *c = NULL;
@@ -139,19 +137,19 @@ int ussd_courses(const struct menu_env *e, const char *region,
 
 	snprintf(f.region, sizeof(f.region), "%s", region);
 	snprintf(f.group, sizeof(f.group), "%s", group);
-	rc = dom_courses_open(e->hc->dom, ctx, &f, e->now_ms, offset, max, &c,
+	rc = dom_courses_open(screens_of(e)->hc.dom, ctx, &f, e->now_ms, offset, max, &c,
 			      &nc, more);
 	if (rc != DOM_OK)
 		return rc < 0 ? rc : -EIO;
-	*items = talloc_zero_array(ctx, struct ussd_item, nc ? nc : 1);
+	*items = talloc_zero_array(ctx, struct menu_choice, nc ? nc : 1);
 	if (!*items) {
 		talloc_free(c);
 		return -ENOMEM;
 	}
 	for (i = 0; i < nc; i++) {
-		struct ussd_item *it = &(*items)[i];
+		struct menu_choice *it = &(*items)[i];
 
-		ussd_course_render(e, MX_COURSE_ITEM, &c[i], it->label,
+		scr_course_render(e, MX_COURSE_ITEM, &c[i], it->label,
 				   sizeof(it->label));
 		snprintf(it->arg, sizeof(it->arg), "%s", c[i].code);
 		snprintf(it->name, sizeof(it->name), "%s", c[i].name);
@@ -162,7 +160,7 @@ int ussd_courses(const struct menu_env *e, const char *region,
 }
 
 /* The line that says why a course cannot be chosen; MX_NUM: it can. */
-static enum menu_text ussd_refusal(int rc)
+static enum menu_text scr_refusal(int rc)
 {
 	switch (rc) {
 	case DOM_OK:		return MX_NUM;
@@ -174,7 +172,7 @@ static enum menu_text ussd_refusal(int rc)
 }
 
 /* The subsidy rule's warning line, "" when the course would be paid. */
-static size_t ussd_warning(const struct menu_env *e,
+static size_t scr_warning(const struct menu_env *e,
 			   const struct dom_course *c, int rule_rc,
 			   const struct dom_rule *rule, char *out, size_t cap)
 {
@@ -189,11 +187,11 @@ static size_t ussd_warning(const struct menu_env *e,
 			{ "count", count } }, 1, out, cap);
 	return menu_render(e->m, MX_WARN_SAME, (struct texts_val[]){
 		{ "occupation", c->occupation_name },
-		{ "level", hnd_level(e->hc, c->level) } }, 2, out, cap);
+		{ "level", hnd_level(&screens_of(e)->hc, c->level) } }, 2, out, cap);
 }
 
 /* Append "\n" and the line of text id (rendered with v) to out. */
-static size_t ussd_append(const struct menu_env *e, enum menu_text id,
+static size_t scr_append(const struct menu_env *e, enum menu_text id,
 			  const struct texts_val *v, size_t nv, char *out,
 			  size_t len, size_t cap)
 {
@@ -204,7 +202,7 @@ static size_t ussd_append(const struct menu_env *e, enum menu_text id,
 				     cap - len - 1);
 }
 
-int ussd_detail(const struct menu_env *e, const char *msisdn,
+int screens_detail(const struct menu_env *e, const char *msisdn,
 		const char *code, char *out, size_t cap, bool *can_enrol)
 {
 	char line[MENU_LINE_MAX], date[FMT_CN_DATE];
@@ -216,9 +214,9 @@ int ussd_detail(const struct menu_env *e, const char *msisdn,
 	size_t len;
 
 	*can_enrol = false;
-	rc = dom_worker_by_msisdn(e->hc->dom, msisdn, &w);
+	rc = dom_worker_by_msisdn(screens_of(e)->hc.dom, msisdn, &w);
 	if (rc == DOM_OK)
-		rc = dom_enrol_preview(e->hc->dom, w.id, code, e->now_ms, &c,
+		rc = dom_enrol_preview(screens_of(e)->hc.dom, w.id, code, e->now_ms, &c,
 				       &rule_rc, &rule);
 	if (rc < 0)
 		return rc;
@@ -226,27 +224,27 @@ int ussd_detail(const struct menu_env *e, const char *msisdn,
 		menu_render(e->m, MX_REFUSE_GONE, NULL, 0, out, cap);
 		return 0;
 	}
-	len = ussd_course_render(e, MX_DETAIL, &c, out, cap);
-	if (ussd_warning(e, &c, rule_rc, &rule, line, sizeof(line)) &&
+	len = scr_course_render(e, MX_DETAIL, &c, out, cap);
+	if (scr_warning(e, &c, rule_rc, &rule, line, sizeof(line)) &&
 	    len + 1 < cap)
 		len += snprintf(out + len, cap - len, "\n%s", line);
-	why = ussd_refusal(rc);
+	why = scr_refusal(rc);
 	hnd_date(c.enrol_deadline, true, date, sizeof(date));
 	if (why != MX_NUM)
-		ussd_append(e, why, (struct texts_val[]){ { "date", date } }, 1,
+		scr_append(e, why, (struct texts_val[]){ { "date", date } }, 1,
 			    out, len, cap);
 	*can_enrol = why == MX_NUM;
 	return 0;
 }
 
 /* The final screen of an enrolment: its number and the course. */
-static int ussd_enrolled(const struct menu_env *e, const struct dom_course *c,
+static int scr_enrolled(const struct menu_env *e, const struct dom_course *c,
 			 int64_t no, char *out, size_t cap)
 {
 	char number[HND_NUM_MAX];
-	struct ussd_cvals v;
+	struct scr_cvals v;
 
-	ussd_course_vals(c, &v);
+	scr_course_vals(c, &v);
 	snprintf(number, sizeof(number), "%lld", (long long)no);
 	menu_render(e->m, MX_ENROLLED, (struct texts_val[]){
 		{ "number", number }, { "course", c->name },
@@ -255,37 +253,34 @@ static int ussd_enrolled(const struct menu_env *e, const struct dom_course *c,
 	return 0;
 }
 
-int ussd_enrol(const struct menu_env *e, const char *msisdn,
-	       const char *code, char *out, size_t cap)
+int screens_enrol(const struct menu_env *e, const char *msisdn,
+		  const char *code, char *out, size_t cap, char *sms,
+		  size_t sms_cap)
 {
-	char sms[TEXTS_MAX];
 	struct dom_course c = { 0 };
 	struct dom_worker w;
 	int64_t no = 0;
 	int rc;
 
-	rc = dom_worker_by_msisdn(e->hc->dom, msisdn, &w);
+	rc = dom_worker_by_msisdn(screens_of(e)->hc.dom, msisdn, &w);
 	if (rc == DOM_OK)
-		rc = dom_enrol_preview(e->hc->dom, w.id, code, e->now_ms, &c,
+		rc = dom_enrol_preview(screens_of(e)->hc.dom, w.id, code, e->now_ms, &c,
 				       NULL, NULL);
 	if (rc < 0)
 		return rc;
 	if (rc != DOM_OK)	/* why not, as the SMS command words it */
-		return enrol_reply(e->hc, msisdn, code, out, cap);
-	rc = enrol_reply(e->hc_sms, msisdn, code, sms, sizeof(sms));
+		return enrol_reply(&screens_of(e)->hc, msisdn, code, out, cap);
+	sms[0] = '\0';
+	rc = enrol_reply(&screens_of(e)->hc_sms, msisdn, code, sms, sms_cap);
 	if (rc == 0)
-		rc = ussd_data_enrolment(e->ud, w.id, code, &no);
-	if (rc == -ENOENT)	/* the seat went meanwhile */
-		return enrol_reply(e->hc, msisdn, code, out, cap);
+		rc = dom_enrolment_id(screens_of(e)->hc.dom, w.id, code, &no);
+	if (rc == DOM_NOT_ENROLLED) {	/* the seat went meanwhile */
+		sms[0] = '\0';
+		return enrol_reply(&screens_of(e)->hc, msisdn, code, out, cap);
+	}
 	if (rc < 0)
 		return rc;
-	rc = mtq_enqueue(e->q, &(struct mtq_new){ .dst = msisdn, .text = sms,
-		.prio = MTQ_PRIO_REPLY }, NULL);
-	if (rc < 0)
-		LOGP(DUSSD, LOGL_ERROR, "%s: enrolment %lld: cannot queue the "
-		     "SMS confirmation: %s\n", log_num(msisdn), (long long)no,
-		     strerror(-rc));
 	LOGP(DUSSD, LOGL_INFO, "%s: enrolled in %s, enrolment %lld\n", log_num(msisdn),
 	     code, (long long)no);
-	return ussd_enrolled(e, &c, no, out, cap);
+	return scr_enrolled(e, &c, no, out, cap);
 }

@@ -1,5 +1,5 @@
 /*
- * ussd_register.c - registration inside a USSD dialogue (see menu_act.h):
+ * register.c - registration inside a USSD dialogue (see screens.h):
  * the engine asks for the resident ID, then the name, before anything
  * personal, and this file hands both to register_reply(), the SMS
  * command's function, which checks them against the roster, counts
@@ -16,26 +16,29 @@
 #include <string.h>
 
 #include "gateway/text/fmt.h"
+#include "handlers/domain/idcard.h"
 #include "handlers/replies/replies.h"
-#include "../replies/hnd.h"
-#include "handlers/ussd/screens.h"
+#include "handlers/replies/wording.h"
+#include "screens_priv.h"
 
-int ussd_reg_locked(const struct menu_env *e, const char *msisdn,
+_Static_assert(MENU_ID_MAX == IDCARD_LEN + 1, "a resident ID fits the engine's");
+
+int screens_reg_locked(const struct menu_env *e, const char *msisdn,
 		    char *out, size_t cap)
 {
-	int rc = dom_reg_status(e->hc->dom, msisdn, e->now_ms, NULL);
+	int rc = dom_reg_status(screens_of(e)->hc.dom, msisdn, e->now_ms, NULL);
 
 	if (rc < 0)
 		return rc;
 	if (rc != DOM_LOCKED)
 		return 0;
 	/* register_reply looks at the lock first and words it */
-	rc = register_reply(e->hc, msisdn, "", out, cap);
+	rc = register_reply(&screens_of(e)->hc, msisdn, "", out, cap);
 	return rc < 0 ? rc : 1;
 }
 
-bool ussd_reg_id(const struct menu_env *e, const char *input,
-		 char id[IDCARD_LEN + 1])
+bool screens_reg_id(const struct menu_env *e, const char *input,
+		    char id[MENU_ID_MAX])
 {
 	char today[FMT_ISO_DATE];
 	struct idcard c;
@@ -47,7 +50,7 @@ bool ussd_reg_id(const struct menu_env *e, const char *input,
 	return true;
 }
 
-int ussd_register(const struct menu_env *e, const char *msisdn,
+int screens_reg(const struct menu_env *e, const char *msisdn,
 		  const char *id, const char *name, char *note,
 		  size_t note_cap, char *out, size_t cap)
 {
@@ -57,10 +60,10 @@ int ussd_register(const struct menu_env *e, const char *msisdn,
 	int rc;
 
 	snprintf(arg, sizeof(arg), "%s %s", id, name);
-	rc = register_reply(e->hc, msisdn, arg, out, cap);
+	rc = register_reply(&screens_of(e)->hc, msisdn, arg, out, cap);
 	if (rc < 0)
 		return rc;
-	rc = dom_worker_by_msisdn(e->hc->dom, msisdn, &w);
+	rc = dom_worker_by_msisdn(screens_of(e)->hc.dom, msisdn, &w);
 	if (rc < 0)
 		return rc;
 	if (rc != DOM_OK)

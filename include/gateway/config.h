@@ -13,8 +13,6 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "gateway/smpp/dlr.h"
-#include "gateway/smpp/pdu.h"
 
 #define CONFIG_MAX_LINKS	8
 #define CONFIG_MAX_PREFIXES	64
@@ -26,7 +24,7 @@ enum config_bind {
 	CONFIG_BIND_TX_RX,	/* a transmitter + receiver pair */
 };
 
-/* How a USSD dialogue is recognised on a link (gateway/ussd.c). */
+/* How a USSD dialogue is recognised on a link (gateway/ussd/dialogue.c). */
 enum config_ussd_key {
 	CONFIG_USSD_KEY_MSISDN,		/* the subscriber's number */
 	CONFIG_USSD_KEY_MSISDN_ITS,	/* number + its_session_info session */
@@ -69,6 +67,20 @@ struct config_ussd {
 	unsigned http_max_conns;
 };
 
+/* How a link carries a message longer than one SMS. */
+enum config_long {
+	CONFIG_LONG_UDH,	/* parts with a concatenation UDH */
+	CONFIG_LONG_SAR,	/* parts with sar_* TLVs */
+	CONFIG_LONG_PAYLOAD,	/* the whole text in message_payload */
+};
+
+/* How an SMSC writes message ids (in submit_sm_resp, in receipts). */
+enum config_id_fmt {
+	CONFIG_ID_ASIS,		/* compare as given */
+	CONFIG_ID_HEX,		/* hexadecimal: normalised to decimal */
+	CONFIG_ID_DEC,		/* decimal: leading zeros dropped */
+};
+
 struct config_link {
 	char name[CONFIG_NAME_MAX];	/* [A-Za-z0-9_-], unique */
 	char host[64];
@@ -90,9 +102,9 @@ struct config_link {
 	unsigned reconnect_max_s;	/* back-off cap */
 	unsigned throttle_pause_ms;	/* first pause after ESME_RTHROTTLED */
 	uint8_t gsm_data_coding;	/* data_coding for GSM text, default 0 */
-	enum smpp_long long_method;	/* UDH, SAR or PAYLOAD */
-	enum dlr_id_fmt submit_id_fmt;	/* ids in submit_sm_resp */
-	enum dlr_id_fmt dlr_id_fmt;	/* ids in receipts */
+	enum config_long long_method;
+	enum config_id_fmt submit_id_fmt;	/* ids in submit_sm_resp */
+	enum config_id_fmt dlr_id_fmt;	/* ids in receipts */
 	bool registered_delivery;	/* ask for receipts */
 	bool is_default;		/* takes numbers no prefix matches */
 	unsigned n_prefixes;
@@ -111,6 +123,7 @@ struct config {
 	uint16_t vty_port;		/* 0 = no VTY */
 	char vty_enable_password[64];	/* "" = enable asks for none */
 	bool log_numbers;		/* full numbers in NOTICE lines */
+	char glossary_path[CONFIG_PATH_MAX];	/* the codes' words */
 	unsigned shutdown_timeout_s;	/* wait for responses on stop */
 	char country_code[4];		/* "86": numbers are normalised with it */
 	/* queue */
@@ -122,7 +135,7 @@ struct config {
 	unsigned max_parts;		/* longest MT, parts */
 	/* text */
 	unsigned concat_timeout_s;	/* deliver incomplete MO after this */
-	/* SMS commands (handlers/sms.c) */
+	/* SMS commands (handlers/sms/sms.c) */
 	bool cmd_enabled;		/* answer MOs as commands */
 	char messages_path[CONFIG_PATH_MAX];	/* reply texts (texts.h) */
 	unsigned rate_limit;		/* commands per number per window */
@@ -133,7 +146,7 @@ struct config {
 	char signature[64];		/* {signature} in texts, e.g. 【揭阳人社】 */
 	/* USSD */
 	struct config_ussd ussd;
-	/* notice campaigns (gateway/scheduler.c, gateway/pace.c); the
+	/* notice campaigns (handlers/notice/scheduler.c, gateway/queue/pace.c); the
 	 * signature of a notice is commands.signature */
 	char optout_hint[64];		/* appended to every notice: 回TD退订 */
 	unsigned notice_max_parts;	/* longest notice, SMS parts */

@@ -56,4 +56,11 @@ int db_commit(struct db *db);
 bool db_in_txn(const struct db *db);
 int db_after_commit(struct db *db, db_commit_cb cb, void *data);
 
+/* A unit of work inside the group commit that succeeds or leaves nothing:
+ * db_unit_begin() opens the transaction if needed and a savepoint;
+ * db_unit_end(db, rc) keeps what was written when rc >= 0 and undoes it
+ * when rc < 0, and returns rc. Units do not nest. */
+int db_unit_begin(struct db *db);
+int db_unit_end(struct db *db, int rc);
+
 #endif

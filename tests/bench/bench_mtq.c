@@ -116,7 +116,7 @@ static int bench_tick(struct db *db, struct mtq *q, unsigned batch,
 	t2 = mono_s();
 	llist_for_each_entry(msg, &list, list) {
 		snprintf(smsc, sizeof(smsc), "%lld", (long long)msg->id);
-		rc = mtq_dlr(q, BENCH_LINK, smsc, DLR_DELIVERED, 0, now, NULL);
+		rc = mtq_dlr(q, BENCH_LINK, smsc, MTQ_RCPT_DELIVERED, 0, now, NULL);
 		if (rc)
 			die("mtq_dlr", rc);
 	}

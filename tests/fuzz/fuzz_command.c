@@ -1,11 +1,12 @@
 /*
  * fuzz_command.c - fuzz target for the SMS command parser
- * (handlers/command.c): any bytes, valid UTF-8 or not, must parse without
+ * (handlers/sms/command.c): any bytes, valid UTF-8 or not, must parse without
  * a crash, an overrun or undefined behaviour, and give NUL-terminated,
  * bounded fields of well-formed UTF-8 (invalid input bytes count as
  * separators; truncation is at a character boundary).
  */
 #include "handlers/sms/command.h"
+#include "gateway/text/input.h"
 #include "fuzz.h"
 
 #define COMMAND_FUZZ_NORM	64	/* a small normalise buffer */
@@ -38,18 +39,18 @@ FUZZ_TARGET(command)
 	command_keyword(c.id);
 
 	/* small output buffers: cut at a character boundary */
-	n = command_normalise(text, size, norm, sizeof(norm));
+	n = input_normalise(text, size, norm, sizeof(norm));
 	assert(n < sizeof(norm) && strlen(norm) == n);
 	assert(command_str_ok(norm, sizeof(norm)));
 	assert(n == 0 || norm[0] != ' ');
-	command_normalise(text, size, norm, 1);
+	input_normalise(text, size, norm, 1);
 	assert(norm[0] == '\0');
 
 	command_closest(c.word, NULL);
 	command_closest(c.word, &near);
-	if (command_arg_digits(c.arg, code, sizeof(code)) == 0)
+	if (input_digits(c.arg, code, sizeof(code)) == 0)
 		assert(strlen(code) < sizeof(code));
-	if (command_arg_id_name(c.arg, id, sizeof(id), name, sizeof(name)) == 0)
+	if (input_id_name(c.arg, id, sizeof(id), name, sizeof(name)) == 0)
 		assert(strlen(id) < sizeof(id) && strlen(name) < sizeof(name));
 	return 0;
 }

@@ -1,5 +1,5 @@
 /*
- * fuzz_csv.c - fuzz target for the CSV reader (handlers/csv.c) and
+ * fuzz_csv.c - fuzz target for the CSV reader (handlers/data/csv.c) and
  * the field parsers the import applies to every field (resident IDs,
  * dates, yuan, key groups, skill levels, name masking): any bytes, in any
  * encoding or none, must be read without a crash, an overrun, a leak or

@@ -1,6 +1,6 @@
 /*
  * fuzz_decode.c - fuzz target for the inbound text decoder, charset_decode
- * (gateway/charset.c). The first input octet is the SMPP data_coding, so
+ * (gateway/text/charset.c). The first input octet is the SMPP data_coding, so
  * the fuzzer reaches every value (SMPP 0x00-0x0F and the GSM 03.38 DCS
  * groups above), the second sets the size of a small output buffer, and
  * the rest is the short_message.

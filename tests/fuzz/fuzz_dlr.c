@@ -1,6 +1,6 @@
 /*
  * fuzz_dlr.c - fuzz target for the textual delivery receipt
- * (gateway/dlr.c): dlr_parse_text on arbitrary octets that are not
+ * (gateway/smpp/dlr.c): dlr_parse_text on arbitrary octets that are not
  * NUL-terminated (it must never read past len), and id normalisation in
  * every format on the id it found and on the whole input as a string.
  * A parsed receipt has a non-empty id that fits, a known state, and an
@@ -11,8 +11,8 @@
 #include "gateway/smpp/dlr.h"
 #include "fuzz.h"
 
-static const enum dlr_id_fmt dlr_fmts[] = {
-	DLR_ID_ASIS, DLR_ID_HEX, DLR_ID_DEC,
+static const enum config_id_fmt dlr_fmts[] = {
+	CONFIG_ID_ASIS, CONFIG_ID_HEX, CONFIG_ID_DEC,
 };
 
 /* Normalise in every format into a buffer that fits and one that may not. */
@@ -45,10 +45,10 @@ FUZZ_TARGET(dlr)
 	if (rc == 0) {
 		assert(d.id[0] != '\0');
 		assert(strnlen(d.id, sizeof(d.id)) < sizeof(d.id));
-		assert(d.state >= DLR_ENROUTE && d.state <= DLR_REJECTED);
+		assert(d.state >= MTQ_RCPT_ENROUTE && d.state <= MTQ_RCPT_REJECTED);
 		assert(d.err >= -1);
 		dlr_state_str(d.state);
-		dlr_state_final(d.state);
+		mtq_rcpt_final(d.state);
 		dlr_normalise_all(d.id);
 	}
 	s = fuzz_str(data, size);

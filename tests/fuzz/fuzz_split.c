@@ -1,5 +1,5 @@
 /*
- * fuzz_split.c - fuzz target for outbound text coding (gateway/charset.c):
+ * fuzz_split.c - fuzz target for outbound text coding (gateway/text/charset.c):
  * charset_split, charset_encode, charset_units, charset_fits_gsm and
  * charset_utf8_chars on arbitrary octets taken as UTF-8, well-formed or
  * not.

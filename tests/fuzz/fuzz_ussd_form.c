@@ -1,6 +1,6 @@
 /*
  * fuzz_ussd_form.c - fuzz target for the form reader of the USSD HTTP
- * callback, ussd_http_form (gateway/ussd_http.c): an arbitrary request
+ * callback, ussd_http_form (gateway/ussd/http.c): an arbitrary request
  * body, searched for each field the callback reads, into buffers of
  * several sizes (one octet, a short one, a roomy one). The result is one
  * of the four documented values, a found value is NUL-terminated within

@@ -28,7 +28,7 @@ const { BIN, ROOT, until } = require('./lib/gw');
 const SCRIPTS = [
 	['demo.script', 'a notice sent with skillctl arrives with its delivery report; an SMS from the phone is stored'],
 	['demo-sms.script', 'SMS commands: subsidy status of the demo numbers, help, courses'],
-	['demo-ussd.script', 'USSD: main menu, wrong choice, subsidy check, enrolment'],		// issue 4
+	['demo-ussd.script', 'USSD: main menu, wrong choice, subsidy check, enrolment'],
 ];
 
 // A December day (the one this was written on), the turn of the year,

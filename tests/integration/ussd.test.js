@@ -301,7 +301,8 @@ gwTest('keys: msisdn+its keeps two dialogues of one number apart; umr too', { ti
 	assert.match(s.text, /选择工种类别/, 'a is where it was');
 	const out = await U.vty(gw.config.gateway.vty.port, ['show ussd sessions']);
 	assert.match(out, /USSD: 2 open/);
-	assert.match(out, /8613800138001-its1 +smpp .* groups 445281/);
+	assert.match(out, /138\*\*\*\*8001 +its1 +smpp .* groups 445281/);
+	assert.ok(!out.includes('8613800138001'), 'the number is masked');
 	checkScreens(sim);
 });
 

@@ -1,5 +1,5 @@
 /*
- * test_charset.c - unit tests of gateway/charset.c.
+ * test_charset.c - unit tests of gateway/text/charset.c.
  *
  * Covers GSM 03.38 detection and encoding (escapes count two septets), the
  * UCS-2 path through iconv (surrogate pairs), splitting at the 160/153 and

@@ -1,6 +1,6 @@
 /*
- * test_command.c - unit tests of handlers/command.c: normalisation of what
- * phones send, the keyword table (every keyword of DESIGN.md, in upper,
+ * test_command.c - unit tests of handlers/sms/command.c: normalisation of what
+ * phones send, the keyword table (every keyword of the command table README gives, in upper,
  * lower and full-width case, alone, with a space and glued to an
  * argument), the closest-keyword suggestion, the argument helpers, and
  * hostile input (invalid UTF-8, NUL bytes, very long text, SQL).
@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "handlers/sms/command.h"
+#include "gateway/text/input.h"
 
 static void parse(const char *text, struct command *c)
 {
@@ -59,7 +60,7 @@ static void expect_near(const char *text, const char *kw, enum command_id id)
 static void expect_norm(const char *in, const char *want)
 {
 	char out[256];
-	size_t n = command_normalise(in, strlen(in), out, sizeof(out));
+	size_t n = input_normalise(in, strlen(in), out, sizeof(out));
 
 	assert_string_equal(out, want);
 	assert_int_equal(n, strlen(want));
@@ -101,19 +102,19 @@ static void test_normalise_bounds(void **state)
 	size_t n;
 
 	/* cut at a character boundary: 2 CJK (6 bytes) fit in 8 with NUL */
-	n = command_normalise("报名报名", strlen("报名报名"), out, sizeof(out));
+	n = input_normalise("报名报名", strlen("报名报名"), out, sizeof(out));
 	assert_int_equal(n, 6);
 	assert_string_equal(out, "报名");
-	n = command_normalise("abc", 3, out, 1);
+	n = input_normalise("abc", 3, out, 1);
 	assert_int_equal(n, 0);
 	assert_string_equal(out, "");
-	assert_int_equal(command_normalise("abc", 3, out, 0), 0);
-	n = command_normalise(NULL, 5, out, sizeof(out));
+	assert_int_equal(input_normalise("abc", 3, out, 0), 0);
+	n = input_normalise(NULL, 5, out, sizeof(out));
 	assert_int_equal(n, 0);
 	assert_string_equal(out, "");
 }
 
-/* Every keyword of DESIGN.md reaches its command. */
+/* Every keyword of the SMS commands reaches its command. */
 static void test_keywords(void **state)
 {
 	static const struct {
@@ -270,51 +271,51 @@ static void test_arg_digits(void **state)
 {
 	char code[8];
 
-	assert_int_equal(command_arg_digits("2031", code, sizeof(code)), 0);
+	assert_int_equal(input_digits("2031", code, sizeof(code)), 0);
 	assert_string_equal(code, "2031");
-	assert_int_equal(command_arg_digits("课程 2031 2032", code,
+	assert_int_equal(input_digits("课程 2031 2032", code,
 					    sizeof(code)), 0);
 	assert_string_equal(code, "2031");
-	assert_int_equal(command_arg_digits("电工", code, sizeof(code)),
+	assert_int_equal(input_digits("电工", code, sizeof(code)),
 			 -ENOENT);
 	assert_string_equal(code, "");
-	assert_int_equal(command_arg_digits("12345678", code, sizeof(code)),
+	assert_int_equal(input_digits("12345678", code, sizeof(code)),
 			 -EINVAL);
-	assert_int_equal(command_arg_digits("", code, sizeof(code)), -ENOENT);
+	assert_int_equal(input_digits("", code, sizeof(code)), -ENOENT);
 }
 
 static void test_arg_id_name(void **state)
 {
 	char id[24], name[32];
 
-	assert_int_equal(command_arg_id_name("445281199001011234 张三", id,
+	assert_int_equal(input_id_name("445281199001011234 张三", id,
 					     sizeof(id), name, sizeof(name)), 0);
 	assert_string_equal(id, "445281199001011234");
 	assert_string_equal(name, "张三");
 	/* name first, glued, X check character */
-	assert_int_equal(command_arg_id_name("张三44528119900101123X", id,
+	assert_int_equal(input_id_name("张三44528119900101123X", id,
 					     sizeof(id), name, sizeof(name)), 0);
 	assert_string_equal(id, "44528119900101123X");
 	assert_string_equal(name, "张三");
-	assert_int_equal(command_arg_id_name("阿依古丽·买买提 445281199001011234",
+	assert_int_equal(input_id_name("阿依古丽·买买提 445281199001011234",
 					     id, sizeof(id), name,
 					     sizeof(name)), 0);
 	assert_string_equal(name, "阿依古丽·买买提");
 	/* refusals */
-	assert_int_equal(command_arg_id_name("张三", id, sizeof(id), name,
+	assert_int_equal(input_id_name("张三", id, sizeof(id), name,
 					     sizeof(name)), -ENOENT);
-	assert_int_equal(command_arg_id_name("4452811990 张三", id, sizeof(id),
+	assert_int_equal(input_id_name("4452811990 张三", id, sizeof(id),
 					     name, sizeof(name)), -EINVAL);
-	assert_int_equal(command_arg_id_name("4452811990010112345 张三", id,
+	assert_int_equal(input_id_name("4452811990010112345 张三", id,
 					     sizeof(id), name, sizeof(name)),
 			 -EINVAL);
-	assert_int_equal(command_arg_id_name("445281199001011234", id,
+	assert_int_equal(input_id_name("445281199001011234", id,
 					     sizeof(id), name, sizeof(name)),
 			 -ENODATA);
-	assert_int_equal(command_arg_id_name("445281199001011234 张三李四王五赵六",
+	assert_int_equal(input_id_name("445281199001011234 张三李四王五赵六",
 					     id, sizeof(id), name, 8),
 			 -EMSGSIZE);
-	assert_int_equal(command_arg_id_name("445281199001011234 张三", id, 10,
+	assert_int_equal(input_id_name("445281199001011234 张三", id, 10,
 					     name, sizeof(name)), -EINVAL);
 }
 

@@ -426,9 +426,9 @@ static void test_defaults(void **state)
 	assert_int_equal(l->reconnect_max_s, 60);
 	assert_int_equal(l->throttle_pause_ms, 500);
 	assert_int_equal(l->gsm_data_coding, 0);
-	assert_int_equal(l->long_method, SMPP_LONG_UDH);
-	assert_int_equal(l->submit_id_fmt, DLR_ID_ASIS);
-	assert_int_equal(l->dlr_id_fmt, DLR_ID_ASIS);
+	assert_int_equal(l->long_method, CONFIG_LONG_UDH);
+	assert_int_equal(l->submit_id_fmt, CONFIG_ID_ASIS);
+	assert_int_equal(l->dlr_id_fmt, CONFIG_ID_ASIS);
 	assert_true(l->registered_delivery);
 	assert_false(l->is_default);
 	assert_int_equal(l->n_prefixes, 0);
@@ -483,10 +483,10 @@ static void test_carriers_example(void **state)
 	assert_true(cfg->link[0].is_default);
 	assert_int_equal(cfg->link[0].n_prefixes, 24);
 	assert_int_equal(cfg->link[1].bind, CONFIG_BIND_TX_RX);
-	assert_int_equal(cfg->link[1].long_method, SMPP_LONG_SAR);
-	assert_int_equal(cfg->link[1].submit_id_fmt, DLR_ID_HEX);
-	assert_int_equal(cfg->link[1].dlr_id_fmt, DLR_ID_DEC);
-	assert_int_equal(cfg->link[2].long_method, SMPP_LONG_PAYLOAD);
+	assert_int_equal(cfg->link[1].long_method, CONFIG_LONG_SAR);
+	assert_int_equal(cfg->link[1].submit_id_fmt, CONFIG_ID_HEX);
+	assert_int_equal(cfg->link[1].dlr_id_fmt, CONFIG_ID_DEC);
+	assert_int_equal(cfg->link[2].long_method, CONFIG_LONG_PAYLOAD);
 	assert_string_equal(cfg->db_path, "/var/lib/skillgw/skillgw.db");
 	assert_int_equal(config_route(cfg, "8613800138000"), 0);
 	assert_int_equal(config_route(cfg, "8613012345678"), 1);

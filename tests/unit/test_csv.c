@@ -1,5 +1,5 @@
 /*
- * test_csv.c - unit tests of handlers/csv.c: the RFC 4180 reader (quotes,
+ * test_csv.c - unit tests of handlers/data/csv.c: the RFC 4180 reader (quotes,
  * doubled quotes, commas and line breaks inside quotes, CRLF/LF/CR, empty
  * lines, physical line numbers), encodings (UTF-8 with and without BOM,
  * GBK from the fixture data/gbk.csv and from a large file converted here

@@ -1,5 +1,5 @@
 /*
- * test_dlr.c - unit tests of gateway/dlr.c.
+ * test_dlr.c - unit tests of gateway/smpp/dlr.c.
  *
  * The text form in the spellings SMSCs use (upper and lower case keys,
  * fields reordered, extra spaces, fields missing, unknown words), always
@@ -44,7 +44,7 @@ static void test_text_standard(void **state)
 
 	assert_int_equal(parse_exact(STD_RECEIPT, &d), 0);
 	assert_string_equal(d.id, "1A2B");
-	assert_int_equal(d.state, DLR_DELIVERED);
+	assert_int_equal(d.state, MTQ_RCPT_DELIVERED);
 	assert_int_equal(d.err, 0);
 }
 
@@ -53,27 +53,27 @@ static void test_text_variants(void **state)
 	static const struct {
 		const char *text;
 		const char *id;
-		enum dlr_state st;
+		enum mtq_rcpt st;
 		int err;
 	} cases[] = {
 		{ "ID:77 SUB:001 DLVRD:000 SUBMIT DATE:2611301200 DONE DATE:"
 		  "2611301201 STAT:UNDELIV ERR:012 TEXT:x", "77",
-		  DLR_UNDELIVERABLE, 12 },
-		{ "stat:expired id:abc", "abc", DLR_EXPIRED, -1 },
-		{ "  id:5   stat:ACCEPTD    err:1  ", "5", DLR_ACCEPTED, 1 },
-		{ "id: 42 stat: REJECTD err: 7", "42", DLR_REJECTED, 7 },
-		{ "id:9 stat:DELETED err:abc", "9", DLR_DELETED, -1 },
-		{ "id:9 stat:UNKNOWN", "9", DLR_UNKNOWN, -1 },
-		{ "id:9 stat:ENROUTE err:", "9", DLR_ENROUTE, -1 },
-		{ "id:9 stat:Delivered", "9", DLR_DELIVERED, -1 },
-		{ "id:9 stat:UNDELIVERABLE", "9", DLR_UNDELIVERABLE, -1 },
-		{ "id:9 stat:FAILED", "9", DLR_UNKNOWN, -1 },
-		{ "foo bar id:9 baz:1 stat:DELIVRD", "9", DLR_DELIVERED, -1 },
+		  MTQ_RCPT_UNDELIVERABLE, 12 },
+		{ "stat:expired id:abc", "abc", MTQ_RCPT_EXPIRED, -1 },
+		{ "  id:5   stat:ACCEPTD    err:1  ", "5", MTQ_RCPT_ACCEPTED, 1 },
+		{ "id: 42 stat: REJECTD err: 7", "42", MTQ_RCPT_REJECTED, 7 },
+		{ "id:9 stat:DELETED err:abc", "9", MTQ_RCPT_DELETED, -1 },
+		{ "id:9 stat:UNKNOWN", "9", MTQ_RCPT_UNKNOWN, -1 },
+		{ "id:9 stat:ENROUTE err:", "9", MTQ_RCPT_ENROUTE, -1 },
+		{ "id:9 stat:Delivered", "9", MTQ_RCPT_DELIVERED, -1 },
+		{ "id:9 stat:UNDELIVERABLE", "9", MTQ_RCPT_UNDELIVERABLE, -1 },
+		{ "id:9 stat:FAILED", "9", MTQ_RCPT_UNKNOWN, -1 },
+		{ "foo bar id:9 baz:1 stat:DELIVRD", "9", MTQ_RCPT_DELIVERED, -1 },
 		/* text: runs to the end and is not searched */
 		{ "id:9 stat:DELIVRD text:id:1 stat:REJECTD err:5", "9",
-		  DLR_DELIVERED, -1 },
-		{ "id:9 stat:DELIVRD err:99999999999", "9", DLR_DELIVERED, -1 },
-		{ "id:0001 stat:DELIVRD err:0", "0001", DLR_DELIVERED, 0 },
+		  MTQ_RCPT_DELIVERED, -1 },
+		{ "id:9 stat:DELIVRD err:99999999999", "9", MTQ_RCPT_DELIVERED, -1 },
+		{ "id:0001 stat:DELIVRD err:0", "0001", MTQ_RCPT_DELIVERED, 0 },
 	};
 	struct dlr d;
 	size_t i;
@@ -153,27 +153,27 @@ static void test_from_deliver(void **state)
 	deliver_init(&dl, NULL);
 	dl.has_receipted_id = true;
 	strcpy(dl.receipted_id, "ABC");
-	dl.msg_state = DLR_EXPIRED;
+	dl.msg_state = MTQ_RCPT_EXPIRED;
 	assert_int_equal(dlr_from_deliver(&dl, &d), 0);
 	assert_string_equal(d.id, "ABC");
-	assert_int_equal(d.state, DLR_EXPIRED);
+	assert_int_equal(d.state, MTQ_RCPT_EXPIRED);
 	assert_int_equal(d.err, -1);
 
 	/* TLVs win over the text; err comes from the text */
 	deliver_init(&dl, "id:1 stat:UNDELIV err:034");
 	dl.has_receipted_id = true;
 	strcpy(dl.receipted_id, "XYZ");
-	dl.msg_state = DLR_DELIVERED;
+	dl.msg_state = MTQ_RCPT_DELIVERED;
 	assert_int_equal(dlr_from_deliver(&dl, &d), 0);
 	assert_string_equal(d.id, "XYZ");
-	assert_int_equal(d.state, DLR_DELIVERED);
+	assert_int_equal(d.state, MTQ_RCPT_DELIVERED);
 	assert_int_equal(d.err, 34);
 
 	/* text only */
 	deliver_init(&dl, STD_RECEIPT);
 	assert_int_equal(dlr_from_deliver(&dl, &d), 0);
 	assert_string_equal(d.id, "1A2B");
-	assert_int_equal(d.state, DLR_DELIVERED);
+	assert_int_equal(d.state, MTQ_RCPT_DELIVERED);
 	assert_int_equal(d.err, 0);
 
 	/* receipted id from the TLV, state from the text */
@@ -182,7 +182,7 @@ static void test_from_deliver(void **state)
 	strcpy(dl.receipted_id, "T1");
 	assert_int_equal(dlr_from_deliver(&dl, &d), 0);
 	assert_string_equal(d.id, "T1");
-	assert_int_equal(d.state, DLR_REJECTED);
+	assert_int_equal(d.state, MTQ_RCPT_REJECTED);
 
 	/* an out-of-range message_state is no state */
 	deliver_init(&dl, NULL);
@@ -202,52 +202,52 @@ static void test_from_deliver(void **state)
 static void test_states(void **state)
 {
 	static const struct {
-		enum dlr_state s;
+		enum mtq_rcpt s;
 		bool final;
 		const char *name;
 	} cases[] = {
-		{ DLR_ENROUTE, false, "ENROUTE" },
-		{ DLR_DELIVERED, true, "DELIVRD" },
-		{ DLR_EXPIRED, true, "EXPIRED" },
-		{ DLR_DELETED, true, "DELETED" },
-		{ DLR_UNDELIVERABLE, true, "UNDELIV" },
-		{ DLR_ACCEPTED, false, "ACCEPTD" },
-		{ DLR_UNKNOWN, false, "UNKNOWN" },
-		{ DLR_REJECTED, true, "REJECTD" },
+		{ MTQ_RCPT_ENROUTE, false, "ENROUTE" },
+		{ MTQ_RCPT_DELIVERED, true, "DELIVRD" },
+		{ MTQ_RCPT_EXPIRED, true, "EXPIRED" },
+		{ MTQ_RCPT_DELETED, true, "DELETED" },
+		{ MTQ_RCPT_UNDELIVERABLE, true, "UNDELIV" },
+		{ MTQ_RCPT_ACCEPTED, false, "ACCEPTD" },
+		{ MTQ_RCPT_UNKNOWN, false, "UNKNOWN" },
+		{ MTQ_RCPT_REJECTED, true, "REJECTD" },
 	};
 	size_t i;
 
 	for (i = 0; i < ARRAY_LEN(cases); i++) {
-		assert_int_equal(dlr_state_final(cases[i].s), cases[i].final);
+		assert_int_equal(mtq_rcpt_final(cases[i].s), cases[i].final);
 		assert_string_equal(dlr_state_str(cases[i].s), cases[i].name);
 	}
-	assert_false(dlr_state_final((enum dlr_state)0));
-	assert_string_equal(dlr_state_str((enum dlr_state)0), "INVALID");
+	assert_false(mtq_rcpt_final((enum mtq_rcpt)0));
+	assert_string_equal(dlr_state_str((enum mtq_rcpt)0), "INVALID");
 }
 
 static void test_id_normalise(void **state)
 {
 	static const struct {
 		const char *in;
-		enum dlr_id_fmt fmt;
+		enum config_id_fmt fmt;
 		const char *out;
 	} cases[] = {
-		{ "1A2B", DLR_ID_HEX, "6699" },
-		{ "1a2b", DLR_ID_HEX, "6699" },
-		{ "0", DLR_ID_HEX, "0" },
-		{ "00ff", DLR_ID_HEX, "255" },
-		{ "FFFFFFFFFFFFFFFF", DLR_ID_HEX, "18446744073709551615" },
-		{ "10000000000000000", DLR_ID_HEX, "10000000000000000" },
-		{ "0x1A", DLR_ID_HEX, "0x1A" },
-		{ "12-34", DLR_ID_HEX, "12-34" },
-		{ "", DLR_ID_HEX, "" },
-		{ "000123", DLR_ID_DEC, "123" },
-		{ "0", DLR_ID_DEC, "0" },
-		{ "0000", DLR_ID_DEC, "0" },
-		{ "123", DLR_ID_DEC, "123" },
-		{ "00A1", DLR_ID_DEC, "00A1" },
-		{ "", DLR_ID_DEC, "" },
-		{ "00aBc", DLR_ID_ASIS, "00aBc" },
+		{ "1A2B", CONFIG_ID_HEX, "6699" },
+		{ "1a2b", CONFIG_ID_HEX, "6699" },
+		{ "0", CONFIG_ID_HEX, "0" },
+		{ "00ff", CONFIG_ID_HEX, "255" },
+		{ "FFFFFFFFFFFFFFFF", CONFIG_ID_HEX, "18446744073709551615" },
+		{ "10000000000000000", CONFIG_ID_HEX, "10000000000000000" },
+		{ "0x1A", CONFIG_ID_HEX, "0x1A" },
+		{ "12-34", CONFIG_ID_HEX, "12-34" },
+		{ "", CONFIG_ID_HEX, "" },
+		{ "000123", CONFIG_ID_DEC, "123" },
+		{ "0", CONFIG_ID_DEC, "0" },
+		{ "0000", CONFIG_ID_DEC, "0" },
+		{ "123", CONFIG_ID_DEC, "123" },
+		{ "00A1", CONFIG_ID_DEC, "00A1" },
+		{ "", CONFIG_ID_DEC, "" },
+		{ "00aBc", CONFIG_ID_ASIS, "00aBc" },
 	};
 	char out[SMPP_MSGID_MAX];
 	size_t i;
@@ -258,13 +258,13 @@ static void test_id_normalise(void **state)
 		assert_string_equal(out, cases[i].out);
 	}
 	/* the buffer must hold the result and its NUL */
-	assert_int_equal(dlr_id_normalise("1A2B", DLR_ID_HEX, out, 5), 0);
+	assert_int_equal(dlr_id_normalise("1A2B", CONFIG_ID_HEX, out, 5), 0);
 	assert_string_equal(out, "6699");
-	assert_int_equal(dlr_id_normalise("1A2B", DLR_ID_HEX, out, 4), -ENOSPC);
-	assert_int_equal(dlr_id_normalise("000123", DLR_ID_DEC, out, 4), 0);
-	assert_int_equal(dlr_id_normalise("abcdef", DLR_ID_ASIS, out, 6),
+	assert_int_equal(dlr_id_normalise("1A2B", CONFIG_ID_HEX, out, 4), -ENOSPC);
+	assert_int_equal(dlr_id_normalise("000123", CONFIG_ID_DEC, out, 4), 0);
+	assert_int_equal(dlr_id_normalise("abcdef", CONFIG_ID_ASIS, out, 6),
 			 -ENOSPC);
-	assert_int_equal(dlr_id_normalise("abc", DLR_ID_ASIS, out, 0), -ENOSPC);
+	assert_int_equal(dlr_id_normalise("abc", CONFIG_ID_ASIS, out, 0), -ENOSPC);
 }
 
 int main(void)

@@ -1,6 +1,6 @@
 /*
- * test_domain.c - unit tests of the domain layer (handlers/domain.c,
- * dom_worker.c, dom_course.c, dom_enrol.c, dom_subsidy.c) against a fresh
+ * test_domain.c - unit tests of the domain layer (handlers/domain/domain.c,
+ * worker.c, course.c, enrol.c, subsidy.c) against a fresh
  * database per test, filled by SQL with a small catalogue and roster, at a
  * fixed time: 2026-11-30 12:00 China time.
  *
@@ -139,20 +139,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* One integer from a fixed query. */
-static int64_t q_int(struct fx *f, const char *sql)
-{
-	sqlite3_stmt *st;
-	int64_t v = -1;
-
-	assert_int_equal(sqlite3_prepare_v2(db_handle(f->db), sql, -1, &st,
-					    NULL), SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
-
 /* ---- workers, registration, opt-out ---- */
 
 static void test_worker_lookup(void **state)
@@ -194,7 +180,7 @@ static void test_register(void **state)
 	assert_int_equal(db_commit(f->db), 0);
 	assert_int_equal(dom_worker_by_msisdn(f->d, NEW_NO, &w), DOM_OK);
 	assert_int_equal(w.id, 2);
-	assert_int_equal(q_int(f, "SELECT count(*) FROM audit WHERE action ="
+	assert_int_equal(testutil_q1(f->db, "SELECT count(*) FROM audit WHERE action ="
 			       " 'register' AND actor = '" NEW_NO "'"), 1);
 	/* the same again: already, nothing counted */
 	assert_int_equal(dom_register(f->d, NEW_NO, ID_LIN, "林秀英",
@@ -218,7 +204,7 @@ static void test_register_number_bound(void **state)
 	assert_int_equal(dom_register(f->d, ZHANG, ID_ZHANG, "张小明",
 				      DOM_VIA_SMS, now, &r), DOM_ALREADY);
 	assert_int_equal(r.w.id, 1);
-	assert_int_equal(q_int(f, "SELECT count(*) FROM reg_failure"), 0);
+	assert_int_equal(testutil_q1(f->db, "SELECT count(*) FROM reg_failure"), 0);
 }
 
 static void test_register_lockout(void **state)
@@ -253,11 +239,11 @@ static void test_register_lockout(void **state)
 	assert_false(r.locked_now);
 	assert_int_equal(dom_reg_status(f->d, NEW_NO, now, NULL), DOM_LOCKED);
 	assert_int_equal(db_commit(f->db), 0);
-	assert_int_equal(q_int(f, "SELECT count(*) FROM audit WHERE action ="
+	assert_int_equal(testutil_q1(f->db, "SELECT count(*) FROM audit WHERE action ="
 			       " 'register_fail'"), 5);
-	assert_int_equal(q_int(f, "SELECT count(*) FROM audit WHERE action ="
+	assert_int_equal(testutil_q1(f->db, "SELECT count(*) FROM audit WHERE action ="
 			       " 'lockout'"), 1);
-	assert_int_equal(q_int(f, "SELECT count(*) FROM audit WHERE detail"
+	assert_int_equal(testutil_q1(f->db, "SELECT count(*) FROM audit WHERE detail"
 			       " LIKE '%" ID_LIN "%'"), 0);	/* masked */
 	/* the next local day */
 	assert_int_equal(dom_register(f->d, NEW_NO, ID_LIN, "林秀英",
@@ -282,7 +268,7 @@ static void test_optout(void **state)
 	assert_int_equal(dom_set_optout(f->d, 99, true, ZHANG, now),
 			 DOM_NOT_FOUND);
 	assert_int_equal(db_commit(f->db), 0);
-	assert_int_equal(q_int(f, "SELECT count(*) FROM audit WHERE action IN"
+	assert_int_equal(testutil_q1(f->db, "SELECT count(*) FROM audit WHERE action IN"
 			       " ('optout', 'optin')"), 2);
 }
 
@@ -486,9 +472,9 @@ static void test_enrol(void **state)
 	assert_int_equal(dom_enrol_preview(f->d, 1, "9999", now, &c, &rule_rc,
 					   NULL), DOM_NOT_FOUND);
 	assert_int_equal(db_commit(f->db), 0);
-	assert_int_equal(q_int(f, "SELECT count(*) FROM audit WHERE action ="
+	assert_int_equal(testutil_q1(f->db, "SELECT count(*) FROM audit WHERE action ="
 			       " 'enrol'"), 1);
-	assert_int_equal(q_int(f, "SELECT channel = 'sms' FROM enrolment WHERE"
+	assert_int_equal(testutil_q1(f->db, "SELECT channel = 'sms' FROM enrolment WHERE"
 			       " worker_id = 1 AND course_id = 1"), 1);
 }
 
@@ -553,11 +539,11 @@ static void test_last_seats(void **state)
 	assert_int_equal(db_commit(f->db), 0);
 	assert_int_equal(ok, RACE_SEATS);
 	assert_int_equal(full, N_RACE - RACE_SEATS);
-	assert_int_equal(q_int(f, "SELECT seats_taken FROM course WHERE code ="
+	assert_int_equal(testutil_q1(f->db, "SELECT seats_taken FROM course WHERE code ="
 			       " '2005'"), RACE_SEATS);
-	assert_int_equal(q_int(f, "SELECT count(*) FROM enrolment WHERE"
+	assert_int_equal(testutil_q1(f->db, "SELECT count(*) FROM enrolment WHERE"
 			       " course_id = 5"), RACE_SEATS);
-	assert_int_equal(q_int(f, "SELECT count(*) FROM audit WHERE action ="
+	assert_int_equal(testutil_q1(f->db, "SELECT count(*) FROM audit WHERE action ="
 			       " 'enrol'"), RACE_SEATS);
 }
 
@@ -576,7 +562,7 @@ static void test_cancel(void **state)
 	assert_int_equal(dom_enrol(f->d, 1, "2001", DOM_VIA_SMS, ZHANG, now,
 				   &c), DOM_OK);
 	assert_int_equal(c.seats_taken, 1);
-	assert_int_equal(q_int(f, "SELECT count(*) FROM enrolment WHERE"
+	assert_int_equal(testutil_q1(f->db, "SELECT count(*) FROM enrolment WHERE"
 			       " worker_id = 1 AND course_id = 1"), 2);
 	/* 2006 started on 11-20; its deadline is today */
 	assert_int_equal(dom_enrol(f->d, 1, "2006", DOM_VIA_SMS, ZHANG, now,
@@ -591,7 +577,7 @@ static void test_cancel(void **state)
 	assert_int_equal(dom_cancel(f->d, 2, "2002", "x", now, &c),
 			 DOM_NOT_ENROLLED);
 	assert_int_equal(db_commit(f->db), 0);
-	assert_int_equal(q_int(f, "SELECT count(*) FROM audit WHERE action ="
+	assert_int_equal(testutil_q1(f->db, "SELECT count(*) FROM audit WHERE action ="
 			       " 'cancel'"), 1);
 }
 
@@ -670,9 +656,9 @@ static void test_callers_txn(void **state)
 	assert_int_equal(dom_set_optout(f->d, 1, true, ZHANG, now), DOM_OK);
 	assert_false(db_in_txn(f->db));
 	assert_int_equal(sqlite3_exec(h, "ROLLBACK", NULL, NULL, NULL), 0);
-	assert_int_equal(q_int(f, "SELECT count(*) FROM enrolment"), 1);
-	assert_int_equal(q_int(f, "SELECT count(*) FROM audit"), 0);
-	assert_int_equal(q_int(f, "SELECT opted_out FROM worker WHERE id = 1"),
+	assert_int_equal(testutil_q1(f->db, "SELECT count(*) FROM enrolment"), 1);
+	assert_int_equal(testutil_q1(f->db, "SELECT count(*) FROM audit"), 0);
+	assert_int_equal(testutil_q1(f->db, "SELECT opted_out FROM worker WHERE id = 1"),
 			 0);
 }
 
@@ -705,6 +691,7 @@ int main(void)
 	now = fmt_local_midnight_ms("2026-11-30") + 12 * 3600 * 1000;
 	test_ctx = talloc_named_const(NULL, 0, "test_domain");
 	sgw_log_init(test_ctx, level ? level : "fatal", NULL);
+	testutil_glossary();
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
 	talloc_free(test_ctx);
 	return rc;

@@ -1,6 +1,6 @@
 /*
- * test_fmt.c - unit tests of handlers/fmt.c (dates, money, names) and
- * handlers/codes.c (the glossary's code lists): parsing what spreadsheets
+ * test_fmt.c - unit tests of gateway/text/fmt.c (dates, money, names) and
+ * handlers/domain/codes.c (the glossary's code lists): parsing what spreadsheets
  * contain, rendering what replies show, masking names by characters.
  */
 #include <errno.h>
@@ -8,11 +8,16 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
+#include <talloc.h>
 
 #include "handlers/domain/codes.h"
+#include "testutil.h"
 #include "gateway/text/fmt.h"
 
 static void date_ok(const char *in, const char *want)
@@ -205,6 +210,75 @@ static void test_codes(void **state)
 	assert_string_equal(bad, "学生");
 }
 
+/* Write text to a temporary file; its path in path. */
+static void tmp_file(const char *text, char *path, size_t cap)
+{
+	int fd;
+
+	snprintf(path, cap, "/tmp/test_glossary_XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+}
+
+static void *fmt_ctx;
+
+/* Replace the first from in buf (cap bytes) by to. */
+static void replace(char *buf, size_t cap, const char *from, const char *to)
+{
+	char *p = strstr(buf, from), tail[16384];
+
+	assert_non_null(p);
+	snprintf(tail, sizeof(tail), "%s", p + strlen(from));
+	snprintf(p, cap - (p - buf), "%s%s", to, tail);
+}
+
+/* A broken glossary: every problem with its line, and nothing loaded. */
+static void test_glossary_errors(void **state)
+{
+	FILE *src = fopen("conf/glossary.conf", "r");
+	char buf[16384], path[64], errs[4096];
+	size_t n;
+	FILE *err;
+	int rc;
+
+	assert_non_null(src);
+	n = fread(buf, 1, sizeof(buf) - 1, src);
+	fclose(src);
+	buf[n] = '\0';
+	/* an unknown code (and so "farmer" without a label), a label that is
+	 * another entry's, a label too long */
+	replace(buf, sizeof(buf), "[ \"farmer\",", "[ \"farmex\",");
+	replace(buf, sizeof(buf), "[ \"living\", \"生活费补贴\" ]",
+		"[ \"living\", \"职业培训补贴\" ]");
+	replace(buf, sizeof(buf), "[ \"2\", \"技师\"",
+		"[ \"2\", \"技师技师技师技师技师技师技师\"");
+	tmp_file(buf, path, sizeof(path));
+	err = fmemopen(errs, sizeof(errs), "w");
+	memset(errs, 0, sizeof(errs));
+	rc = codes_load(path, err);
+	fclose(err);
+	unlink(path);
+	print_message("%s", errs);
+	assert_int_equal(rc, 4);
+	assert_non_null(strstr(errs, "glossary.key_group: unknown code 'farmex'"));
+	assert_non_null(strstr(errs, "glossary.key_group.farmer: no label"));
+	assert_non_null(strstr(errs, "glossary.subsidy_kind.living: label is "
+				     "already a word of another entry"));
+	assert_non_null(strstr(errs, "glossary.level.2: label is longer than "
+				     "12 characters"));
+	/* each with the line of its entry */
+	assert_non_null(strstr(errs, path));
+	/* nothing is half loaded */
+	assert_null(codes_label(&codes_key_group, "migrant"));
+	assert_int_equal(codes_load("/nonexistent/glossary.conf",
+				    NULL), 1);
+	/* and the shipped file loads again */
+	assert_int_equal(codes_load("conf/glossary.conf", NULL), 0);
+	assert_string_equal(codes_label(&codes_key_group, "migrant"), "农民工");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -215,7 +289,15 @@ int main(void)
 		cmocka_unit_test(test_yuan_parse),
 		cmocka_unit_test(test_name_mask),
 		cmocka_unit_test(test_codes),
+		cmocka_unit_test(test_glossary_errors),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	int rc;
+
+	fmt_ctx = talloc_named_const(NULL, 0, "test_fmt");
+	testutil_glossary();
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	codes_unload();
+	talloc_free(fmt_ctx);
+	return rc;
 }

@@ -76,38 +76,8 @@ static int64_t now_ms;
 static char id_zhang[IDCARD_LEN + 1], id_li[IDCARD_LEN + 1],
 	    id_wang[IDCARD_LEN + 1], id_chen[IDCARD_LEN + 1];
 
-static void make_id(char *out, const char *first17)
-{
-	snprintf(out, IDCARD_LEN + 1, "%.17s%c", first17,
-		 idcard_check_char(first17));
-}
-
 /* ------------------------------------------------------------------ */
 /* Fixture                                                             */
-
-static void exec(struct fx *f, const char *sql)
-{
-	char *err = NULL;
-
-	if (sqlite3_exec(db_handle(f->db), sql, NULL, NULL, &err) != SQLITE_OK) {
-		print_error("%s\nin: %.200s\n", err, sql);
-		sqlite3_free(err);
-		fail();
-	}
-}
-
-static int64_t q1(struct fx *f, const char *sql)
-{
-	sqlite3_stmt *st;
-	int64_t v = -1;
-
-	assert_int_equal(sqlite3_prepare_v2(db_handle(f->db), sql, -1, &st,
-					    NULL), SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
 
 static const char catalogue_sql[] =
 	"INSERT INTO occupation (code, name, grp, created_at, updated_at) VALUES"
@@ -154,18 +124,18 @@ static void fill_workers(struct fx *f)
 		 "  'roster', 0, 0),"
 		 " (5, '%s', '陈七', '" CHEN "', '445224', '1988-08-08',"
 		 "  'roster', 0, 0);", id_zhang, id_li, id_wang, id_chen);
-	exec(f, sql);
+	testutil_exec(f->db, sql);
 	for (i = 0; i < N_LOAD; i++) {
 		char first[32], id[IDCARD_LEN + 1];
 
 		snprintf(first, sizeof(first), "44528119950101%03d", i);
-		make_id(id, first);
+		testutil_resident_id(id, first);
 		snprintf(sql, sizeof(sql),
 			 "INSERT INTO worker (id_number, name, msisdn, region,"
 			 " birth_date, bound_by, created_at, updated_at) VALUES"
 			 " ('%s', '工人%d', '86139000001%02d', '445281',"
 			 " '1995-01-01', 'roster', 0, 0)", id, i, i);
-		exec(f, sql);
+		testutil_exec(f->db, sql);
 	}
 }
 
@@ -206,9 +176,9 @@ static struct fx *fx_new(unsigned rate_limit)
 
 	f->db = testutil_db_create(f, "test_handlers", f->path,
 				   sizeof(f->path));
-	exec(f, catalogue_sql);
+	testutil_exec(f->db, catalogue_sql);
 	fill_workers(f);
-	exec(f, records_sql);
+	testutil_exec(f->db, records_sql);
 	f->q = mtq_init(f, f->db, &qp);
 	assert_non_null(f->q);
 	config_defaults(&f->cfg);
@@ -301,7 +271,7 @@ static int64_t audits(struct fx *f, const char *action)
 
 	snprintf(sql, sizeof(sql),
 		 "SELECT count(*) FROM audit WHERE action = '%s'", action);
-	return q1(f, sql);
+	return testutil_q1(f->db, sql);
 }
 
 static int64_t seats(struct fx *f, const char *code)
@@ -310,7 +280,7 @@ static int64_t seats(struct fx *f, const char *code)
 
 	snprintf(sql, sizeof(sql),
 		 "SELECT seats_taken FROM course WHERE code = '%s'", code);
-	return q1(f, sql);
+	return testutil_q1(f->db, sql);
 }
 
 /* ------------------------------------------------------------------ */
@@ -359,7 +329,7 @@ static void test_register_ok(void **state)
 	expect_reply(f, n, text, want(TX_REG_OK,
 		V({ "name", "李*" }, { "id", masked })));
 	expect_not(f->out, id_li);
-	assert_int_equal(q1(f, "SELECT count(*) FROM worker WHERE id = 2"
+	assert_int_equal(testutil_q1(f->db, "SELECT count(*) FROM worker WHERE id = 2"
 			       " AND msisdn = '8613900000999' AND bound_by = 'sms'"), 1);
 	assert_int_equal(audits(f, "register"), 1);
 	/* now bound: personal commands work, ZC says who */
@@ -388,12 +358,12 @@ static void test_register_refusals(void **state)
 	snprintf(text, sizeof(text), "ZC %s 张小明", id_zhang);
 	expect_reply(f, n, text, want(TX_REG_TAKEN, V({ "left", "3" })));
 	expect_not(f->out, "张");
-	assert_int_equal(q1(f, "SELECT count(*) FROM worker WHERE msisdn ="
+	assert_int_equal(testutil_q1(f->db, "SELECT count(*) FROM worker WHERE msisdn ="
 			       " '8613900000999'"), 0);
 	/* a bound number cannot register anyone */
 	snprintf(text, sizeof(text), "ZC %s 李四", id_li);
 	expect_has(ask(f, ZHANG, text), "张*明");
-	assert_int_equal(q1(f, "SELECT msisdn IS NULL FROM worker WHERE id = 2"),
+	assert_int_equal(testutil_q1(f->db, "SELECT msisdn IS NULL FROM worker WHERE id = 2"),
 			 1);
 }
 
@@ -420,7 +390,7 @@ static void test_register_lockout(void **state)
 	snprintf(text, sizeof(text), "ZC %s 李四", id_li);
 	expect_reply(f, n, text, want(TX_REG_LOCKED, NULL, 0));
 	expect_reply(f, n, "ZC", want(TX_REG_LOCKED, NULL, 0));
-	assert_int_equal(q1(f, "SELECT msisdn IS NULL FROM worker WHERE id = 2"),
+	assert_int_equal(testutil_q1(f->db, "SELECT msisdn IS NULL FROM worker WHERE id = 2"),
 			 1);
 	/* another number is not locked */
 	expect_has(ask(f, "8613900000997", text), "李*");
@@ -438,7 +408,7 @@ static void test_subsidy_list(void **state)
 			   V({ "name", "张*明" }, { "count", "3" })));
 	/* newest first: reviewing, rejected with its reason, paid */
 	expect_has(r, "\n职业培训补贴·焊工 1000.00元 审核中 2026年2月1日");
-	expect_has(r, "\n技能鉴定补贴·电工 300.00元 不予补贴：材料不全 "
+	expect_has(r, "\n职业技能鉴定补贴·电工 300.00元 不予补贴：材料不全 "
 		   "2025年8月15日");
 	expect_has(r, "\n职业培训补贴·电工 1500.00元 已发放 2025年7月1日");
 	expect_not(r, "张小明");
@@ -475,7 +445,7 @@ static void test_stranger(void **state)
 	}
 	expect_reply(f, STRANGER, "BT", want(TX_NOT_REGISTERED, NULL, 0));
 	expect_reply(f, STRANGER, "TD", want(TX_OPT_UNBOUND, NULL, 0));
-	assert_int_equal(q1(f, "SELECT count(*) FROM enrolment WHERE"
+	assert_int_equal(testutil_q1(f->db, "SELECT count(*) FROM enrolment WHERE"
 			       " channel = 'sms'"), 0);
 }
 
@@ -546,7 +516,7 @@ static void test_enrol(void **state)
 		{ "institution", "普宁职校" }, { "warning", "" })));
 	assert_int_equal(seats(f, "2031"), 1);
 	assert_int_equal(audits(f, "enrol"), 1);
-	assert_int_equal(q1(f, "SELECT count(*) FROM enrolment WHERE"
+	assert_int_equal(testutil_q1(f->db, "SELECT count(*) FROM enrolment WHERE"
 			       " worker_id = 5 AND channel = 'sms'"
 			       " AND status = 'enrolled'"), 1);
 	expect_reply(f, CHEN, "报名 2031", want(TX_ENROL_DUP, V(
@@ -581,7 +551,7 @@ static void test_enrol_refusals(void **state)
 	expect_reply(f, ZHANG, "BM 1234567890123456789012345678901234567",
 		     want(TX_ENROL_USAGE, NULL, 0));
 	assert_int_equal(audits(f, "enrol"), 0);
-	assert_int_equal(q1(f, "SELECT count(*) FROM enrolment WHERE"
+	assert_int_equal(testutil_q1(f->db, "SELECT count(*) FROM enrolment WHERE"
 			       " channel = 'sms'"), 0);
 }
 
@@ -641,7 +611,7 @@ static void test_last_seats(void **state)
 	assert_int_equal(ok, LOAD_SEATS);
 	assert_int_equal(full, N_LOAD - LOAD_SEATS);
 	assert_int_equal(seats(f, "2037"), LOAD_SEATS);
-	assert_int_equal(q1(f, "SELECT count(*) FROM enrolment e JOIN course c"
+	assert_int_equal(testutil_q1(f->db, "SELECT count(*) FROM enrolment e JOIN course c"
 			       " ON c.id = e.course_id WHERE c.code = '2037'"
 			       " AND e.status = 'enrolled'"), LOAD_SEATS);
 	assert_int_equal(audits(f, "enrol"), LOAD_SEATS);
@@ -697,12 +667,12 @@ static void test_optout(void **state)
 	struct fx *f = *state;
 
 	expect_reply(f, ZHANG, "TD", want(TX_OPTOUT_OK, NULL, 0));
-	assert_int_equal(q1(f, "SELECT opted_out FROM worker WHERE id = 1"), 1);
+	assert_int_equal(testutil_q1(f->db, "SELECT opted_out FROM worker WHERE id = 1"), 1);
 	expect_reply(f, ZHANG, "退订", want(TX_OPTOUT_OK, NULL, 0));
 	expect_reply(f, ZHANG, "t", want(TX_OPTOUT_OK, NULL, 0));
 	assert_int_equal(audits(f, "optout"), 1);
 	expect_reply(f, ZHANG, "DY", want(TX_OPTIN_OK, NULL, 0));
-	assert_int_equal(q1(f, "SELECT opted_out FROM worker WHERE id = 1"), 0);
+	assert_int_equal(testutil_q1(f->db, "SELECT opted_out FROM worker WHERE id = 1"), 0);
 	expect_reply(f, ZHANG, "取消订阅", want(TX_OPTOUT_OK, NULL, 0));
 	expect_reply(f, ZHANG, "START", want(TX_OPTIN_OK, NULL, 0));
 	assert_int_equal(audits(f, "optin"), 2);
@@ -714,7 +684,7 @@ static void test_optout(void **state)
 static void test_sql_input(void **state)
 {
 	struct fx *f = *state;
-	int64_t workers = q1(f, "SELECT count(*) FROM worker");
+	int64_t workers = testutil_q1(f->db, "SELECT count(*) FROM worker");
 	char text[96];
 
 	expect_reply(f, STRANGER, "ZC ' OR '1'='1' --",
@@ -729,10 +699,10 @@ static void test_sql_input(void **state)
 	expect_reply(f, ZHANG, "BM 9999' OR code = '2031", want(TX_ENROL_UNKNOWN,
 		V({ "code", "9999" })));
 	ask(f, ZHANG, "KC 普宁%' OR '1'='1");
-	assert_int_equal(q1(f, "SELECT count(*) FROM worker"), workers);
-	assert_int_equal(q1(f, "SELECT count(*) FROM course"), 9);
-	assert_int_equal(q1(f, "SELECT count(*) FROM subsidy"), 7);
-	assert_int_equal(q1(f, "SELECT count(*) FROM worker WHERE msisdn = '"
+	assert_int_equal(testutil_q1(f->db, "SELECT count(*) FROM worker"), workers);
+	assert_int_equal(testutil_q1(f->db, "SELECT count(*) FROM course"), 9);
+	assert_int_equal(testutil_q1(f->db, "SELECT count(*) FROM subsidy"), 7);
+	assert_int_equal(testutil_q1(f->db, "SELECT count(*) FROM worker WHERE msisdn = '"
 			       STRANGER "'"), 0);
 }
 
@@ -795,27 +765,20 @@ static void test_sms_mo_queues(void **state)
 	struct fx *f = *state;
 	struct mo_msg m = { .id = 1, .link = "sim", .src = ZHANG,
 			    .dst = "12333", .text = "BT", .parts = 1 };
-	struct smpp_deliver *d = talloc_zero(f, struct smpp_deliver);
 
-	sms_mo(f->sms, &m, d);
-	assert_int_equal(q1(f, "SELECT count(*) FROM mt WHERE dst = '" ZHANG
+	assert_int_equal(sms_mo(f->sms, &m), 0);
+	assert_int_equal(testutil_q1(f->db, "SELECT count(*) FROM mt WHERE dst = '" ZHANG
 			       "' AND prio = 1 AND text LIKE '" SIG "%'"), 1);
 	assert_int_equal(sms_stats(f->sms)->replies, 1);
-	/* USSD is not a command */
-	d->has_ussd_op = true;
-	d->ussd_op = 1;
-	sms_mo(f->sms, &m, d);
-	assert_int_equal(q1(f, "SELECT count(*) FROM mt"), 1);
-	/* service numbers are not answered (no reply loops) */
-	d->has_ussd_op = false;
+	/* service numbers are not answered (no reply loops); USSD steps
+	 * never reach sms_mo (test_router) */
 	m.src = "8610086";
-	sms_mo(f->sms, &m, d);
+	assert_int_equal(sms_mo(f->sms, &m), 0);
 	m.src = "8610690000123456";
-	sms_mo(f->sms, &m, d);
+	assert_int_equal(sms_mo(f->sms, &m), 0);
 	m.src = "abc";
-	sms_mo(f->sms, &m, d);
-	assert_int_equal(q1(f, "SELECT count(*) FROM mt"), 1);
-	talloc_free(d);
+	assert_int_equal(sms_mo(f->sms, &m), 0);
+	assert_int_equal(testutil_q1(f->db, "SELECT count(*) FROM mt"), 1);
 }
 
 /* Direct calls with a USSD-style context: no signature. */
@@ -831,7 +794,7 @@ static void test_direct_call(void **state)
 	assert_int_equal(enrol_reply(&f->hc, CHEN, "2031", out, sizeof(out)),
 			 0);
 	expect_has(out, "已报名");
-	assert_int_equal(q1(f, "SELECT count(*) FROM enrolment WHERE"
+	assert_int_equal(testutil_q1(f->db, "SELECT count(*) FROM enrolment WHERE"
 			       " worker_id = 5 AND channel = 'ussd'"), 1);
 	assert_ptr_equal(handler_for(COMMAND_SUBSIDY), subsidy_reply);
 	assert_null(handler_for(COMMAND_UNKNOWN));
@@ -903,11 +866,12 @@ int main(void)
 
 	test_ctx = talloc_named_const(NULL, 0, "test_handlers");
 	sgw_log_init(test_ctx, level ? level : "fatal", NULL);
+	testutil_glossary();
 	now_ms = fmt_local_midnight_ms(NOW_DAY) + 10 * 3600 * 1000LL;
-	make_id(id_zhang, "44528119900101123");
-	make_id(id_li, "44520219850505321");
-	make_id(id_wang, "44522219920202456");
-	make_id(id_chen, "44522419880808789");
+	testutil_resident_id(id_zhang, "44528119900101123");
+	testutil_resident_id(id_li, "44520219850505321");
+	testutil_resident_id(id_wang, "44522219920202456");
+	testutil_resident_id(id_chen, "44522419880808789");
 	if (load_texts())
 		return 1;
 	rc = cmocka_run_group_tests(tests, NULL, NULL);

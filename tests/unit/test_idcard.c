@@ -1,5 +1,5 @@
 /*
- * test_idcard.c - unit tests of handlers/idcard.c: the GB 11643 resident ID
+ * test_idcard.c - unit tests of handlers/domain/idcard.c: the GB 11643 resident ID
  * check (every kind of problem, with the exact sentence the operator
  * reads), normalisation (spaces, lower-case x) and masking.
  */

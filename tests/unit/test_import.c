@@ -1,7 +1,7 @@
 /*
  * test_import.c - unit tests of the import and export (handlers/import*.c,
- * handlers/export.c) and of the skillctl verbs around them
- * (gateway/ctl_import.c, ctl_export.c), with the fixture files of
+ * handlers/data/export.c) and of the skillctl verbs around them
+ * (gateway/ctl/import.c, export.c), with the fixture files of
  * tests/unit/data/.
  *
  * Each test gets a fresh database; the catalogue and roster fixtures are
@@ -44,6 +44,7 @@
 #include "handlers/data/export.h"
 #include "gateway/text/fmt.h"
 #include "handlers/data/import.h"
+#include "testutil.h"
 #include "gateway/log.h"
 
 #define MAX_LINES	32
@@ -78,6 +79,8 @@ static int find_data_dir(void)
 		 (int)(strrchr(__FILE__, '/') - __FILE__), __FILE__);
 	return realpath(cand, data_dir) ? 0 : -1;
 }
+
+static char glossary_path[PATH_MAX];	/* before the tests chdir */
 
 static int setup(void **state)
 {
@@ -180,19 +183,6 @@ static void expect_lines(struct fx *f, ...)
 	free(copy);
 }
 
-static int64_t q_int(struct fx *f, const char *sql)
-{
-	sqlite3_stmt *st;
-	int64_t v = -1;
-
-	assert_int_equal(sqlite3_prepare_v2(db_handle(f->db), sql, -1, &st,
-					    NULL), SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
-
 static const char *q_text(struct fx *f, const char *sql)
 {
 	static char buf[256];
@@ -232,7 +222,7 @@ static void test_catalog(void **state)
 	assert_int_equal(f->r.encoding, CSV_ENC_UTF8_BOM);
 	assert_string_equal(q_text(f, "SELECT name FROM institution WHERE"
 				   " code = 'JG5'"), "普宁市\"红棉\"职业培训学校");
-	assert_int_equal(q_int(f, "SELECT catalogued FROM institution WHERE"
+	assert_int_equal(testutil_q1(f->db, "SELECT catalogued FROM institution WHERE"
 			       " code = 'JG5'"), 0);
 	/* 2002: occupation and region by name, level and type in Chinese,
 	 * dates with slashes, deadline and status by default, 1,100.50 */
@@ -286,13 +276,13 @@ static void test_capacity_below_taken(void **state)
 
 	load_roster(f);
 	assert_int_equal(imp(f, IMPORT_ENROLMENTS, "enrolments.csv", true), 0);
-	assert_int_equal(q_int(f, "SELECT seats_taken FROM course WHERE"
+	assert_int_equal(testutil_q1(f->db, "SELECT seats_taken FROM course WHERE"
 			       " code = '2002'"), 2);
 	assert_int_equal(imp(f, IMPORT_COURSES, "courses_capacity.csv", false),
 			 -EINVAL);
 	expect_lines(f, "courses_capacity.csv:2: capacity: capacity 1 is below "
 		     "the 2 seats already taken", NULL);
-	assert_int_equal(q_int(f, "SELECT capacity FROM course WHERE"
+	assert_int_equal(testutil_q1(f->db, "SELECT capacity FROM course WHERE"
 			       " code = '2002'"), 2);
 }
 
@@ -326,7 +316,7 @@ static void test_workers(void **state)
 				   " name FROM worker WHERE birth_date ="
 				   " '2000-02-29'"),
 			    "8613900139000445224migrant欧阳 小明");
-	assert_int_equal(q_int(f, "SELECT count(*) FROM audit WHERE action ="
+	assert_int_equal(testutil_q1(f->db, "SELECT count(*) FROM audit WHERE action ="
 			       " 'import' AND actor = 'tester'"), 4);
 }
 
@@ -391,15 +381,15 @@ static void test_workers_bad(void **state)
 		     lines[5], lines[6], lines[7], lines[8], lines[9],
 		     lines[10], lines[11], NULL);
 	expect_counts(f, 1, 0, 0, 8, 0);	/* counted, then rolled back */
-	assert_int_equal(q_int(f, "SELECT count(*) FROM worker"), 0);
-	assert_int_equal(q_int(f, "SELECT count(*) FROM audit WHERE action ="
+	assert_int_equal(testutil_q1(f->db, "SELECT count(*) FROM worker"), 0);
+	assert_int_equal(testutil_q1(f->db, "SELECT count(*) FROM audit WHERE action ="
 			       " 'import_refused'"), 1);
 	/* --skip-bad: the same report, the good row imported */
 	assert_int_equal(imp(f, IMPORT_WORKERS, "workers_bad.csv", true), 0);
 	for (i = 0; i < 12; i++)
 		assert_non_null(strstr(f->err, lines[i]));
 	expect_counts(f, 1, 0, 0, 8, 0);
-	assert_int_equal(q_int(f, "SELECT count(*) FROM worker"), 1);
+	assert_int_equal(testutil_q1(f->db, "SELECT count(*) FROM worker"), 1);
 }
 
 static void test_number_bound_elsewhere(void **state)
@@ -486,7 +476,7 @@ static void test_subsidies(void **state)
 		"subsidies.csv:13: 发放日期: is empty; a paid subsidy has its "
 		"paid date",
 		warn5, warn8, NULL);
-	assert_int_equal(q_int(f, "SELECT count(*) FROM subsidy"), 0);
+	assert_int_equal(testutil_q1(f->db, "SELECT count(*) FROM subsidy"), 0);
 	assert_int_equal(imp(f, IMPORT_SUBSIDIES, "subsidies.csv", true), 0);
 	expect_counts(f, 8, 0, 0, 4, 2);
 	/* from the course: occupation and level */
@@ -500,7 +490,7 @@ static void test_subsidies(void **state)
 	assert_string_equal(q_text(f, "SELECT rule_flag FROM subsidy WHERE"
 				   " reference = 'JY2026-0007'"),
 			    "same occupation and level as JY2026-0006");
-	assert_int_equal(q_int(f, "SELECT count(*) FROM subsidy WHERE"
+	assert_int_equal(testutil_q1(f->db, "SELECT count(*) FROM subsidy WHERE"
 			       " rule_flag IS NOT NULL"), 2);
 	/* again: nothing changes, the warnings stay */
 	assert_int_equal(imp(f, IMPORT_SUBSIDIES, "subsidies.csv", true), 0);
@@ -513,7 +503,7 @@ static void test_subsidies(void **state)
 	assert_string_equal(q_text(f, "SELECT coalesce(rule_flag, 'none') FROM"
 				   " subsidy WHERE reference = 'JY2026-0004'"),
 			    "none");
-	assert_int_equal(q_int(f, "SELECT count(*) FROM subsidy WHERE"
+	assert_int_equal(testutil_q1(f->db, "SELECT count(*) FROM subsidy WHERE"
 			       " rule_flag IS NOT NULL"), 1);
 }
 
@@ -564,12 +554,12 @@ static void test_enrolments(void **state)
 				   " JOIN certificate c ON c.id ="
 				   " e.certificate_id"),
 			    "completedpassedimportZS-001");
-	assert_int_equal(q_int(f, "SELECT seats_taken FROM course WHERE"
+	assert_int_equal(testutil_q1(f->db, "SELECT seats_taken FROM course WHERE"
 			       " code = '2002'"), 2);
 	/* a cancellation frees the seat; again changes nothing */
 	imp_clean(f, IMPORT_ENROLMENTS, "enrolments_cancel.csv");
 	expect_counts(f, 0, 1, 0, 0, 0);
-	assert_int_equal(q_int(f, "SELECT seats_taken FROM course WHERE"
+	assert_int_equal(testutil_q1(f->db, "SELECT seats_taken FROM course WHERE"
 			       " code = '2002'"), 1);
 	imp_clean(f, IMPORT_ENROLMENTS, "enrolments_cancel.csv");
 	expect_counts(f, 0, 0, 1, 0, 0);
@@ -669,10 +659,11 @@ static void test_ctl(void **state)
 	snprintf(conf, sizeof(conf), "/tmp/test_import_%d.conf", (int)getpid());
 	snprintf(out, sizeof(out), "/tmp/test_import_%d.csv", (int)getpid());
 	c = fopen(conf, "w");
-	fprintf(c, "gateway: { database = \"%s\"; };\n", f->path);
+	fprintf(c, "gateway: { database = \"%s\"; glossary = \"%s\"; };\n",
+		f->path, glossary_path);
 	fclose(c);
 	assert_int_equal(verb(ctl_import_run, conf, 5, occ), CTL_DATA_OK);
-	assert_int_equal(q_int(f, "SELECT count(*) FROM audit WHERE actor ="
+	assert_int_equal(testutil_q1(f->db, "SELECT count(*) FROM audit WHERE actor ="
 			       " 'alice'"), 1);
 	assert_int_equal(verb(ctl_import_run, conf, 3, bad), CTL_DATA_USER);
 	assert_int_equal(verb(ctl_import_run, conf, 4, skip), CTL_DATA_OK);
@@ -685,7 +676,7 @@ static void test_ctl(void **state)
 	assert_int_equal(verb(ctl_export_run, conf, 5, exp), CTL_DATA_OK);
 	assert_int_equal(access(out, R_OK), 0);
 	assert_int_equal(verb(ctl_export_run, conf, 3, exp_bad), CTL_DATA_USER);
-	assert_int_equal(q_int(f, "SELECT count(*) FROM audit WHERE action ="
+	assert_int_equal(testutil_q1(f->db, "SELECT count(*) FROM audit WHERE action ="
 			       " 'export'"), 1);
 	unlink(out);
 	unlink(conf);
@@ -724,6 +715,9 @@ int main(void)
 	now = fmt_local_midnight_ms("2026-11-30") + 12 * 3600 * 1000;
 	test_ctx = talloc_named_const(NULL, 0, "test_import");
 	sgw_log_init(test_ctx, level ? level : "fatal", NULL);
+	testutil_glossary();
+	if (!realpath("conf/glossary.conf", glossary_path))
+		return 1;
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
 	talloc_free(test_ctx);
 	return rc;

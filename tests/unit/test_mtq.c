@@ -1,5 +1,5 @@
 /*
- * test_mtq.c - unit tests of gateway/mtq.c, the durable MT queue.
+ * test_mtq.c - unit tests of gateway/queue/mtq.c, the durable MT queue.
  *
  * Every test gets a fresh database file under /tmp (removed afterwards).
  * Times are passed explicitly (mtq_enqueue reads clock_now_ms(), so tests
@@ -517,35 +517,35 @@ static void test_dlr_single(void **state)
 	struct row r;
 
 	/* non-final receipts only touch the part */
-	assert_int_equal(mtq_dlr(f->q, LINK, "d1", DLR_ENROUTE, -1, now, &mt),
+	assert_int_equal(mtq_dlr(f->q, LINK, "d1", MTQ_RCPT_ENROUTE, -1, now, &mt),
 			 0);
 	assert_int_equal(mt, ok);
 	assert_int_equal(get_row(f, ok).state, MTQ_SUBMITTED);
 	assert_int_equal(get_row(f, ok).final, 0);
 
-	assert_int_equal(mtq_dlr(f->q, LINK, "d1", DLR_DELIVERED, 0, now + 1,
+	assert_int_equal(mtq_dlr(f->q, LINK, "d1", MTQ_RCPT_DELIVERED, 0, now + 1,
 				 &mt), 0);
 	r = get_row(f, ok);
 	assert_int_equal(r.state, MTQ_DELIVERED);
 	assert_int_equal(r.final, 1);
 	assert_int_equal(r.done_at, now + 1);
 	/* a repeated receipt changes nothing */
-	assert_int_equal(mtq_dlr(f->q, LINK, "d1", DLR_UNDELIVERABLE, 1,
+	assert_int_equal(mtq_dlr(f->q, LINK, "d1", MTQ_RCPT_UNDELIVERABLE, 1,
 				 now + 2, NULL), 0);
 	r = get_row(f, ok);
 	assert_int_equal(r.state, MTQ_DELIVERED);
 	assert_int_equal(r.final, 1);
 
-	assert_int_equal(mtq_dlr(f->q, LINK, "u1", DLR_UNDELIVERABLE, 13, now,
+	assert_int_equal(mtq_dlr(f->q, LINK, "u1", MTQ_RCPT_UNDELIVERABLE, 13, now,
 				 NULL), 0);
 	assert_int_equal(get_row(f, bad).state, MTQ_FAILED);
-	assert_int_equal(mtq_dlr(f->q, LINK, "e1", DLR_EXPIRED, -1, now,
+	assert_int_equal(mtq_dlr(f->q, LINK, "e1", MTQ_RCPT_EXPIRED, -1, now,
 				 NULL), 0);
 	assert_int_equal(get_row(f, old).state, MTQ_EXPIRED);
 
-	assert_int_equal(mtq_dlr(f->q, LINK, "nope", DLR_DELIVERED, 0, now,
+	assert_int_equal(mtq_dlr(f->q, LINK, "nope", MTQ_RCPT_DELIVERED, 0, now,
 				 NULL), -ENOENT);
-	assert_int_equal(mtq_dlr(f->q, "other", "d1", DLR_DELIVERED, 0, now,
+	assert_int_equal(mtq_dlr(f->q, "other", "d1", MTQ_RCPT_DELIVERED, 0, now,
 				 NULL), -ENOENT);
 }
 
@@ -560,34 +560,34 @@ static void test_dlr_multipart(void **state)
 	struct row r;
 
 	assert_int_equal(get_row(f, all).parts, 3);
-	assert_int_equal(mtq_dlr(f->q, LINK, "a2", DLR_DELIVERED, 0, now, NULL),
+	assert_int_equal(mtq_dlr(f->q, LINK, "a2", MTQ_RCPT_DELIVERED, 0, now, NULL),
 			 0);
-	assert_int_equal(mtq_dlr(f->q, LINK, "a1", DLR_DELIVERED, 0, now, NULL),
+	assert_int_equal(mtq_dlr(f->q, LINK, "a1", MTQ_RCPT_DELIVERED, 0, now, NULL),
 			 0);
 	r = get_row(f, all);
 	assert_int_equal(r.state, MTQ_SUBMITTED);
 	assert_int_equal(r.final, 2);
-	assert_int_equal(mtq_dlr(f->q, LINK, "a3", DLR_DELIVERED, 0, now, NULL),
+	assert_int_equal(mtq_dlr(f->q, LINK, "a3", MTQ_RCPT_DELIVERED, 0, now, NULL),
 			 0);
 	r = get_row(f, all);
 	assert_int_equal(r.state, MTQ_DELIVERED);
 	assert_int_equal(r.final, 3);
 
 	/* one part undeliverable: the message failed */
-	assert_int_equal(mtq_dlr(f->q, LINK, "b1", DLR_DELIVERED, 0, now, NULL),
+	assert_int_equal(mtq_dlr(f->q, LINK, "b1", MTQ_RCPT_DELIVERED, 0, now, NULL),
 			 0);
-	assert_int_equal(mtq_dlr(f->q, LINK, "b2", DLR_UNDELIVERABLE, 1, now,
+	assert_int_equal(mtq_dlr(f->q, LINK, "b2", MTQ_RCPT_UNDELIVERABLE, 1, now,
 				 NULL), 0);
-	assert_int_equal(mtq_dlr(f->q, LINK, "b3", DLR_DELIVERED, 0, now, NULL),
+	assert_int_equal(mtq_dlr(f->q, LINK, "b3", MTQ_RCPT_DELIVERED, 0, now, NULL),
 			 0);
 	assert_int_equal(get_row(f, one_bad).state, MTQ_FAILED);
 
 	/* delivered + expired: expired */
-	assert_int_equal(mtq_dlr(f->q, LINK, "c1", DLR_EXPIRED, 0, now, NULL),
+	assert_int_equal(mtq_dlr(f->q, LINK, "c1", MTQ_RCPT_EXPIRED, 0, now, NULL),
 			 0);
-	assert_int_equal(mtq_dlr(f->q, LINK, "c2", DLR_DELIVERED, 0, now, NULL),
+	assert_int_equal(mtq_dlr(f->q, LINK, "c2", MTQ_RCPT_DELIVERED, 0, now, NULL),
 			 0);
-	assert_int_equal(mtq_dlr(f->q, LINK, "c3", DLR_DELIVERED, 0, now, NULL),
+	assert_int_equal(mtq_dlr(f->q, LINK, "c3", MTQ_RCPT_DELIVERED, 0, now, NULL),
 			 0);
 	assert_int_equal(get_row(f, late).state, MTQ_EXPIRED);
 }
@@ -603,10 +603,10 @@ static void test_dlr_before_last_ack(void **state)
 
 	assert_int_equal(fetch_ids(f, now, 1, ids), 1);
 	assert_int_equal(mtq_part_submitted(f->q, id, LINK, 1, "r1", now), 0);
-	assert_int_equal(mtq_dlr(f->q, LINK, "r1", DLR_DELIVERED, 0, now, NULL),
+	assert_int_equal(mtq_dlr(f->q, LINK, "r1", MTQ_RCPT_DELIVERED, 0, now, NULL),
 			 0);
 	/* part 2's receipt before its response: not matched */
-	assert_int_equal(mtq_dlr(f->q, LINK, "r2", DLR_DELIVERED, 0, now, NULL),
+	assert_int_equal(mtq_dlr(f->q, LINK, "r2", MTQ_RCPT_DELIVERED, 0, now, NULL),
 			 -ENOENT);
 	r = get_row(f, id);
 	assert_int_equal(r.state, MTQ_SENDING);
@@ -618,7 +618,7 @@ static void test_dlr_before_last_ack(void **state)
 	assert_int_equal(r.final, 1);
 	assert_int_equal(mtq_part_submitted(f->q, id, LINK, 2, "r2", now), 0);
 	assert_int_equal(get_row(f, id).state, MTQ_SUBMITTED);
-	assert_int_equal(mtq_dlr(f->q, LINK, "r2", DLR_DELIVERED, 0, now, NULL),
+	assert_int_equal(mtq_dlr(f->q, LINK, "r2", MTQ_RCPT_DELIVERED, 0, now, NULL),
 			 0);
 	assert_int_equal(get_row(f, id).state, MTQ_DELIVERED);
 }

@@ -1,7 +1,7 @@
 /*
  * test_notice.c - unit tests of notice campaigns: the text
- * (gateway/notice_text.c), the audience (gateway/audience.c) and the
- * scheduler (gateway/scheduler.c with gateway/notice.c).
+ * (handlers/notice/text.c), the audience (handlers/notice/audience.c) and the
+ * scheduler (handlers/notice/scheduler.c with handlers/notice/notice.c).
  *
  * Every test gets a fresh database file with a small roster: workers in
  * two regions with key groups, one without a bound number, one opted out,
@@ -90,14 +90,6 @@ static const char fixture_sql[] =
 	" ('S2', 2, 'training', 'C02', 5, 100000, 'reviewing', '2026-01-01',"
 	" NULL, 2026, 0, 0);";
 
-static void sql(struct fx *f, const char *s)
-{
-	char *err = NULL;
-
-	if (sqlite3_exec(db_handle(f->db), s, NULL, NULL, &err) != SQLITE_OK)
-		fail_msg("%s: %s", s, err);
-}
-
 static int64_t sql_int(struct fx *f, const char *s)
 {
 	sqlite3_stmt *st;
@@ -118,7 +110,7 @@ static int setup(void **state)
 				 .retry_max_s = 2, .max_parts = 8 };
 
 	f->db = testutil_db_create(f, "test_notice", f->path, sizeof(f->path));
-	sql(f, fixture_sql);
+	testutil_exec(f->db, fixture_sql);
 	f->q = mtq_init(f, f->db, &mp);
 	f->ad = audience_db_init(f, f->db);
 	f->nd = notice_db_init(f, f->db);
@@ -336,7 +328,7 @@ static void test_audience_samples_and_list(void **state)
 	assert_string_equal(s[0].region, "普宁市");
 	assert_string_equal(s[1].course, "中式烹调师培训班");
 	/* listing in slices of ids, twice: no duplicate */
-	sql(f, "INSERT INTO campaign (id, name, text, body, audience, parts,"
+	testutil_exec(f->db, "INSERT INTO campaign (id, name, text, body, audience, parts,"
 	    " created_by, created_at, updated_at) VALUES (9, 'n', 't', 'b',"
 	    " '{}', 1, 'me', 0, 0)");
 	assert_int_equal(audience_list(f->ad, 9, &au, 0, 2), 2);
@@ -465,9 +457,9 @@ static void test_sched_quiet_and_start(void **state)
 	/* a start time in the future holds it too */
 	snprintf(f->cfg.quiet_end, sizeof(f->cfg.quiet_end), "00:00");
 	s = sched(f, 10, 10);
-	sql(f, "UPDATE campaign SET start_at = 9000000000000");
+	testutil_exec(f->db, "UPDATE campaign SET start_at = 9000000000000");
 	assert_int_equal(step(f, s), 0);
-	sql(f, "UPDATE campaign SET start_at = 1");
+	testutil_exec(f->db, "UPDATE campaign SET start_at = 1");
 	assert_int_equal(step(f, s), 10);
 	(void)id;
 	sched_free(s);
@@ -482,7 +474,7 @@ static void test_sched_optout(void **state)
 	campaign(f, (struct audience_args){ 0 }, BODY, 0, 0);
 	assert_int_equal(step(f, s), 5);
 	/* worker 1 is queued: the trigger takes the row back */
-	sql(f, "UPDATE worker SET opted_out = 1 WHERE id = 1");
+	testutil_exec(f->db, "UPDATE worker SET opted_out = 1 WHERE id = 1");
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM mt WHERE dst ="
 				 " '8613800000001'"), 0);
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM campaign_recipient"
@@ -490,7 +482,7 @@ static void test_sched_optout(void **state)
 				 " 'optout'"), 1);
 	/* worker 20 is pending: skipped when its turn comes; so is a number
 	 * recorded in notice_optout */
-	sql(f, "UPDATE worker SET opted_out = 1 WHERE id = 20");
+	testutil_exec(f->db, "UPDATE worker SET opted_out = 1 WHERE id = 20");
 	assert_int_equal(notice_optout_number(f->nd, "8613800000019", true,
 					      clock_now_ms()), 0);
 	db_commit(f->db);
@@ -634,6 +626,7 @@ int main(void)
 
 	test_ctx = talloc_named_const(NULL, 0, "test_notice");
 	sgw_log_init(test_ctx, level ? level : "fatal", NULL);
+	testutil_glossary();
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
 	talloc_free(test_ctx);
 	return rc;

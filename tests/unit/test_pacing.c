@@ -1,6 +1,6 @@
 /*
- * test_pacing.c - unit tests of quiet hours (gateway/quiet.c), the bulk
- * share of the links' rates (gateway/pace.c) and the capped fetch of the
+ * test_pacing.c - unit tests of quiet hours (gateway/queue/quiet.c), the bulk
+ * share of the links' rates (gateway/queue/pace.c) and the capped fetch of the
  * queue (mtq_fetch_capped).
  *
  * Quiet hours: HH:MM parsing, zone names, a window across midnight in

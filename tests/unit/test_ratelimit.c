@@ -1,5 +1,5 @@
 /*
- * test_ratelimit.c - unit tests of handlers/ratelimit.c: the fixed window
+ * test_ratelimit.c - unit tests of handlers/sms/ratelimit.c: the fixed window
  * per number (limit passes, the first one over is told, the rest dropped,
  * a new window starts afresh), numbers independent of each other, the
  * sweep that forgets quiet numbers, long and NULL keys, a clock that goes

@@ -1,5 +1,5 @@
 /*
- * test_smpp_check.c - unit tests of gateway/smpp_check.c, the SMPP 3.4
+ * test_smpp_check.c - unit tests of gateway/smpp/check.c, the SMPP 3.4
  * validator in front of libsmpp34.
  *
  * PDUs are written octet by octet (rawpdu.h). Each fault SMPP 3.4 names

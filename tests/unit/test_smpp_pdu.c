@@ -1,5 +1,5 @@
 /*
- * test_smpp_pdu.c - unit tests of gateway/smpp_pdu.c.
+ * test_smpp_pdu.c - unit tests of gateway/smpp/pdu.c.
  *
  * Outbound PDUs are checked two ways: the small ones against hand-written
  * octets, submit_sm by unpacking the result again with libsmpp34 and
@@ -475,53 +475,6 @@ static void test_submit_resp(void **state)
 			 -EINVAL);
 }
 
-static void test_bind_resp(void **state)
-{
-	char sysid[32];
-	struct raw r;
-
-	raw_hdr(&r, SMPP_BIND_TRANSCEIVER_RESP, 0, 1);
-	raw_putstr(&r, "SMSC");
-	raw_tlv8(&r, TLVID_sc_interface_version, 0x34);
-	raw_end(&r);
-	assert_int_equal(smpp_pdu_parse_bind_resp(r.b, r.n, sysid,
-						  sizeof(sysid)), 0);
-	assert_string_equal(sysid, "SMSC");
-
-	raw_hdr(&r, SMPP_BIND_RECEIVER_RESP, SMPP_ESME_RINVPASWD, 1);
-	raw_putstr(&r, "SMSC2");
-	raw_end(&r);
-	assert_int_equal(smpp_pdu_parse_bind_resp(r.b, r.n, sysid,
-						  sizeof(sysid)), 0);
-	assert_string_equal(sysid, "SMSC2");
-
-	/* vendor status, with a body */
-	raw_hdr(&r, SMPP_BIND_TRANSMITTER_RESP, 0x4FF, 1);
-	raw_putstr(&r, "X");
-	raw_end(&r);
-	assert_int_equal(smpp_pdu_parse_bind_resp(r.b, r.n, sysid,
-						  sizeof(sysid)), 0);
-	assert_string_equal(sysid, "X");
-
-	/* an error bind_resp without a body */
-	raw_hdr(&r, SMPP_BIND_TRANSCEIVER_RESP, SMPP_ESME_RBINDFAIL, 1);
-	raw_end(&r);
-	assert_int_equal(smpp_pdu_parse_bind_resp(r.b, r.n, sysid,
-						  sizeof(sysid)), -EINVAL);
-	assert_string_equal(sysid, "");
-	/* not a bind_resp; a body that lies about its length */
-	raw_hdr(&r, SMPP_SUBMIT_SM_RESP, 0, 1);
-	raw_putstr(&r, "SMSC");
-	raw_end(&r);
-	assert_int_equal(smpp_pdu_parse_bind_resp(r.b, r.n, sysid,
-						  sizeof(sysid)), -EINVAL);
-	raw_hdr(&r, SMPP_BIND_TRANSCEIVER_RESP, 0, 1);
-	raw_putmem(&r, "SMSC", 4);
-	raw_end(&r);
-	assert_int_equal(smpp_pdu_parse_bind_resp(r.b, r.n, sysid,
-						  sizeof(sysid)), -EINVAL);
-}
-
 /* ------------------------------------------------------------------------
  * deliver_sm
  */
@@ -973,9 +926,6 @@ static void test_malformed_garbage(void **state)
 		raw_set32(r.b + 4, SMPP_SUBMIT_SM_RESP);
 		rc = smpp_pdu_parse_submit_resp(r.b, r.n, id, sizeof(id));
 		assert_true(rc == 0 || rc == -EINVAL);
-		raw_set32(r.b + 4, SMPP_BIND_TRANSCEIVER_RESP);
-		rc = smpp_pdu_parse_bind_resp(r.b, r.n, id, sizeof(id));
-		assert_true(rc == 0 || rc == -EINVAL);
 	}
 }
 
@@ -1072,7 +1022,6 @@ int main(void)
 		cmocka_unit_test(test_submit_ussd),
 		cmocka_unit_test(test_submit_refused),
 		cmocka_unit_test(test_submit_resp),
-		cmocka_unit_test(test_bind_resp),
 		cmocka_unit_test(test_deliver_plain),
 		cmocka_unit_test(test_deliver_udh8),
 		cmocka_unit_test(test_deliver_udh16),

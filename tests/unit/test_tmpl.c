@@ -1,5 +1,5 @@
 /*
- * test_tmpl.c - unit tests of gateway/tmpl.c, the renderer behind texts,
+ * test_tmpl.c - unit tests of gateway/text/tmpl.c, the renderer behind texts,
  * menu texts and notices: placeholder names, values never expanded again,
  * braces left as they are when the lookup refuses a name, cutting at a
  * character boundary with -ENOSPC; and the problem list of the loaders,

@@ -1,11 +1,11 @@
 /*
  * test_ussd.c - USSD below the transports: the session key of a
- * deliver_sm per link configuration, the new input of an HTTP step, the
+ * USSD step per link configuration, the new input of an HTTP step, the
  * urlencoded form, and the menu engine walking dialogues against a fresh
  * database (a small roster and catalogue by SQL, at a fixed time,
  * 2026-03-01 10:00 China time): input parsing (wrong, empty, full-width,
- * 00, 0, 9), the registration gate, the enrolment steps with the queued
- * SMS confirmation, a dial string's answers, and a database failure.
+ * 00, 0, 9), the registration gate, the enrolment steps with the SMS
+ * confirmation they hand back, a dial string's answers, and a database failure.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -31,7 +31,7 @@
 #include "gateway/text/texts.h"
 #include "testutil.h"
 #include "gateway/ussd/ussd.h"
-#include "../../handlers/ussd/ussd_data.h"
+#include "handlers/ussd/screens.h"
 #include "gateway/ussd/http.h"
 
 #define ZHANG		"8613800138001"	/* 张小明, bound, 普宁市 */
@@ -45,8 +45,8 @@ static void *ctx;
 static void test_key(void **state)
 {
 	struct config_link_ussd c = { .key = CONFIG_USSD_KEY_MSISDN };
-	struct smpp_deliver d = { .has_its = true, .its = 0x4203,
-				  .has_umr = true, .umr = 77 };
+	struct in_msg d = { .kind = IN_USSD, .has_its = true, .its = 0x4203,
+			    .has_umr = true, .umr = 77 };
 	char k[USSD_KEY_MAX];
 
 	assert_int_equal(ussd_key(&c, ZHANG, &d, k, sizeof(k)), 13);
@@ -192,10 +192,9 @@ struct fx {
 	struct db *db;
 	struct mtq *q;
 	struct dom *dom;
-	struct ussd_data *ud;
+	struct screens *sc;
 	struct texts *texts;
 	struct menu *m;
-	struct handler_ctx hc, hc_sms;
 	struct menu_env e;
 	struct menu_out out;
 };
@@ -222,17 +221,6 @@ static const char subsidy_sql[] =
 	" ('S1', 1, 'training', 'C1', 4, 150000, 'paid', NULL, '2025-06-01',"
 	"  '2025-06-20', '2025-07-01', 2025, 0, 0);";
 
-static void fx_exec(struct fx *f, const char *sql)
-{
-	char *err = NULL;
-
-	if (sqlite3_exec(db_handle(f->db), sql, NULL, NULL, &err) != SQLITE_OK) {
-		print_error("%s\nin: %.200s\n", err, sql);
-		sqlite3_free(err);
-		fail();
-	}
-}
-
 static void fx_workers(struct fx *f)
 {
 	char sql[1024], id_zhang[IDCARD_LEN + 1];
@@ -248,7 +236,20 @@ static void fx_workers(struct fx *f)
 		 "  'roster', 0, 0),"
 		 " (2, '%s', '李四', NULL, '445202', '1985-05-05', NULL, 0, 0);",
 		 id_zhang, id_li);
-	fx_exec(f, sql);
+	testutil_exec(f->db, sql);
+}
+
+/* The latest notices, from the queue (screens_notices_fn). */
+static int fx_notices(void *data, const char *msisdn, unsigned max,
+		      void *tctx, struct screens_notice *out, unsigned *n)
+{
+	struct mtq_recent r[SCREENS_NOTICES_MAX];
+	unsigned i;
+	int rc = mtq_recent_notices(data, msisdn, max, tctx, r, n);
+
+	for (i = 0; rc == 0 && i < *n; i++)
+		out[i] = (struct screens_notice){ r[i].at_ms, r[i].text };
+	return rc;
 }
 
 static int setup(void **state)
@@ -263,23 +264,19 @@ static int setup(void **state)
 	int64_t now = fmt_local_midnight_ms("2026-03-01") + 10 * 3600 * 1000LL;
 
 	f->db = testutil_db_create(f, "test_ussd", f->path, sizeof(f->path));
-	fx_exec(f, fixture_sql);
+	testutil_exec(f->db, fixture_sql);
 	fx_workers(f);
-	fx_exec(f, subsidy_sql);
+	testutil_exec(f->db, subsidy_sql);
 	f->q = mtq_init(f, f->db, &qp);
 	f->dom = dom_init(f, f->db, NULL);
-	f->ud = ussd_data_init(f, f->db);
 	f->texts = texts_load(f, "conf/messages.conf", &tp, stderr, NULL);
 	f->m = menu_load(f, "conf/ussd_menu.conf", &mp, stderr, NULL);
-	assert_true(f->q && f->dom && f->ud && f->texts && f->m);
-	f->hc = (struct handler_ctx){ .dom = f->dom, .texts = f->texts,
-		.via = DOM_VIA_USSD, .list_parts = 16, .signature = "",
-		.now_ms = now };
-	f->hc_sms = f->hc;
-	f->hc_sms.signature = NULL;
-	f->hc_sms.list_parts = 3;
-	f->e = (struct menu_env){ .m = f->m, .hc = &f->hc,
-		.hc_sms = &f->hc_sms, .q = f->q, .ud = f->ud, .now_ms = now };
+	f->sc = screens_init(f, &(struct screens_params){ .dom = f->dom,
+		.texts = f->texts, .sms_list_parts = 3,
+		.notices = fx_notices, .notices_data = f->q });
+	assert_true(f->q && f->dom && f->sc && f->texts && f->m);
+	f->e = (struct menu_env){ .m = f->m, .act = &screens_actions,
+		.data = f->sc, .now_ms = now };
 	*state = f;
 	return 0;
 }
@@ -288,7 +285,6 @@ static int teardown(void **state)
 {
 	struct fx *f = *state;
 
-	ussd_data_free(f->ud);
 	dom_free(f->dom);
 	mtq_free(f->q);
 	testutil_db_destroy(f->db, f->path);
@@ -349,9 +345,9 @@ static void test_enrol(void **state)
 {
 	struct fx *f = *state;
 	struct menu_sess *s = menu_sess_new(f, f->m, ZHANG);
-	unsigned long n[MTQ_NUM_STATES];
 
 	menu_begin(s, &f->e, NULL, 0, &f->out);
+	assert_string_equal(f->out.sms, "");
 	assert_string_equal(step(f, s, "2"), "选择培训地区：\n1 普宁市（本地）\n"
 			    "2 榕城区\n3 揭东区\n4 揭西县\n5 惠来县\n0 返回");
 	assert_string_equal(step(f, s, "1"),
@@ -362,14 +358,16 @@ static void test_enrol(void **state)
 			    "4月1日-4月30日 余30位\n补贴1200.00元\n1 确认报名\n0 返回");
 	assert_true(starts(step(f, s, "1"), "报名成功！报名号1\n电工初级班 4月1日开课"));
 	assert_true(f->out.end);
-	assert_int_equal(mtq_counts(f->q, n), 0);
-	assert_int_equal(n[MTQ_QUEUED], 1);	/* the SMS confirmation */
+	/* the SMS confirmation, signed, for the dialogue to queue */
+	assert_true(starts(f->out.sms, "【揭阳人社】"));
+	assert_non_null(strstr(f->out.sms, "2031"));
 	talloc_free(s);
 	/* a second time: enrolled already, no confirm */
 	s = menu_sess_new(f, f->m, ZHANG);
 	const char *in[] = { "2", "1", "1" };
 	menu_begin(s, &f->e, in, 3, &f->out);
 	assert_true(starts(f->out.text, "制造课程（普宁市）"));
+	assert_string_equal(f->out.sms, "");
 	assert_string_equal(step(f, s, "1"), "电工初级班（初级工）\n普宁职校\n"
 			    "4月1日-4月30日 余29位\n补贴1200.00元\n您已报名本课程\n0 返回");
 	assert_true(starts(step(f, s, "1"), WRONG));
@@ -401,7 +399,7 @@ static void test_dial_inputs_and_failure(void **state)
 
 	assert_int_equal(menu_begin(s, &f->e, in, 1, &f->out), 0);
 	assert_true(starts(f->out.text, "张*明的补贴共1笔"));
-	fx_exec(f, "DROP TABLE subsidy;");
+	testutil_exec(f->db, "DROP TABLE subsidy;");
 	assert_int_equal(menu_input(s, &f->e, "0", &f->out), 0);
 	assert_true(menu_input(s, &f->e, "1", &f->out) < 0);
 	assert_true(f->out.end);
@@ -427,6 +425,7 @@ int main(void)
 	int rc;
 
 	ctx = talloc_named_const(NULL, 0, "test_ussd");
+	testutil_glossary();
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
 	talloc_free(ctx);
 	return rc;

@@ -13,9 +13,12 @@
 #include <cmocka.h>
 
 #include "gateway/db.h"
+#include "handlers/domain/codes.h"
+#include "handlers/domain/idcard.h"
 #include "testutil.h"
 
 #define TESTUTIL_TEMPLATE	"/tmp/%s_XXXXXX"
+#define TESTUTIL_GLOSSARY	"conf/glossary.conf"
 
 struct db *testutil_db_create(void *ctx, const char *name, char *path,
 			      size_t cap)
@@ -42,6 +45,45 @@ void testutil_db_remove(const char *path)
 	for (i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
 		snprintf(p, sizeof(p), "%s%s", path, suffix[i]);
 		unlink(p);
+	}
+}
+
+void testutil_exec(struct db *db, const char *sql)
+{
+	char *err = NULL;
+
+	if (sqlite3_exec(db_handle(db), sql, NULL, NULL, &err) != SQLITE_OK) {
+		print_error("%s\nin: %.200s\n", err, sql);
+		sqlite3_free(err);
+		fail();
+	}
+}
+
+int64_t testutil_q1(struct db *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	int64_t v = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(db_handle(db), sql, -1, &st,
+					    NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+void testutil_resident_id(char *out, const char *first17)
+{
+	snprintf(out, IDCARD_LEN + 1, "%.17s%c", first17,
+		 idcard_check_char(first17));
+}
+
+void testutil_glossary(void)
+{
+	if (codes_load(TESTUTIL_GLOSSARY, stderr) != 0) {
+		fprintf(stderr, "cannot load %s (run from the repository)\n",
+			TESTUTIL_GLOSSARY);
+		exit(1);
 	}
 }
 

@@ -14,6 +14,7 @@
 #define SGW_TESTUTIL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct db;
 
@@ -28,5 +29,20 @@ void testutil_db_destroy(struct db *db, const char *path);
 
 /* Remove the database file path and its -wal and -shm files, if there. */
 void testutil_db_remove(const char *path);
+
+/* Run sql (one or more statements) on db; fails the running test, with
+ * SQLite's message and the start of the SQL, when it does not run. */
+void testutil_exec(struct db *db, const char *sql);
+
+/* The first column of the first row of a query, -1 when there is none. */
+int64_t testutil_q1(struct db *db, const char *sql);
+
+/* A resident ID: the 17 digits first17 and their ISO 7064 check character
+ * (out: 19 bytes). */
+void testutil_resident_id(char *out, const char *first17);
+
+/* Load conf/glossary.conf (the tests run from the repository's root): the
+ * labels of codes. Fails the program when it does not load. */
+void testutil_glossary(void);
 
 #endif

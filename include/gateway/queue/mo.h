@@ -17,9 +17,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "gateway/smpp/pdu.h"
+
 
 struct db;
+struct in_msg;
 struct mo;
 
 /* A stored MO, as handed to the router. text is owned by the caller of the
@@ -35,22 +36,25 @@ struct mo_msg {
 	bool partial;
 };
 
-typedef void (*mo_cb)(void *data, const struct mo_msg *m);
+/* Called for an MO made of a set's parts; 0, or a negative errno to undo
+ * it (the parts stay for the next sweep). */
+typedef int (*mo_cb)(void *data, const struct mo_msg *m);
 
 struct mo *mo_init(void *ctx, struct db *db);
 void mo_free(struct mo *m);
 
-/* Store one decoded deliver_sm received on link. For a single message:
+/* Store one message from a phone (its link in d->link). For a single message:
  * stores it, fills *out (out->text points into a buffer of the mo module
  * valid until the next call) and returns 1. For a part of a concatenated
  * message: stores the part; returns 1 with *out filled when this part
  * completed the set, 0 when more parts are awaited. Negative errno when the
  * database could not take it (the caller answers with a temporary error). */
-int mo_store(struct mo *m, const char *link, const struct smpp_deliver *d,
-	     int64_t now_ms, struct mo_msg *out);
+int mo_store(struct mo *m, const struct in_msg *d, int64_t now_ms,
+	     struct mo_msg *out);
 
 /* Store as partial every set whose oldest part is older than
- * now_ms - timeout_ms; calls cb for each MO created. Returns how many. */
+ * now_ms - timeout_ms, and call cb for each MO created, each set and its
+ * callback one unit of work (db_unit_begin). Returns how many. */
 int mo_expire_parts(struct mo *m, int64_t now_ms, int64_t timeout_ms,
 		    mo_cb cb, void *data);
 

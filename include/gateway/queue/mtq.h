@@ -19,7 +19,22 @@
 
 #include <osmocom/core/linuxlist.h>
 
-#include "gateway/smpp/dlr.h"
+/* The state a delivery receipt reports for one part: SMPP 3.4
+ * message_state values, stored as they are in mt_part.dlr_state. */
+enum mtq_rcpt {
+	MTQ_RCPT_ENROUTE = 1,
+	MTQ_RCPT_DELIVERED = 2,
+	MTQ_RCPT_EXPIRED = 3,
+	MTQ_RCPT_DELETED = 4,
+	MTQ_RCPT_UNDELIVERABLE = 5,
+	MTQ_RCPT_ACCEPTED = 6,
+	MTQ_RCPT_UNKNOWN = 7,
+	MTQ_RCPT_REJECTED = 8,
+};
+
+/* True for final states (delivered, expired, deleted, undeliverable,
+ * rejected). */
+bool mtq_rcpt_final(enum mtq_rcpt s);
 
 struct db;
 struct mtq;
@@ -120,13 +135,24 @@ int mtq_fail(struct mtq *q, int64_t id, uint32_t status, int64_t now_ms);
  * part has a final receipt, the message (delivered when all delivered, else
  * failed/expired). -ENOENT when no part matches. *mt_id may be NULL. */
 int mtq_dlr(struct mtq *q, const char *link, const char *smsc_id,
-	    enum dlr_state st, int err, int64_t now_ms, int64_t *mt_id);
+	    enum mtq_rcpt st, int err, int64_t now_ms, int64_t *mt_id);
 
 /* Start-up recovery: sending -> queued. Returns rows moved or errno. */
 int mtq_recover(struct mtq *q);
 
 /* Counts per state (counts[MTQ_NUM_STATES]). */
 int mtq_counts(struct mtq *q, unsigned long counts[MTQ_NUM_STATES]);
+
+/* A notice a campaign sent to a number. */
+struct mtq_recent {
+	int64_t at_ms;			/* when it was queued */
+	char *text;			/* as sent, talloc'ed */
+};
+
+/* The latest (at most max) campaign notices that left for dst (sending,
+ * submitted, delivered), newest first, texts under ctx; *n how many. */
+int mtq_recent_notices(struct mtq *q, const char *dst, unsigned max,
+		       void *ctx, struct mtq_recent *out, unsigned *n);
 
 /* Is there any queued row ready now? (cheap; for the poll timer) */
 bool mtq_has_ready(struct mtq *q, int64_t now_ms);

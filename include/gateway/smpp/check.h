@@ -1,5 +1,5 @@
 /*
- * smpp_check.h - strict SMPP 3.4 validation of a received PDU, before any
+ * check.h - strict SMPP 3.4 validation of a received PDU, before any
  * decoder sees its body.
  *
  * smpp_check_pdu() walks the body of one complete PDU exactly as SMPP 3.4

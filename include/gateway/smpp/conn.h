@@ -1,8 +1,8 @@
 /*
- * smpp_conn.h - one SMPP session: a TCP connection and its bind, as an
+ * conn.h - one SMPP session: a TCP connection and its bind, as an
  * osmo_fsm.
  *
- * A link (smpp_link.c) owns one transceiver session, or a transmitter and a
+ * A link (link.c) owns one transceiver session, or a transmitter and a
  * receiver session. The session connects without blocking, binds, keeps
  * itself alive with enquire_link, answers the PDUs that belong to the
  * session itself (enquire_link, unbind, unknown commands) and hands every
@@ -64,7 +64,5 @@ unsigned smpp_conn_generation(const struct smpp_conn *c);
 const char *smpp_conn_name(const struct smpp_conn *c);
 const char *smpp_conn_state_name(const struct smpp_conn *c);
 const struct smpp_conn_stats *smpp_conn_stats(const struct smpp_conn *c);
-/* Drop the TCP connection now (protocol error seen by the link). */
-void smpp_conn_drop(struct smpp_conn *c, const char *why);
 
 #endif

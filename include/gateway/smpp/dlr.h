@@ -10,30 +10,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "gateway/config.h"
+#include "gateway/queue/mtq.h"
 #include "gateway/smpp/pdu.h"
 
-/* SMPP 3.4 message_state values */
-enum dlr_state {
-	DLR_ENROUTE = 1,
-	DLR_DELIVERED = 2,
-	DLR_EXPIRED = 3,
-	DLR_DELETED = 4,
-	DLR_UNDELIVERABLE = 5,
-	DLR_ACCEPTED = 6,
-	DLR_UNKNOWN = 7,
-	DLR_REJECTED = 8,
-};
-
-/* How an SMSC writes message ids. */
-enum dlr_id_fmt {
-	DLR_ID_ASIS,	/* compare as given */
-	DLR_ID_HEX,	/* hexadecimal: normalised to decimal */
-	DLR_ID_DEC,	/* decimal: leading zeros dropped */
-};
 
 struct dlr {
 	char id[SMPP_MSGID_MAX];
-	enum dlr_state state;
+	enum mtq_rcpt state;
 	int err;		/* err: field or network_error_code, -1 if none */
 };
 
@@ -44,14 +28,12 @@ int dlr_parse_text(const char *text, size_t len, struct dlr *d);
  * 0, or -EINVAL if it is not a usable receipt. */
 int dlr_from_deliver(const struct smpp_deliver *dl, struct dlr *d);
 
-/* True for final states (delivered, expired, deleted, undeliverable, rejected). */
-bool dlr_state_final(enum dlr_state s);
-const char *dlr_state_str(enum dlr_state s);
+const char *dlr_state_str(enum mtq_rcpt s);
 
 /* Canonical id: HEX ids are converted to decimal, DEC ids lose leading zeros,
  * ASIS ids are copied. Falls back to a copy when the id does not parse in the
  * given format. 0 or -ENOSPC. */
-int dlr_id_normalise(const char *in, enum dlr_id_fmt fmt, char *out,
+int dlr_id_normalise(const char *in, enum config_id_fmt fmt, char *out,
 		     size_t cap);
 
 #endif

@@ -1,12 +1,13 @@
 /*
- * smpp_link.h - one carrier link: its SMPP session(s), the submit window,
+ * link.h - one carrier link: its SMPP session(s), the submit window,
  * throughput cap and throttling back-off.
  *
  * The dispatcher hands MTs taken from the queue to a link
  * (smpp_link_take); the link splits each into parts, submits them within
  * the window and the TPS cap, and reports every outcome back to the queue
- * (submitted, retry, fail). Received deliver_sm go to the MO callback; the
- * deliver_sm_resp leaves only after the group commit that stored them.
+ * (submitted, retry, fail). What the SMSC delivers goes to the router as a
+ * struct in_msg (inbound.h); the deliver_sm_resp leaves only after the
+ * group commit that stored it.
  */
 #ifndef SGW_SMPP_LINK_H
 #define SGW_SMPP_LINK_H
@@ -16,6 +17,7 @@
 
 #include <osmocom/core/linuxlist.h>
 
+#include "gateway/queue/inbound.h"
 #include "gateway/smpp/pdu.h"
 
 struct config_link;
@@ -25,18 +27,12 @@ struct mtq_msg;
 struct smpp_link;
 struct vty;
 
-/* Called for every usable deliver_sm (MO, receipt, USSD). Returns 0 when it
- * was stored (inside the group-commit transaction), a negative errno when
- * the database could not take it: the SMSC then gets a temporary error. */
-typedef int (*smpp_link_mo_cb)(void *data, struct smpp_link *l,
-			       const struct smpp_deliver *d);
-
 /* Called when the link has room for more MTs or came up. */
 typedef void (*smpp_link_kick_cb)(void *data);
 
 struct smpp_link *smpp_link_alloc(void *ctx, const struct config_link *cfg,
 				  struct db *db, struct mtq *q,
-				  smpp_link_mo_cb mo_cb, void *mo_data,
+				  in_rx_fn rx_cb, void *rx_data,
 				  smpp_link_kick_cb kick_cb, void *kick_data);
 void smpp_link_free(struct smpp_link *l);
 
@@ -44,9 +40,7 @@ void smpp_link_start(struct smpp_link *l);
 /* Administrative stop: unbind after outstanding responses, stay down. */
 void smpp_link_stop(struct smpp_link *l);
 
-/* Graceful shutdown: take nothing new, requeue what waits, unbind when the
- * window is empty. smpp_link_idle() tells when it is done. */
-void smpp_link_shutdown(struct smpp_link *l);
+/* Done after a stop: nothing in the window, sessions unbound. */
 bool smpp_link_idle(const struct smpp_link *l);
 /* Shutdown deadline passed: requeue what is in the window, close. */
 void smpp_link_abort(struct smpp_link *l);

@@ -1,6 +1,6 @@
 /*
- * smpp_pdu.h - SMPP 3.4 PDUs at one boundary (libsmpp34 is used only in
- * gateway/smpp_pdu.c).
+ * pdu.h - SMPP 3.4 PDUs at one boundary (libsmpp34 is used only in
+ * gateway/smpp/pdu.c).
  *
  * The link reads the 16-byte header itself (smpp_pdu_hdr_parse) and decides
  * before any body is unpacked. Outbound PDUs are built into msgbs; inbound
@@ -185,8 +185,6 @@ struct msgb *smpp_pdu_submit(void *ctx, uint32_t seq,
 			     const struct smpp_submit *s);
 
 /* Inbound bodies: buf/len is the whole PDU (header included). 0 or -EINVAL. */
-int smpp_pdu_parse_bind_resp(const uint8_t *buf, size_t len, char *system_id,
-			     size_t cap);
 int smpp_pdu_parse_submit_resp(const uint8_t *buf, size_t len, char *msgid,
 			       size_t cap);
 /* deliver_sm or data_sm (whose user data is its message_payload). */

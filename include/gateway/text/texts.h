@@ -2,13 +2,12 @@
  * texts.h - every text a worker reads, loaded from conf/messages.conf.
  *
  * The file has one group "texts" with one string per key of enum texts_id
- * (see gateway/texts.c for the table of keys and what each may contain).
+ * (see gateway/text/texts.c for the table of keys and what each may contain).
  * A text names its variable parts as placeholders, "{name}", "{amount}";
  * each key allows a fixed set of them. Loading checks every text: missing,
  * unknown or wrongly typed keys, unknown placeholders, stray braces, and
  * length: a whole reply rendered with long sample values must fit in
- * TEXTS_REPLY_PARTS SMS parts, a list line in one part, a label (a status
- * word, a level name) in TEXTS_LABEL_CHARS characters. Problems are
+ * TEXTS_REPLY_PARTS SMS parts, a list line in one part. Problems are
  * printed as "FILE:LINE: texts.KEY: reason", all of them.
  *
  * Rendering never fails on values: a placeholder without a value renders
@@ -24,7 +23,8 @@
 #include <stdio.h>
 
 #define TEXTS_REPLY_PARTS	2	/* a reply that is not a list */
-#define TEXTS_LABEL_CHARS	12	/* longest label */
+#define TEXTS_LABEL_CHARS	12	/* longest word filled in (a status, a
+					 * level: the glossary's labels) */
 #define TEXTS_MAX		4400	/* bytes of a reply: 16 UCS-2 parts */
 
 enum texts_id {
@@ -73,30 +73,6 @@ enum texts_id {
 	TX_RECORD_SKILL,
 	TX_LIST_MORE,
 	TX_COURSES_MORE,
-	/* labels */
-	TX_KIND_TRAINING,
-	TX_KIND_APPRAISAL,
-	TX_KIND_LIVING,
-	TX_KIND_ENTREPRENEURSHIP,
-	TX_STATUS_RECEIVED,
-	TX_STATUS_REVIEWING,
-	TX_STATUS_APPROVED,
-	TX_STATUS_PAID,
-	TX_STATUS_REJECTED,
-	TX_LEVEL_1,
-	TX_LEVEL_2,
-	TX_LEVEL_3,
-	TX_LEVEL_4,
-	TX_LEVEL_5,
-	TX_RESULT_ENROLLED,
-	TX_RESULT_CANCELLED,
-	TX_RESULT_COMPLETED,
-	TX_RESULT_PASSED,
-	TX_RESULT_FAILED,
-	TX_CERT_QUALIFICATION,
-	TX_CERT_SKILL_LEVEL,
-	TX_CERT_SPECIAL_ABILITY,
-	TX_CERT_COMPLETION,
 	TX_NUM
 };
 

@@ -1,7 +1,7 @@
 /*
  * tmpl.h - texts an operator writes with "{name}" placeholders: the one
  * renderer behind conf/messages.conf (texts.c), the USSD menu texts
- * (menu_page.c) and bulk notices (notice_text.c), and the problem list the
+ * (gateway/ussd/menu_page.c) and bulk notices (handlers/notice/text.c), and the problem list the
  * loaders of those files print.
  *
  * A placeholder is '{', a name of [a-z0-9_] shorter than TMPL_NAME_MAX,

@@ -1,5 +1,5 @@
 /*
- * ussd_http.h - USSD over HTTP, in the callback style USSD aggregators use:
+ * http.h - USSD over HTTP, in the callback style USSD aggregators use:
  * a form POST (application/x-www-form-urlencoded) with sessionId,
  * serviceCode, phoneNumber and text (the subscriber's inputs so far joined
  * by '*'), answered with "CON screen" (wait for the next input) or "END

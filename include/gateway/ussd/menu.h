@@ -6,8 +6,8 @@
  * The file has two groups. "menu" holds the static screens: a title and up
  * to MENU_ITEMS_MAX items, numbered 1.. in the order written, each opening
  * another screen (screen = "NAME") or running an action (action = "NAME",
- * from the table in gateway/menu_nav.c: subsidy, enrol, record, notices,
- * optout, optin). "texts" holds every other text a dialogue shows (lists,
+ * from the table in gateway/ussd/menu_nav.c: subsidy, enrol, record,
+ * notices, optout, optin). "texts" holds every other text a dialogue shows (lists,
  * course detail, errors, prompts) with named placeholders, like
  * conf/messages.conf. Loading checks it all and reports each problem as
  * "FILE:LINE: menu.SCREEN: reason" (or texts.KEY), all of them.
@@ -20,9 +20,11 @@
  * into pages at run time, "9 下一页", "0 返回". Keys 9 and 0 are paging and
  * back everywhere, "00" the main menu.
  *
- * The engine (gateway/menu_nav.c) is transport-blind: it takes the input
- * of one step and returns the next screen and whether it ends the dialogue.
- * It never touches the link or HTTP: gateway/ussd.c does.
+ * The engine (gateway/ussd/menu_nav.c) is transport-blind: it takes the
+ * input of one step and returns the next screen and whether it ends the
+ * dialogue. It never touches the link or HTTP (gateway/ussd/dialogue.c
+ * does), and it knows no domain: what the screens hold comes from actions
+ * the handlers register (struct menu_actions).
  */
 #ifndef SGW_MENU_H
 #define SGW_MENU_H
@@ -41,6 +43,13 @@
 #define MENU_KEY_NEXT		"9"
 #define MENU_KEY_BACK		"0"
 #define MENU_KEY_MAIN		"00"
+#define MENU_LIST_MAX		50	/* lines of a list an action returns */
+#define MENU_ARG_MAX		97	/* what a chosen line passes on */
+#define MENU_LABEL_MAX		256	/* one list line, without its key */
+#define MENU_NAME_MAX		193	/* a chosen line's name in the next title */
+#define MENU_ID_MAX		19	/* a resident ID with its NUL */
+#define MENU_TEXT_MAX		4096	/* content of one action, all pages */
+#define MENU_SMS_MAX		1024	/* an SMS a step sends along */
 
 /* Texts of the "texts" group. */
 enum menu_text {
@@ -111,7 +120,7 @@ struct menu *menu_load(void *ctx, const char *path,
 		       const struct menu_params *p, FILE *err, int *n_err);
 void menu_free(struct menu *m);
 
-/* ---- measuring and rendering (gateway/menu.c) ---- */
+/* ---- measuring and rendering (gateway/ussd/menu.c) ---- */
 
 /* Units the phone counts for text and the limit that applies: GSM 7-bit
  * septets and screen_gsm when every character has a GSM mapping, else
@@ -160,27 +169,86 @@ const struct menu_screen *menu_root(const struct menu *m);
 size_t menu_screen_text(const struct menu *m, const struct menu_screen *s,
 			bool back, char *out, size_t cap);
 
-/* ---- the engine (gateway/menu_nav.c) ---- */
+/* ---- the engine (gateway/ussd/menu_nav.c) ---- */
 
-struct dom;
-struct handler_ctx;
-struct mtq;
-struct ussd_data;
+struct menu_actions;
 
-/* What one step may use. */
+/* What one step may use: the menus, the actions that fill them and their
+ * data (registered at start by the handlers, see struct menu_actions), and
+ * the time of the step. */
 struct menu_env {
 	const struct menu *m;
-	struct handler_ctx *hc;		/* screens: no signature */
-	struct handler_ctx *hc_sms;	/* SMS confirmations: signed */
-	struct mtq *q;			/* the SMS confirmation of an enrolment */
-	struct ussd_data *ud;		/* enrolment numbers, notices */
+	const struct menu_actions *act;
+	void *data;			/* the actions' own */
 	int64_t now_ms;
+};
+
+/* One line of a list screen an action returns. */
+struct menu_choice {
+	char label[MENU_LABEL_MAX];
+	char arg[MENU_ARG_MAX];		/* passed on when chosen: a code */
+	char name[MENU_NAME_MAX];	/* shown in the next screen's title */
+};
+
+/*
+ * What the menus show. The engine knows screens, lists, pages and keys;
+ * the content comes from these functions, which the handlers register at
+ * start (handlers/ussd). msisdn is the dialling number in international
+ * digits. Each returns 0 (or the positive value it documents) with its
+ * text, or a negative errno when the database failed: the engine then ends
+ * the dialogue politely. Content texts are lines separated by '\n'; the
+ * engine pages them.
+ */
+struct menu_actions {
+	/* 1 when msisdn is bound to a worker, 0 when not */
+	int (*bound)(const struct menu_env *e, const char *msisdn);
+	/* content screens, talloc'ed under ctx */
+	int (*subsidy_text)(const struct menu_env *e, const char *msisdn,
+			    void *ctx, char **out);
+	int (*record_text)(const struct menu_env *e, const char *msisdn,
+			   void *ctx, char **out);
+	int (*notices_text)(const struct menu_env *e, const char *msisdn,
+			    void *ctx, char **out);
+	/* opt-out (stop) or opt-in: a final screen */
+	int (*opt_text)(const struct menu_env *e, const char *msisdn,
+			bool stop, char *out, size_t cap);
+	/* enrolment, step by step: regions (the worker's first), occupation
+	 * groups of a region, up to max courses from offset (*more: there are
+	 * more), a course's detail (*can_enrol), and the enrolment itself: its
+	 * final screen in out and, when enrolled, the signed confirmation SMS
+	 * to send to the number in sms ("" for none) */
+	int (*regions)(const struct menu_env *e, const char *msisdn,
+		       void *ctx, struct menu_choice **items, unsigned *n);
+	int (*groups)(const struct menu_env *e, const char *region,
+		      void *ctx, struct menu_choice **items, unsigned *n);
+	int (*courses)(const struct menu_env *e, const char *region,
+		       const char *group, unsigned offset, unsigned max,
+		       void *ctx, struct menu_choice **items, unsigned *n,
+		       bool *more);
+	int (*detail)(const struct menu_env *e, const char *msisdn,
+		      const char *code, char *out, size_t cap,
+		      bool *can_enrol);
+	int (*enrol)(const struct menu_env *e, const char *msisdn,
+		     const char *code, char *out, size_t cap, char *sms,
+		     size_t sms_cap);
+	/* registration: 1 with the refusal in out when the number may not
+	 * try today; whether input is a resident ID (the normalised one in
+	 * id); the attempt: 1 when bound now (a one-line note for the next
+	 * screen in note), 0 with the refusal (a final screen) in out */
+	int (*reg_locked)(const struct menu_env *e, const char *msisdn,
+			  char *out, size_t cap);
+	bool (*reg_id)(const struct menu_env *e, const char *input,
+		       char id[MENU_ID_MAX]);
+	int (*reg)(const struct menu_env *e, const char *msisdn,
+		   const char *id, const char *name, char *note,
+		   size_t note_cap, char *out, size_t cap);
 };
 
 struct menu_out {
 	char text[MENU_SCREEN_MAX];
 	bool end;			/* the final screen: the dialogue ends */
 	bool failed;			/* the database failed (text: MX_ERROR) */
+	char sms[MENU_SMS_MAX];		/* an SMS for the number, or "" */
 };
 
 struct menu_sess;

@@ -1,7 +1,7 @@
 /*
  * ussd.h - USSD dialogues: sessions, their timers, and the two transports
- * (SMPP deliver_sm/submit_sm with ussd_service_op, and the HTTP callback
- * of gateway/ussd_http.c) in front of one menu engine (menu.h).
+ * (SMPP with ussd_service_op, and the HTTP callback of gateway/ussd/http.c)
+ * in front of one menu engine (menu.h).
  *
  * One osmo_fsm instance per dialogue, found by its key: for SMPP per
  * link configuration the subscriber's number, the number and the session
@@ -14,7 +14,8 @@
  * The screen of a step that wrote to the database leaves after the group
  * commit (db_after_commit): a screen never claims what the database did
  * not keep, and if the commit fails it becomes the polite MX_ERROR final
- * screen. A step that only read answers at once. USSD steps are not stored: the dialogue does not survive a
+ * screen. A step that only read answers at once. USSD steps are not
+ * stored: the dialogue does not survive a
  * restart, what it changed (registration, enrolment) is in the domain
  * tables with its audit rows, and typed ID numbers stay out of the MO log.
  */
@@ -25,15 +26,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "gateway/smpp/pdu.h"
+#include "gateway/queue/inbound.h"
 
 struct config;
 struct config_link_ussd;
 struct db;
+struct dispatch;
 struct menu;
+struct menu_actions;
 struct mtq;
-struct smpp_link;
-struct texts;
 struct ussd;
 struct vty;
 
@@ -52,18 +53,24 @@ struct ussd_stats {
 	unsigned long dropped;		/* replies that could not be sent */
 };
 
-/* The dialogues, with the menu m and the reply texts t (both must outlive
- * it). NULL when the statements cannot be prepared. */
-struct ussd *ussd_init(void *ctx, const struct config *cfg, struct db *db,
-		       struct mtq *q, const struct texts *t,
-		       const struct menu *m);
+struct ussd_params {
+	const struct config *cfg;
+	struct db *db;
+	struct mtq *q;			/* an SMS a step sends along */
+	struct dispatch *disp;		/* SMPP screens to their link */
+	const struct menu *menu;	/* conf/ussd_menu.conf */
+	const struct menu_actions *act;	/* what the screens hold */
+	void *act_data;
+};
+
+/* The dialogues; everything p points to must outlive them. */
+struct ussd *ussd_init(void *ctx, const struct ussd_params *p);
 /* Ends every dialogue (no screens are sent). */
 void ussd_free(struct ussd *u);
 
-/* router_ussd_handler: a deliver_sm that carries ussd_service_op, sender
- * already normalised. Always 0: a step is answered, never retried. */
-int ussd_smpp_rx(void *data, struct smpp_link *l,
-		 const struct smpp_deliver *d);
+/* router_ussd_handler: a USSD step from an SMPP link, sender already
+ * normalised. Always 0: a step is answered, never retried. */
+int ussd_smpp_rx(void *data, const struct in_msg *d);
 
 /* HTTP: the reply to one request (at once, or after the group commit when
  * the step wrote), with the screen and whether it ends the dialogue. */
@@ -79,10 +86,10 @@ int ussd_http_step(struct ussd *u, const char *session_id,
 		   void *data, struct ussd_wait **w);
 void ussd_http_cancel(struct ussd *u, struct ussd_wait *w);
 
-/* The key of a deliver_sm's dialogue on a link configured with c;
+/* The key of an SMPP step's dialogue on a link configured with c;
  * msisdn normalised. Returns the length, or -ENOSPC. */
 int ussd_key(const struct config_link_ussd *c, const char *msisdn,
-	     const struct smpp_deliver *d, char *out, size_t cap);
+	     const struct in_msg *d, char *out, size_t cap);
 
 /* The new input of an HTTP step: prev is what the session has seen
  * ("1*2"), text what came now ("1*2*3"). Returns a pointer into text:
@@ -90,7 +97,6 @@ int ussd_key(const struct config_link_ussd *c, const char *msisdn,
  * when text is prev again (a repeated request). */
 const char *ussd_http_input(const char *prev, const char *text);
 
-unsigned ussd_count(const struct ussd *u);
 const struct ussd_stats *ussd_stats(const struct ussd *u);
 /* VTY "show ussd sessions": counters and the open dialogues. */
 void ussd_vty_show(const struct ussd *u, struct vty *vty, unsigned max);

@@ -1,18 +1,20 @@
 /*
- * codes.h - the code lists of policy/GLOSSARY.md: key groups, training
+ * codes.h - the code lists of the training programme: key groups, training
  * types, skill levels, certificate and subsidy kinds, and the statuses of
  * courses, enrolments and subsidies.
  *
- * The database stores the English codes ("migrant", "paid"). The bureau's
- * spreadsheets use the Chinese terms, so every entry also carries its
- * Chinese label (which the export writes) and the other Chinese terms that
- * mean the same (accepted on import). These
- * labels are for the back office; texts that workers read are in conf/.
+ * The database stores the English codes ("migrant", "paid"). People read
+ * and type the Chinese terms: every entry has a label (shown in replies to
+ * workers, written in exports) and aliases (other terms that mean the same,
+ * accepted on import), all from conf/glossary.conf, loaded once at start by
+ * codes_load() and read-only afterwards. Before that, entries have no
+ * words: lookups match codes only and labels are NULL.
  */
 #ifndef SGW_CODES_H
 #define SGW_CODES_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 struct codes_entry {
 	const char *code;	/* as stored: "migrant" */
@@ -22,7 +24,8 @@ struct codes_entry {
 
 struct codes_table {
 	const char *what;	/* for messages: "key group" */
-	const struct codes_entry *e;
+	const char *key;	/* its list in the glossary: "key_group" */
+	struct codes_entry *e;
 	unsigned n;
 };
 
@@ -39,6 +42,14 @@ extern const struct codes_table codes_channel;
 #define CODES_LEVEL_MIN		1	/* 高级技师 */
 #define CODES_LEVEL_MAX		5	/* 初级工 */
 #define CODES_GROUPS_MAX	160	/* longest key-group list, all 11 */
+
+/* Read the glossary at path (the words are the process's, until
+ * codes_unload). Every problem is printed to err (may be NULL) as
+ * FILE:LINE: glossary.LIST.CODE: reason; returns their number (0: loaded;
+ * else nothing is loaded). */
+int codes_load(const char *path, FILE *err);
+/* Forget the words (also what codes_load does first). */
+void codes_unload(void);
 
 /* The code for text: a code (ASCII case ignored), a label or an alias.
  * NULL when text is neither. */

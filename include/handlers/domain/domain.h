@@ -230,7 +230,7 @@ struct dom_rule {
  * occupation and level"? Rejected subsidies do not count. DOM_OK,
  * DOM_RULE_SAME (checked first), DOM_RULE_YEAR. The year to give for a
  * course is the year it starts (dom_enrol_preview does that). The import
- * flags stored rows by the same rule (handlers/import_subsidy.c). */
+ * flags stored rows by the same rule (handlers/data/import_subsidy.c). */
 int dom_subsidy_rule(struct dom *d, int64_t worker_id, const char *occupation,
 		     int level, int year, struct dom_rule *out);
 
@@ -255,6 +255,11 @@ int dom_enrol_preview(struct dom *d, int64_t worker_id, const char *code,
 int dom_enrol(struct dom *d, int64_t worker_id, const char *code,
 	      enum dom_via via, const char *actor, int64_t now_ms,
 	      struct dom_course *c);
+
+/* The number of worker_id's enrolment in course code that is not
+ * cancelled (the newest): DOM_OK with *id, DOM_NOT_ENROLLED. */
+int dom_enrolment_id(struct dom *d, int64_t worker_id, const char *code,
+		     int64_t *id);
 
 /* Cancel an enrolment before the course starts (start date after today).
  * DOM_OK (audit "cancel"; the seat is free again), DOM_NOT_FOUND (no such

@@ -26,6 +26,7 @@
 #include "handlers/notice/audience.h"
 
 struct db;
+struct mtq_camp;
 struct notice_db;
 
 enum notice_state {
@@ -141,6 +142,9 @@ int notice_first(struct notice_db *n, int64_t id, struct notice_rcpt *r,
 /* A recipient's new state, and its message (0: none). */
 int notice_mark(struct notice_db *n, int64_t rid,
 		enum notice_rcpt_state state, int64_t mt_id);
+
+/* The queue's view of the campaigns (for status and reports). */
+struct mtq_camp *notice_queue(struct notice_db *n);
 
 /* Campaigns not running that have queued messages (a retry came back
  * after a pause or cancel): up to max ids and states. */

@@ -1,5 +1,5 @@
 /*
- * notice_text.h - the text of a bulk notice: the operator's words, the
+ * text.h - the text of a bulk notice: the operator's words, the
  * placeholders they may use, the bureau's signature and the opt-out hint
  * around them, and rendering for one recipient.
  *

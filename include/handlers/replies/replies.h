@@ -1,30 +1,29 @@
 /*
- * handlers.h - what a worker can ask, as functions that write the answer.
+ * replies.h - what a worker can ask, as functions that write the answer.
  *
- * One function per feature (one file each in handlers/): it takes the
- * asking number and the argument the worker typed, does its work through
- * the domain layer (domain.h) and writes the reply text, rendered from
- * conf/messages.conf, into out. Nothing here knows the channel: the SMS
- * commands (sms.c) and the USSD menus call the same functions and send the
- * text their own way.
+ * One function per feature (one file each in handlers/replies/): it takes
+ * the asking number and the argument the worker typed, does its work
+ * through the domain layer (domain.h) and writes the reply text, rendered
+ * from conf/messages.conf, into out. Nothing here knows the channel: the
+ * SMS commands (handlers/sms) and the USSD screens (handlers/ussd) call the
+ * same functions and send the text their own way.
  *
  * Every function follows one contract:
  *   int X_reply(struct handler_ctx *hc, const char *msisdn, const char *arg,
  *               char *out, size_t cap);
  * msisdn is the asking number in international digits (8613800138000) and
  * decides whose data may be shown: only the worker bound to it. arg is the
- * normalised argument (command.h), "" when none. Returns 0 with the reply
+ * normalised argument (gateway/text/input.h), "" when none. Returns 0 with the reply
  * in out (always NUL-terminated), or a negative errno when the database
  * failed; then out holds the "system busy" text. Names and ID numbers in
  * replies are always masked.
  */
-#ifndef SGW_HANDLERS_H
-#define SGW_HANDLERS_H
+#ifndef SGW_REPLIES_H
+#define SGW_REPLIES_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "handlers/sms/command.h"
 #include "handlers/domain/domain.h"
 
 struct texts;
@@ -47,8 +46,9 @@ typedef int (*handler_fn)(struct handler_ctx *hc, const char *msisdn,
 /* BZ: the command list (a shorter one for a number not bound yet). */
 int help_reply(struct handler_ctx *hc, const char *msisdn, const char *arg,
 	       char *out, size_t cap);
-/* Input that is no command: the help text with the nearest keyword. */
-int help_unknown_reply(struct handler_ctx *hc, const struct command *c,
+/* Input that is no command: the help text, with near_keyword (the
+ * command the input is nearest to, or NULL) suggested. */
+int help_unknown_reply(struct handler_ctx *hc, const char *near_keyword,
 		       char *out, size_t cap);
 /* ZC 身份证号 姓名: bind the number to its roster entry. */
 int register_reply(struct handler_ctx *hc, const char *msisdn,
@@ -72,8 +72,5 @@ int optout_reply(struct handler_ctx *hc, const char *msisdn,
 		 const char *arg, char *out, size_t cap);
 int optin_reply(struct handler_ctx *hc, const char *msisdn, const char *arg,
 		char *out, size_t cap);
-
-/* The reply function of a command; NULL for COMMAND_UNKNOWN. */
-handler_fn handler_for(enum command_id id);
 
 #endif

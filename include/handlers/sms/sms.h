@@ -4,7 +4,7 @@
  * Each MO is counted against its number's rate limit (commands.rate_limit
  * per commands.rate_window seconds; the first one over gets one polite
  * answer, the rest none until the window ends), read as a command
- * (command.h), answered by the command's reply function (handlers.h), and
+ * (command.h), answered by the command's reply function (handlers/replies/replies.h), and
  * the answer is queued with MTQ_PRIO_REPLY. All of it runs inside the
  * group-commit transaction of the MO, so the MO, what the command changed
  * and the reply commit together.
@@ -16,7 +16,8 @@
 #include <stdint.h>
 
 #include "gateway/queue/mo.h"
-#include "gateway/smpp/pdu.h"
+#include "handlers/replies/replies.h"
+#include "handlers/sms/command.h"
 
 struct config;
 struct db;
@@ -38,9 +39,14 @@ struct sms *sms_init(void *ctx, const struct config *cfg, struct db *db,
 		     struct mtq *q, const struct texts *t);
 void sms_free(struct sms *s);
 
-/* router_mo_handler: data is the struct sms. USSD MOs are left alone, and
- * so are MOs from numbers that are not mobile numbers (see sms.c). */
-void sms_mo(void *data, const struct mo_msg *m, const struct smpp_deliver *d);
+/* router_mo_handler: data is the struct sms. MOs from numbers that are not
+ * mobile numbers are left alone (see sms.c). A negative errno when the
+ * answer could not be queued: the router then keeps nothing of the MO, and
+ * the SMSC sends it again. */
+int sms_mo(void *data, const struct mo_msg *m);
+
+/* The reply function of a command; NULL for COMMAND_UNKNOWN. */
+handler_fn handler_for(enum command_id id);
 
 /* The answer to text (len bytes) from msisdn at now_ms, without queueing:
  * 1 with the reply in out, 0 when the rate limit says to stay silent. */

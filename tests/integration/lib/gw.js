@@ -378,6 +378,7 @@ class Harness {
 		const base = {
 			gateway: {
 				database: path.join(dir, 'skillgw.db'), log_level: 'info', country_code: '86',
+				glossary: path.join(ROOT, 'conf', 'glossary.conf'),
 				shutdown_timeout: 5, vty: { address: '127.0.0.1', port: vtyPort },
 			},
 			queue: { max_attempts: 8, retry_min: 1, retry_max: 5, validity: 86400, batch: 512, poll_ms: 200, max_parts: 8 },

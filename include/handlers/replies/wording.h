@@ -1,11 +1,11 @@
 /*
- * hnd.h - what the reply functions of handlers/ share (private; the
- * interface is include/handlers.h): rendering with the channel's
+ * wording.h - how the answers to workers are worded, shared by the reply
+ * functions (replies.h) and the USSD screens: rendering with the channel's
  * signature, the worker behind a number, masking, labels, dates, lists.
- * Implemented in handlers/reply.c.
+ * Implemented in handlers/replies/reply.c.
  */
-#ifndef SGW_HND_H
-#define SGW_HND_H
+#ifndef SGW_WORDING_H
+#define SGW_WORDING_H
 
 #include <stdbool.h>
 #include <stddef.h>
