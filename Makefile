@@ -14,7 +14,8 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 SYSCONFDIR ?= $(PREFIX)/etc
 CC      ?= cc
-PKGS     = libosmocore libosmogsm libosmovty libsmpp34 sqlite3 libconfig talloc libmicrohttpd
+PKGS     = libosmocore libosmogsm libosmovty libsmpp34 sqlite3 libconfig talloc libmicrohttpd \
+	   libsodium
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
 
 ifeq ($(SAN),1)
@@ -29,16 +30,16 @@ endif
 
 CFLAGS  += -std=gnu11 $(OPT) -Wall -Wextra -Werror -Wno-unused-parameter \
 	   -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
-	   -Iinclude -I$(B) $(shell pkg-config --cflags $(PKGS)) $(SANFLAGS) \
+	   -pthread -Iinclude -I$(B) $(shell pkg-config --cflags $(PKGS)) $(SANFLAGS) \
 	   -DSKILLGW_VERSION='"$(VERSION)"' -DSKILLGW_SYSCONFDIR='"$(SYSCONFDIR)/skillgw"'
 LDFLAGS += $(SANFLAGS)
-LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lm
+LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lm -pthread
 
 # One folder per module (README, "How it works"). The daemon's library is
 # every module but gateway/ctl (skillctl's verbs) and the two mains.
 MODULES  = gateway gateway/smpp gateway/text gateway/queue gateway/ussd \
-	   handlers/domain handlers/replies handlers/sms handlers/ussd \
-	   handlers/notice handlers/data
+	   gateway/api handlers/domain handlers/replies handlers/sms \
+	   handlers/ussd handlers/notice handlers/data
 LIB_SRC  = $(filter-out gateway/main.c,$(foreach m,$(MODULES),$(wildcard $(m)/*.c)))
 LIB_OBJ  = $(LIB_SRC:%.c=$(B)/%.o)
 CTL_SRC  = $(wildcard gateway/ctl/*.c)
@@ -198,7 +199,7 @@ FUZZ_BIN = $(patsubst tests/fuzz/%.c,$(FB)/%,$(wildcard tests/fuzz/fuzz_*.c))
 SMPP34   = $(FB)/libsmpp34
 FUZZ_PKGS = $(filter-out libsmpp34,$(PKGS))
 FUZZ_INC = -I$(SMPP34)/include
-FUZZ_LIBS = $(SMPP34)/lib/libsmpp34.a $(shell pkg-config --libs $(FUZZ_PKGS)) -lm
+FUZZ_LIBS = $(SMPP34)/lib/libsmpp34.a $(shell pkg-config --libs $(FUZZ_PKGS)) -lm -pthread
 SMPP34_SETUP = CC='$(FUZZ_CC)' \
 	CFLAGS='-O1 -g -fsanitize=fuzzer-no-link $(FUZZ_SAN)' \
 	sh tests/fuzz/libsmpp34.sh $(SMPP34)

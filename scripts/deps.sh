@@ -5,8 +5,11 @@
 set -eu
 cd "$(dirname "$0")/.."
 
+# libsodium-dev: the API's password hashes (Argon2id) and tokens;
+# prometheus: promtool, which the API tests run on /metrics
 PKGS="build-essential pkg-config libosmocore-dev libsmpp34-dev libsqlite3-dev
-libconfig-dev libcmocka-dev libmicrohttpd-dev libtalloc-dev sqlite3 nodejs npm"
+libconfig-dev libcmocka-dev libmicrohttpd-dev libtalloc-dev libsodium-dev
+sqlite3 nodejs npm prometheus"
 
 missing=""
 for p in $PKGS; do
