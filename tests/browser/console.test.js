@@ -1,0 +1,192 @@
+'use strict';
+// console.test.js - the web console in Debian's Chromium (headless, through
+// playwright-core) against the real daemon and the SMSC simulator: log in,
+// the dashboard shows the link bound, a campaign to one region is created
+// with its live recipient count and watched to 100%, a CSV with one bad row
+// shows that row's line, column and reason and the rest is applied, one SMS
+// is sent and delivered, a worker is looked up, the admin pages list the
+// accounts and the audit log, and logging out ends the session. Every page
+// is saved as a PNG under SCREENSHOT_DIR (run.sh: BUILD_DIR/screenshots)
+// at 1366x768, and no page may log a script error.
+
+const assert = require('node:assert/strict');
+const fs = require('fs');
+const path = require('path');
+const { gwTest, until, freePort, ROOT } = require('../integration/lib/gw');
+const { launch, shot, haveChromium, CHROMIUM, SHOTS } = require('./lib/browser');
+
+const SIG = '【揭阳人社】';
+const HINT = '回TD退订';
+const ADMIN = { user: 'admin', password: 'Console-Test-2026' };
+const CONSOLE_DIR = path.join(ROOT, 'gateway', 'api', 'console');
+const PUNING = 6;	// workers of the roster in 普宁市 (445281)
+
+/** 10 workers bound to numbers, 6 in 普宁市 and 4 in 榕城区. */
+function rosterSql() {
+	return `WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 10)
+INSERT INTO worker (id, id_number, name, msisdn, region, key_groups, birth_date, bound_by, created_at, updated_at)
+SELECT i, 'T' || i, '学员' || i, printf('86139%08d', i), CASE WHEN i <= ${PUNING} THEN '445281' ELSE '445202' END,
+ 'migrant', '1990-01-01', 'roster', 0, 0 FROM c;`;
+}
+
+/** A resident ID (GB 11643) with its check character. */
+function idNumber(body17) {
+	const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+	const sum = [...body17].reduce((a, d, i) => a + Number(d) * w[i], 0);
+	return body17 + '10X98765432'[sum % 11];
+}
+
+/** A roster CSV: two good rows and, on line 3, a resident ID whose check character is wrong. */
+function rosterCsv() {
+	const good1 = idNumber('44528119900101123');
+	const good2 = idNumber('44520219850615234');
+	const bad = idNumber('44528119920202345');
+	const wrong = bad.slice(0, 17) + (bad[17] === '1' ? '2' : '1');
+	return {
+		wrong,
+		text: `身份证号,姓名,手机号,区县\n${good1},陈小明,13800138001,普宁市\n${wrong},林晓红,13800138002,普宁市\n${good2},黄志强,13800138003,榕城区\n`,
+	};
+}
+
+/** An admin account made with skillctl (the password on standard input). */
+function createAdmin(gw) {
+	const r = gw.ctl(['user', 'add', ADMIN.user, '--role', 'admin', '--password', ADMIN.password]);
+	assert.equal(r.code, 0, `skillctl user add: ${r.stderr}${r.stdout}`);
+}
+
+gwTest('the console in Chromium: log in, campaign to 100%, import with a bad row, log out', { timeout: 150000 }, async (t, h) => {
+	assert.ok(haveChromium(), `no browser: ${CHROMIUM} and the npm package playwright-core are needed (make deps)`);
+	const sim = await h.smsc();
+	const port = await freePort();
+	const gw = await h.gateway({
+		sim, start: false,
+		extra: {
+			commands: { enabled: true, messages: path.join(ROOT, 'conf', 'messages.conf'), signature: SIG },
+			notices: { optout_hint: HINT, max_parts: 3, quiet_start: '00:00', quiet_end: '00:00', timezone: 'Asia/Shanghai', tick_ms: 50 },
+			api: { enabled: true, address: '127.0.0.1', port, console_dir: CONSOLE_DIR },
+		},
+	});
+	assert.equal(gw.ctl(['queue']).code, 0, 'skillctl makes the database');
+	gw.db(rosterSql());
+	createAdmin(gw);
+	gw.start();
+	await gw.waitBound();
+	const base = `http://127.0.0.1:${port}/`;
+	await until(async () => (await fetch(`${base}api/v1/session`)).status === 401, { timeout: 10000, what: 'the API answers' });
+
+	const b = await launch();
+	t.after(() => b.close());
+	const p = b.page;
+	p.setDefaultTimeout(20000);
+	const shots = [];
+	const save = async (name) => shots.push(await shot(p, name));
+
+	// ---- log in
+	await p.goto(base);
+	await p.getByLabel('用户名').waitFor();
+	await save('01-login');
+	await p.getByLabel('用户名').fill(ADMIN.user);
+	await p.getByLabel('密码').fill('wrong password');
+	await p.getByRole('button', { name: '登 录' }).click();
+	await p.locator('.login-form [role=alert]').waitFor();
+	await p.getByLabel('密码').fill(ADMIN.password);
+	await p.getByRole('button', { name: '登 录' }).click();
+
+	// ---- dashboard: the link is bound
+	await p.locator('.page-dashboard .links td', { hasText: 'sim' }).waitFor();
+	await p.locator('.page-dashboard .links .badge', { hasText: '已连接' }).waitFor();
+	await save('02-dashboard');
+
+	// ---- a campaign to 普宁市, watched to 100%
+	await p.getByRole('link', { name: '群发通知' }).click();
+	await p.locator('.page-campaigns table.grid').waitFor();
+	await p.getByRole('button', { name: '新建群发' }).click();
+	await p.getByLabel('群发名称').fill('普宁市电工班开班通知');
+	await p.getByLabel('普宁市').check();
+	await p.getByLabel('通知正文').fill('{name}您好，{region}电工班将于下周开班，请按时报到。');
+	await p.locator('.live-count .count-num', { hasText: String(PUNING) }).waitFor();
+	await p.locator('.samples .sample-text').first().waitFor();
+	const sample = await p.locator('.samples .sample-text').first().textContent();
+	assert.ok(sample.startsWith(SIG) && sample.endsWith(HINT), `a sample has the signature and the hint: ${sample}`);
+	assert.match(sample, /普宁市电工班/);
+	await p.locator('.count-server strong').waitFor();
+	await save('03-campaign-new');
+	await p.getByRole('button', { name: '保存并开始发送' }).click();
+	await p.waitForURL(/#\/campaigns\/\d+$/);
+	await p.locator('.big-progress .progress-text', { hasText: '100%' }).waitFor({ timeout: 60000 });
+	await p.locator('.page-campaigns .badge', { hasText: '已完成' }).waitFor({ timeout: 30000 });
+	await p.locator('.chart-box svg').waitFor();
+	await save('04-campaign-done');
+	const got = sim.messages.filter((m) => m.text.includes('电工班将于下周开班'));
+	assert.equal(new Set(got.map((m) => m.to)).size, PUNING, 'every worker of 普宁市 got the notice once');
+	await p.getByRole('link', { name: '返回列表' }).click();
+	await p.locator('.page-campaigns table.grid td a', { hasText: '普宁市电工班开班通知' }).waitFor();
+	await save('05-campaigns');
+
+	// ---- import: the bad row's line, column and reason; then apply the rest
+	const csv = rosterCsv();
+	const csvPath = path.join(gw.dir, 'roster.csv');
+	fs.writeFileSync(csvPath, csv.text);
+	await p.getByRole('link', { name: '数据导入' }).click();
+	await p.getByLabel('数据类型').selectOption('workers');
+	await p.getByLabel('CSV 文件').setInputFiles(csvPath);
+	await p.getByRole('button', { name: '上传并校验' }).click();
+	const badRow = p.locator('.import-result table.grid tbody tr').first();
+	await badRow.waitFor();
+	const cells = await badRow.locator('td').allTextContents();
+	assert.equal(cells[0], '3', `the bad row is line 3: ${cells}`);
+	assert.match(cells[1], /身份证|id/i, `the column is the resident ID: ${cells}`);
+	assert.ok(cells[2].length > 0, 'a reason is given');
+	assert.equal(await p.locator('.import-result table.grid tbody tr').count(), 1, 'only that row is bad');
+	await save('06-import-validated');
+	await p.getByLabel('跳过错误行，导入其余行').check();
+	await p.getByRole('button', { name: '确认导入' }).click();
+	await p.locator('.import-result .badge', { hasText: /已导入|已完成/ }).waitFor({ timeout: 30000 });
+	await save('07-import-applied');
+	assert.equal(gw.dbValue("SELECT count(*) FROM worker WHERE name IN ('陈小明', '黄志强')"), 2, 'the good rows are in the roster');
+	assert.equal(gw.dbValue("SELECT count(*) FROM worker WHERE name = '林晓红'"), 0, 'the bad row is not');
+
+	// ---- one SMS, delivered
+	await p.getByRole('link', { name: '单条短信' }).click();
+	await p.getByLabel('手机号码').fill('8613800138000');
+	await p.getByLabel('短信内容').fill('控制台测试短信');
+	await p.locator('.sms-counter', { hasText: '1 条' }).waitFor();
+	await p.getByRole('button', { name: '发送', exact: true }).click();
+	await p.locator('.message .badge', { hasText: '已送达' }).waitFor({ timeout: 30000 });
+	await save('08-send');
+	assert.ok(sim.messages.some((m) => m.text === '控制台测试短信'), 'the simulator got the SMS');
+
+	// ---- a worker, masked
+	await p.getByRole('link', { name: '人员查询' }).click();
+	await p.getByLabel('查询人员').fill('8613900000001');
+	await p.getByRole('button', { name: '查询' }).click();
+	await p.locator('.facts dd').first().waitFor();
+	const facts = await p.locator('.facts').first().textContent();
+	assert.doesNotMatch(facts, /学员1(?!\*)/, `the name is masked: ${facts}`);
+	assert.doesNotMatch(facts, /8613900000001/, 'the number is masked');
+	await save('09-worker');
+
+	// ---- admin: accounts, tokens, audit log
+	await p.getByRole('link', { name: '系统管理' }).click();
+	await p.locator('.page-admin table.grid td', { hasText: ADMIN.user }).first().waitFor();
+	await save('10-admin-users');
+	await p.getByRole('tab', { name: 'API 令牌' }).click();
+	await p.locator('.page-admin table.grid').waitFor();
+	await save('11-admin-tokens');
+	await p.getByRole('tab', { name: '审计日志' }).click();
+	await p.locator('.page-admin table.grid tbody tr td', { hasText: ADMIN.user }).first().waitFor();
+	await save('12-admin-audit');
+
+	// ---- log out: the login again, and the session is gone
+	await p.getByRole('button', { name: '退出登录' }).click();
+	await p.getByLabel('用户名').waitFor();
+	const after = await p.evaluate(async () => (await fetch('/api/v1/session')).status);
+	assert.equal(after, 401, 'no session after logging out');
+	await p.goto(`${base}#/dashboard`);
+	await p.getByLabel('用户名').waitFor();
+
+	assert.deepEqual(b.errors, [], 'no script errors in the pages');
+	t.diagnostic(`screenshots: ${SHOTS}`);
+	for (const f of shots) assert.ok(fs.statSync(f).size > 5000, `${f} is a real picture`);
+	await gw.stopClean();
+});
