@@ -113,7 +113,7 @@ function drawFailures(box, fl) {
 	}
 	const rows = itemsOf(fl);
 	fill(box, table([
-		{ title: '时间', get: (m) => shortTime(m.at || m.updated_at || m.created_at) },
+		{ title: '时间', class: 'nowrap', get: (m) => shortTime(m.at || m.updated_at || m.created_at) },
 		{ title: '号码', get: (m) => m.to || m.msisdn || '—' },
 		{ title: '原因', get: (m) => m.reason || m.error || label('mt', m.state) },
 	], rows, { empty: '最近没有失败的短信。' }));
