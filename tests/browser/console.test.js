@@ -170,10 +170,10 @@ gwTest('the console in Chromium: log in, campaign to 100%, import with a bad row
 	await p.getByRole('link', { name: '系统管理' }).click();
 	await p.locator('.page-admin table.grid td', { hasText: ADMIN.user }).first().waitFor();
 	await save('10-admin-users');
-	await p.getByRole('tab', { name: 'API 令牌' }).click();
+	await p.getByRole('link', { name: 'API 令牌' }).click();
 	await p.locator('.page-admin table.grid').waitFor();
 	await save('11-admin-tokens');
-	await p.getByRole('tab', { name: '审计日志' }).click();
+	await p.getByRole('link', { name: '审计日志' }).click();
 	await p.locator('.page-admin table.grid tbody tr td', { hasText: ADMIN.user }).first().waitFor();
 	await save('12-admin-audit');
 

@@ -13,8 +13,8 @@ export async function adminPage(main, ctx) {
 	const current = ctx.params[0] || 'users';
 	const body = h('div');
 	main.append(pageHead('系统管理'),
-		h('div', { class: 'tabs', role: 'tablist' }, tabs.map(([k, t]) => h('a', {
-			href: `#/admin/${k}`, role: 'tab', class: 'tab', 'aria-selected': String(k === current),
+		h('nav', { class: 'tabs', 'aria-label': '管理分类' }, tabs.map(([k, t]) => h('a', {
+			href: `#/admin/${k}`, class: 'tab', 'aria-current': k === current ? 'page' : null,
 		}, t))), body);
 	if (current === 'tokens') return tokensTab(body, ctx);
 	if (current === 'audit') return auditTab(body);
@@ -31,8 +31,8 @@ async function usersTab(box, ctx) {
 	const role = roleSelect('operator', { name: 'role' });
 	const formErr = h('div', { class: 'form-error' });
 	const addBtn = h('button', { type: 'submit', class: 'btn btn-primary' }, '创建账号');
-	const form = h('form', { novalidate: true }, h('div', { class: 'cols cols-3' },
-		field('用户名', username), field('初始密码', password, '至少 10 位'), field('角色', role)), formErr,
+	const form = h('form', { novalidate: true },
+		field('用户名', username), field('初始密码', password, '至少 10 位'), field('角色', role), formErr,
 	h('div', { class: 'form-actions' }, addBtn));
 	fill(box, h('div', { class: 'cols cols-2-1' }, card('账号', err, list), card('新建账号', form)));
 
