@@ -13,6 +13,7 @@
 PREFIX  ?= /usr/local
 DESTDIR ?=
 SYSCONFDIR ?= $(PREFIX)/etc
+DATADIR ?= $(PREFIX)/share/skillgw
 CC      ?= cc
 PKGS     = libosmocore libosmogsm libosmovty libsmpp34 sqlite3 libconfig talloc libmicrohttpd \
 	   libsodium
@@ -31,7 +32,8 @@ endif
 CFLAGS  += -std=gnu11 $(OPT) -Wall -Wextra -Werror -Wno-unused-parameter \
 	   -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	   -pthread -Iinclude -I$(B) $(shell pkg-config --cflags $(PKGS)) $(SANFLAGS) \
-	   -DSKILLGW_VERSION='"$(VERSION)"' -DSKILLGW_SYSCONFDIR='"$(SYSCONFDIR)/skillgw"'
+	   -DSKILLGW_VERSION='"$(VERSION)"' -DSKILLGW_SYSCONFDIR='"$(SYSCONFDIR)/skillgw"' \
+	   -DSKILLGW_DATADIR='"$(DATADIR)"'
 LDFLAGS += $(SANFLAGS)
 LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lm -pthread
 
