@@ -33,6 +33,7 @@
 #include "gateway/queue/dispatch.h"
 #include "gw.h"
 #include "gateway/log.h"
+#include "gateway/metrics.h"
 #include "gateway/ussd/menu.h"
 #include "gateway/queue/mo.h"
 #include "gateway/queue/mtq.h"
@@ -453,6 +454,7 @@ int main(int argc, char **argv)
 	sgw_log_set_numbers(gw->cfg.log_numbers);
 	smpp_pdu_init(root);
 	gw->started_ms = clock_now_ms();
+	metrics_day_get(&(struct metrics_day){ 0 });	/* today's counts from now */
 	if (main_start(gw, o.config) < 0)
 		return 2;
 	main_loop(gw);

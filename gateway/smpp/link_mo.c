@@ -116,7 +116,8 @@ static int link_inbound(struct smpp_link *l, const struct smpp_deliver *d,
 /* Hand a decoded PDU to the router: 0 or its negative errno. A receipt
  * that cannot be read is logged and acknowledged (the SMSC would only send
  * it again). */
-static int link_rx_route(struct smpp_link *l, const struct smpp_deliver *d)
+static int link_rx_route(struct smpp_link *l, const struct smpp_deliver *d,
+			 int64_t rx_us)
 {
 	struct in_msg in;
 
@@ -126,6 +127,7 @@ static int link_rx_route(struct smpp_link *l, const struct smpp_deliver *d)
 			log_num(d->src));
 		return 0;
 	}
+	in.rx_us = rx_us;
 	/* the router opens the group-commit transaction if it writes */
 	return l->rx_cb(l->rx_data, &in);
 }
@@ -136,6 +138,7 @@ static int link_rx_route(struct smpp_link *l, const struct smpp_deliver *d)
 void link_rx_deliver(struct smpp_link *l, struct smpp_conn *c,
 		     const struct smpp_hdr *h, const uint8_t *pdu)
 {
+	int64_t rx_us = clock_mono_us();
 	struct smpp_deliver *d = talloc_zero(l, struct smpp_deliver);
 	struct link_ack *a = talloc_zero(l, struct link_ack);
 
@@ -161,7 +164,7 @@ void link_rx_deliver(struct smpp_link *l, struct smpp_conn *c,
 	a->generation = smpp_conn_generation(c);
 	a->resp_id = link_resp_id(h->id);
 	a->seq = h->seq;
-	a->rc = link_rx_route(l, d);
+	a->rc = link_rx_route(l, d, rx_us);
 	if (db_after_commit(l->db, link_ack_after_commit, a) < 0) {
 		/* at-least-once: a stored MO may come again */
 		rate_ctr_inc2(l->ctrg, LINK_CTR_MO_TEMPFAIL);
