@@ -30,6 +30,8 @@ static const struct log_info_cat sgw_log_cats[] = {
 		      .enabled = 1, .loglevel = LOGL_NOTICE },
 	[DHAND]   = { .name = "DHAND",   .description = "Domain handlers",
 		      .enabled = 1, .loglevel = LOGL_NOTICE },
+	[DAPI]    = { .name = "DAPI",    .description = "HTTP API and console",
+		      .enabled = 1, .loglevel = LOGL_NOTICE },
 };
 
 const struct log_info sgw_log_info = {

@@ -9,6 +9,8 @@
  *   import, export  the bureau's CSV files (gateway/ctl/import.c,
  *          gateway/ctl/export.c)
  *   notice bulk notice campaigns (gateway/ctl_notice*.c)
+ *   user, token  accounts of the API and console, API tokens
+ *          (gateway/ctl/user.c, gateway/ctl/token.c)
  * Exit status: 0 success, 1 a user error (one line saying what), 2 a system
  * error (database, file system).
  */
@@ -21,6 +23,7 @@
 #include <osmocom/core/talloc.h>
 
 #include "gateway/config.h"
+#include "ctl_account.h"
 #include "ctl_data.h"
 #include "ctl_notice.h"
 #include "gateway/db.h"
@@ -76,7 +79,20 @@ static void ctl_usage(FILE *out)
 		"  notice list        the campaigns\n"
 		"  notice status ID   progress, recipients and messages by state, failures\n"
 		"  notice report ID FILE.csv\n"
-		"                     the outcome for every recipient\n\n"
+		"                     the outcome for every recipient\n"
+		"  user add NAME --role admin|operator|viewer [--password-stdin]\n"
+		"                     an account of the API and console; the password\n"
+		"                     is asked on the terminal (no echo) or read as one\n"
+		"                     line of standard input\n"
+		"  user passwd NAME [--password-stdin]\n"
+		"  user disable|enable NAME   (disable ends its sessions)\n"
+		"  user role NAME ROLE\n"
+		"  user list          the accounts\n"
+		"  token create --name NAME --role ROLE\n"
+		"                     an API token for a machine, printed once\n"
+		"                     (Authorization: Bearer TOKEN)\n"
+		"  token list\n"
+		"  token revoke ID\n\n"
 		"Options:\n"
 		"  -c, --config FILE  configuration file (default %s/skillgw.conf)\n"
 		"  -j, --json         machine-readable output\n"
@@ -307,6 +323,18 @@ static int ctl_notice(struct ctl *c, int argc, char **argv)
 	return ctl_notice_run(c->config, c->json, argc, argv);
 }
 
+/* ---- accounts and tokens (gateway/ctl/user.c, token.c) ----------------- */
+
+static int ctl_user(struct ctl *c, int argc, char **argv)
+{
+	return ctl_user_run(c->config, c->json, argc, argv);
+}
+
+static int ctl_token(struct ctl *c, int argc, char **argv)
+{
+	return ctl_token_run(c->config, c->json, argc, argv);
+}
+
 /* ---- main ---------------------------------------------------------------- */
 
 static const struct {
@@ -318,6 +346,8 @@ static const struct {
 	{ "import", ctl_import },
 	{ "export", ctl_export },
 	{ "notice", ctl_notice },
+	{ "user", ctl_user },
+	{ "token", ctl_token },
 };
 
 static int ctl_global_opts(int argc, char **argv, struct ctl *c)

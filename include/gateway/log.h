@@ -22,6 +22,7 @@ enum sgw_log_cat {
 	DUSSD,		/* USSD sessions */
 	DSCHED,		/* campaign scheduler */
 	DHAND,		/* domain handlers */
+	DAPI,		/* the bureau's HTTP API */
 };
 
 extern const struct log_info sgw_log_info;
