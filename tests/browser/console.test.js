@@ -12,7 +12,8 @@
 const assert = require('node:assert/strict');
 const fs = require('fs');
 const path = require('path');
-const { gwTest, until, freePort, ROOT } = require('../integration/lib/gw');
+const { spawnSync } = require('child_process');
+const { gwTest, until, freePort, ROOT, CTL } = require('../integration/lib/gw');
 const { launch, shot, haveChromium, CHROMIUM, SHOTS } = require('./lib/browser');
 
 const SIG = '【揭阳人社】';
@@ -50,8 +51,10 @@ function rosterCsv() {
 
 /** An admin account made with skillctl (the password on standard input). */
 function createAdmin(gw) {
-	const r = gw.ctl(['user', 'add', ADMIN.user, '--role', 'admin', '--password', ADMIN.password]);
-	assert.equal(r.code, 0, `skillctl user add: ${r.stderr}${r.stdout}`);
+	const r = spawnSync(CTL, ['-c', gw.cfgPath, 'user', 'add', ADMIN.user, '--role', 'admin', '--password-stdin'], {
+		cwd: gw.dir, env: gw.env(), input: `${ADMIN.password}\n`, encoding: 'utf8', timeout: 30000,
+	});
+	assert.equal(r.status, 0, `skillctl user add: ${r.stderr}${r.stdout}`);
 }
 
 gwTest('the console in Chromium: log in, campaign to 100%, import with a bad row, log out', { timeout: 150000 }, async (t, h) => {

@@ -35,7 +35,7 @@ export const LABELS = {
 		validating: '校验中', validated: '校验完成', applying: '导入中', applied: '已导入', done: '已完成',
 		failed: '失败', running: '处理中', queued: '排队中',
 	},
-	role: { admin: '管理员', operator: '操作员', viewer: '只读用户', auditor: '审计员' },
+	role: { admin: '管理员', operator: '操作员', viewer: '只读用户' },
 	channel: { sms: '短信', ussd: 'USSD', import: '导入' },
 	traffic: { mo: '上行短信', mt: '下行短信', dlr: '状态报告', ussd: 'USSD 会话' },
 };

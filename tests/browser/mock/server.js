@@ -209,11 +209,11 @@ function createMock() {
 			if (p[1] === 'tokens') {
 				if (m === 'POST') {
 					const b = json();
-					const t = { id: tokens.length + 1, name: b.name, role: b.role, prefix: 'sgw_ab12', created_at: Date.now(), created_by: s.user };
+					const t = { id: tokens.length + 1, name: b.name, role: b.role, created_at: Date.now(), created_by: s.user };
 					tokens.push(t);
-					return send(res, 201, { ...t, token: `sgw_ab12${crypto.randomBytes(16).toString('hex')}` });
+					return send(res, 201, { ...t, token: `sgw_${t.id}_${crypto.randomBytes(16).toString('hex')}` });
 				}
-				if (m === 'DELETE') { const t = tokens.find((x) => String(x.id) === p[2]); if (t) t.revoked = true; return send(res, 204, null); }
+				if (m === 'DELETE') { const t = tokens.find((x) => String(x.id) === p[2]); if (t) t.revoked_at = Date.now(); return send(res, 204, null); }
 				return send(res, 200, list(tokens, q));
 			}
 			if (p[1] === 'audit') return send(res, 200, list(audit, q));

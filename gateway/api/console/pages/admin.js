@@ -106,10 +106,10 @@ async function tokensTab(box) {
 				{ title: '编号', class: 'num', get: (t) => t.id },
 				{ title: '用途说明', get: (t) => t.name || t.label || '—' },
 				{ title: '权限', get: (t) => label('role', t.role) },
-				{ title: '前缀', get: (t) => (t.prefix ? h('code', {}, `${t.prefix}…`) : '—') },
+				{ title: '令牌', get: (t) => h('code', {}, `sgw_${t.id}_…`) },
 				{ title: '创建', get: (t) => `${fmtTime(t.created_at)}${t.created_by ? ` · ${t.created_by}` : ''}` },
 				{ title: '最近使用', get: (t) => fmtTime(t.last_used_at) },
-				{ title: '操作', get: (t) => (t.revoked ? h('span', { class: 'muted' }, '已吊销') : button('吊销', async (ev) => {
+				{ title: '操作', get: (t) => (t.revoked_at || t.revoked ? h('span', { class: 'muted' }, `已吊销 ${fmtTime(t.revoked_at)}`) : button('吊销', async (ev) => {
 					if (!window.confirm(`确定吊销令牌 ${t.name || t.id} 吗？使用它的系统将无法再访问。`)) return;
 					try {
 						await busy(ev.currentTarget, api.del(`admin/tokens/${encodeURIComponent(t.id)}`));

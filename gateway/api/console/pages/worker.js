@@ -66,7 +66,7 @@ function drawWorker(out, w, reload, session) {
 }
 
 function subsidyTable(w, list, reload, session) {
-	const canChange = session && session.role !== 'viewer' && session.role !== 'auditor';
+	const canChange = session && session.role !== 'viewer';
 	return table([
 		{ title: '业务编号', get: (s) => s.reference },
 		{ title: '种类', get: (s) => label('subsidy_kind', s.kind) },
