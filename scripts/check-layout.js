@@ -40,7 +40,9 @@ const RULES = {
 	'handlers/replies': [FRAME, 'gateway/text', 'handlers/domain'],
 	'handlers/sms': [FRAME, 'gateway/text', 'gateway/queue', 'handlers/domain', 'handlers/replies'],
 	'handlers/ussd': [FRAME, 'gateway/text', 'gateway/ussd', 'handlers/domain', 'handlers/replies'],
-	'handlers/notice': [FRAME, 'gateway/text', 'gateway/queue', 'handlers/domain'],
+	// handlers/data: the CSV writer (csv.h) of the campaign report, which
+	// skillctl and the API share (handlers/notice/campaign.c)
+	'handlers/notice': [FRAME, 'gateway/text', 'gateway/queue', 'handlers/domain', 'handlers/data'],
 	'handlers/data': [FRAME, 'gateway/text', 'handlers/domain'],
 };
 

@@ -17,6 +17,7 @@
 #include "gateway/log.h"
 
 #define ACCT_SECRET_OCTETS	32
+#define ACCT_SECRET_B64		48	/* its base64url, with the NUL */
 #define ACCT_TOKEN_PREFIX	"sgw_"
 #define ACCT_USED_EVERY_MS	60000	/* last_used_at written at most */
 
@@ -327,7 +328,7 @@ int acct_user_list(struct acct_store *s, void *ctx, unsigned offset,
 		   unsigned long *total)
 {
 	DB_STMT(st, s->st[AS_USER_LIST]);
-	int rc;
+	int rc = SQLITE_DONE;
 
 	*n = 0;
 	*out = talloc_zero_array(ctx, struct acct_user, limit ? limit : 1);
@@ -367,7 +368,7 @@ int acct_token_create(struct acct_store *s, const char *name,
 		      int64_t now, char token[ACCT_TOKEN_MAX], int64_t *id)
 {
 	DB_STMT(st, s->st[AS_TOKEN_ADD]);
-	char secret[ACCT_TOKEN_MAX];
+	char secret[ACCT_SECRET_B64];
 	unsigned char hash[32];
 	int rc = db_begin(s->db);
 
@@ -408,7 +409,7 @@ static int acct_token_split(const char *token, int64_t *id,
 	if (*p < '1' || *p > '9')
 		return -ENOENT;
 	*id = strtoll(p, &end, 10);
-	if (*end != '_' || strlen(end + 1) >= ACCT_TOKEN_MAX)
+	if (*end != '_' || strlen(end + 1) >= ACCT_SECRET_B64)
 		return -ENOENT;
 	*secret = end + 1;
 	return 0;
@@ -474,7 +475,7 @@ int acct_token_list(struct acct_store *s, void *ctx, unsigned offset,
 		    unsigned long *total)
 {
 	DB_STMT(st, s->st[AS_TOKEN_LIST]);
-	int rc;
+	int rc = SQLITE_DONE;
 
 	*n = 0;
 	*out = talloc_zero_array(ctx, struct acct_token, limit ? limit : 1);
