@@ -4,8 +4,8 @@
 
 export const LABELS = {
 	link: {
-		bound: '已连接', up: '已连接', connected: '已连接', binding: '连接中', connecting: '连接中',
-		down: '未连接', closed: '未连接', disconnected: '未连接', throttled: '限流中', idle: '空闲',
+		bound: '已连接', connecting: '连接中', binding: '登录中', unbinding: '断开中', down: '未连接',
+		stopped: '已停用', throttled: '限流中',
 	},
 	mt: {
 		queued: '排队中', sending: '发送中', submitted: '已提交', delivered: '已送达',
@@ -26,14 +26,19 @@ export const LABELS = {
 	},
 	enrol_status: { enrolled: '已报名', cancelled: '已取消', completed: '已结业' },
 	subsidy_status: { received: '已受理', reviewing: '审核中', approved: '已批准', paid: '已发放', rejected: '不予补贴' },
+	cert_kind: { qualification: '职业资格证书', skill_level: '职业技能等级证书', special_ability: '专项职业能力证书', completion: '培训合格证书' },
 	subsidy_kind: { training: '职业培训补贴', appraisal: '职业技能鉴定补贴', living: '生活费补贴', entrepreneurship: '创业培训补贴' },
 	import_kind: {
 		workers: '人员名册', institutions: '培训机构', occupations: '职业（工种）', courses: '培训课程',
 		subsidies: '补贴记录', certificates: '证书', enrolments: '报名记录',
 	},
 	import_state: {
-		validating: '校验中', validated: '校验完成', applying: '导入中', applied: '已导入', done: '已完成',
-		failed: '失败', running: '处理中', queued: '排队中',
+		queued: '排队中', validating: '校验中', applying: '导入中', done: '已完成', failed: '失败', cancelled: '已停止',
+	},
+	import_result: { valid: '全部正确', invalid: '有错误行', applied: '已导入', stopped: '导入中断' },
+	preview_detail: {
+		matched: '符合条件', opted_out: '已退订', no_number: '未绑定手机号', numbers: '号码数',
+		duplicates: '重复号码', unknown: '不在名册中',
 	},
 	role: { admin: '管理员', operator: '操作员', viewer: '只读用户' },
 	channel: { sms: '短信', ussd: 'USSD', import: '导入' },

@@ -36,7 +36,7 @@ function createMock() {
 	}));
 	for (let i = 0; i < 6; i++) {
 		const id = ++nextId;
-		messages.set(id, { id, to: `861380013800${i}`, text: '测试', state: 'failed', error: i % 2 ? 'SMSC 拒绝：号码无效 (0x0b)' : '超时：SMSC 未应答', updated_at: Date.now() - i * 600e3 });
+		messages.set(id, { id, to: `861380013800${i}`, text: '测试', state: 'failed', error: i % 2 ? 'SMSC refused: invalid destination (0x0b)' : 'failed: no answer from the SMSC', done_at: Date.now() - i * 600e3 });
 	}
 
 	const send = (res, code, obj, headers = {}) => {
@@ -103,14 +103,14 @@ function createMock() {
 			});
 		}
 		if (p[0] === 'messages') {
-			if (p[1] === 'failures') return send(res, 200, list([...messages.values()].filter((x) => x.state === 'failed').reverse(), q));
+			if (m === 'GET' && !p[1]) return send(res, 200, list([...messages.values()].filter((x) => !q.get('state') || x.state === q.get('state')).reverse(), q));
 			if (m === 'POST' && !p[1]) {
 				const b = json();
 				if (!b || !/^\+?\d{5,15}$/.test(String(b.to || ''))) return fail(res, 400, 'bad_request', '号码格式不正确');
 				const id = ++nextId;
 				messages.set(id, { id, to: b.to, text: b.text, state: 'queued', parts: parts(b.text), created_at: Date.now(), link: 'cmcc' });
-				setTimeout(() => { messages.get(id).state = 'delivered'; messages.get(id).updated_at = Date.now(); }, 1500);
-				return send(res, 201, { id, state: 'queued' });
+				setTimeout(() => { messages.get(id).state = 'delivered'; messages.get(id).done_at = Date.now(); }, 1500);
+				return send(res, 201, { queued: 1, ids: [id], parts: parts(b.text) });
 			}
 			const msg = messages.get(Number(p[1]));
 			return msg ? send(res, 200, msg) : fail(res, 404, 'not_found', '没有这条短信');
@@ -122,7 +122,9 @@ function createMock() {
 				const a = audience(b);
 				if (why && b.text.trim()) return fail(res, 400, 'bad_request', why);
 				return send(res, 200, {
-					recipients: a.length, parts: Math.max(1, ...a.slice(0, 3).map((w) => parts(render(b.text, w)))), max_parts: 3,
+					recipients: a.length, detail: { matched: a.length, opted_out: 0, no_number: 0 },
+					parts: Math.max(1, ...a.slice(0, 3).map((w) => parts(render(b.text, w)))), longest_parts: 2, max_parts: 3, rate: 40,
+					quiet: { start: '21:00', end: '08:00', timezone: 'Asia/Shanghai' },
 					duration_s: a.length / 40, signature: '【揭阳人社】', optout_hint: '回TD退订',
 					samples: a.slice(0, 3).map((w) => ({ msisdn: w.msisdn.replace(/(\d{5})\d{4}(\d{4})/, '$1****$2'), text: render(b.text, w), parts: parts(render(b.text, w)) })),
 				});
@@ -156,40 +158,50 @@ function createMock() {
 			return send(res, 200, campaignStatus(c));
 		}
 		if (p[0] === 'imports') {
+			const step = (r) => {
+				r.polls++;
+				const f = Math.min(1, r.polls / 3);
+				r.progress = { phase: r.mode === 'apply' ? 'applying' : 'validating', fraction: f };
+				if (f < 1) return;
+				r.state = 'done';
+				if (r.mode === 'validate') r.result = r.bad ? 'invalid' : 'valid';
+				else Object.assign(r, { result: 'applied', imported: r.rows - r.bad, updated: 0, unchanged: 0 });
+			};
 			if (m === 'POST' && !p[1]) {
 				const lines = body.toString('utf8').replace(/^\ufeff/, '').split(/\r?\n/).filter(Boolean);
 				const bad = [];
 				lines.slice(1).forEach((l, i) => {
 					const cols = l.split(',');
-					if (cols[0] && !/^\d{17}[\dX]$/.test(cols[0])) bad.push({ line: i + 2, column: '身份证号', reason: '身份证号校验位不正确' });
+					if (cols[0] && !/^\d{17}[\dX]$/.test(cols[0])) bad.push({ line: i + 2, column: '身份证号', reason: 'check character wrong' });
 				});
 				const id = imports.size + 1;
 				const mode = q.get('mode') || 'validate';
-				const r = { id, kind: q.get('kind'), mode, state: mode === 'apply' ? 'applying' : 'validating', rows: lines.length - 1, bad_count: bad.length, bad_rows: bad, progress: 0, polls: 0 };
+				const r = { id, kind: q.get('kind'), mode, state: mode === 'apply' ? 'applying' : 'validating', encoding: 'UTF-8', rows: lines.length - 1, bad: bad.length, warnings: 0, bad_rows: bad, polls: 0 };
 				imports.set(id, r);
 				return send(res, 202, r);
 			}
 			const r = imports.get(Number(p[1]));
 			if (!r) return fail(res, 404, 'not_found', '没有这次导入');
-			if (m === 'POST' && p[2] === 'apply') { r.mode = 'apply'; r.state = 'applying'; r.progress = 0; r.polls = 0; return send(res, 202, r); }
-			r.polls++;
-			r.progress = Math.min(1, r.polls / 3);
-			if (r.progress >= 1) r.state = r.mode === 'apply' ? 'applied' : 'validated';
-			if (r.state === 'applied') Object.assign(r, { added: r.rows - r.bad_count, updated: 0, unchanged: 0 });
+			if (m === 'POST' && p[2] === 'apply') {
+				Object.assign(r, { mode: 'apply', state: 'applying', result: '', skip_bad: q.get('skip_bad') === 'true', polls: 0 });
+				return send(res, 202, r);
+			}
+			step(r);
 			return send(res, 200, r);
 		}
 		if (p[0] === 'exports') {
 			res.writeHead(200, { 'Content-Type': 'text/csv; charset=utf-8' });
 			return res.end('\ufeff身份证号,姓名,课程\n');
 		}
-		if (p[0] === 'workers' && p[1]) {
-			const w = roster.find((x) => String(x.id) === p[1] || x.msisdn.endsWith(p[1]));
+		if (p[0] === 'subsidies' && m === 'PATCH') return send(res, 200, { reference: p[1], ...json() });
+		if (p[0] === 'workers') {
+			const w = p[1] ? roster.find((x) => String(x.id) === p[1]) : roster.find((x) => x.msisdn === q.get('msisdn'));
+			if (!p[1]) return send(res, 200, list(w ? [{ id: w.id }] : [], q));
 			if (!w) return fail(res, 404, 'not_found', '名册中没有此人员');
-			if (m === 'PATCH') return send(res, 200, { ok: true });
 			return send(res, 200, {
 				id: w.id, name: mask(w.name), id_number: '445281********123X', msisdn: w.msisdn.replace(/(\d{5})\d{4}(\d{4})/, '$1****$2'),
-				region: w.region, key_groups: w.key_groups, bound_by: 'roster', opted_out: false,
-				enrolments: [{ course_name: '电工（初级工）培训班', status: 'enrolled', start_date: '2026-07-01', channel: 'sms' }],
+				region: w.region, key_groups: [w.key_groups], birth_date: '1990-**-**', bound_by: 'roster', opted_out: false,
+				enrolments: [{ course_name: '电工（初级工）培训班', institution_name: '揭阳市技工学校', status: 'enrolled', start_date: '2026-07-01' }],
 				certificates: [],
 				subsidies: [{ reference: 'BT2026001', kind: 'training', amount_fen: 120000, status: 'reviewing', applied_date: '2026-05-02' }],
 			});

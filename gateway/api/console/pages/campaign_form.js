@@ -7,7 +7,7 @@
 // endpoint, called a moment after each change.
 
 import * as api from '../api.js';
-import { LABELS } from '../labels.js';
+import { label, LABELS } from '../labels.js';
 import { countSms, fillSamples, findPlaceholders, noticeBody, PLACEHOLDERS } from '../sms_count.js';
 import { busy, card, field, fill, fmtDuration, fmtNum, h, newId, notice, pageHead, showError, toast } from '../ui.js';
 
@@ -130,8 +130,9 @@ export async function campaignForm(main, ctx) {
 				h('strong', {}, `约 ${c.parts} 条短信`), ` · 共 ${c.chars} 字（含签名和退订提示）· ${enc}`,
 				c.parts > 1 ? ` · 长短信每条 ${c.perPart} 字` : ` · 单条上限 ${c.single} 字`,
 				` · 本条还可输入 ${c.remaining} 字`),
-			h('div', { class: 'count-server' }, server && server.parts !== undefined
-				? ['服务器计算（按最长的姓名、课程等）：', h('strong', {}, `${server.parts} 条`),
+			h('div', { class: 'count-server' }, server && (server.longest_parts !== undefined || server.parts !== undefined)
+				? ['服务器计算：', server.longest_parts !== undefined ? ['按最长的姓名、课程等 ', h('strong', {}, `${server.longest_parts} 条`)] : null,
+					server.parts !== undefined && server.recipients ? `，样例最多 ${server.parts} 条` : '',
 					server.max_parts ? `，上限 ${server.max_parts} 条` : '']
 				: h('span', { class: 'muted' }, '服务器计算：等待预览…')));
 		const { used, unknown } = findPlaceholders(text.value);
@@ -153,12 +154,14 @@ export async function campaignForm(main, ctx) {
 			if (p.optout_hint !== undefined) hint = p.optout_hint;
 			else if (p.hint !== undefined) hint = p.hint;
 			fill(count, h('span', { class: 'count-num' }, fmtNum(p.recipients)), ' 位收信人',
-				p.detail ? h('span', { class: 'muted small' }, `（${p.detail}）`) : null);
+				p.detail && typeof p.detail === 'object' ? h('span', { class: 'muted small' },
+					`（${Object.entries(p.detail).map(([k, v]) => `${label('preview_detail', k)} ${fmtNum(v)}`).join('，')}）`) : null);
 			drawCounter(p);
 			drawSamples(p.samples || []);
-			const secs = p.duration_s ?? p.sending_s ?? (p.sending && p.sending.seconds);
-			fill(sending, secs !== undefined ? `预计发送用时约 ${fmtDuration(secs)}` : (p.sending_text || ''),
-				p.warning ? notice('info', p.warning) : null);
+			const q = p.quiet && p.quiet.start !== p.quiet.end ? `；${p.quiet.start}–${p.quiet.end} 为免打扰时段，不发送` : '';
+			fill(sending, p.duration_s !== undefined && p.recipients
+				? `预计发送用时约 ${fmtDuration(p.duration_s)}${p.rate ? `（每秒 ${p.rate} 条）` : ''}${q}` : '',
+			p.after_end ? notice('error', '按当前速率，截止时间前发不完：截止后未发出的短信将过期。') : null);
 		} catch (e) {
 			if (my !== seq || e.status === 401) return;
 			fill(count, h('span', { class: 'count-error' }, e.message));

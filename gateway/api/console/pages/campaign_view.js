@@ -83,7 +83,7 @@ export async function campaignView(main, ctx, id) {
 			fact('编号', c.id ?? id), fact('创建人', c.created_by), fact('创建时间', fmtTime(c.created_at)),
 			fact('开始时间', fmtTime(c.start_at)), fact('截止时间', fmtTime(c.end_at)),
 			fact('速率', c.rate ? `${c.rate} 条/秒` : '不限'), fact('最长条数', c.parts ?? c.max_parts),
-			c.audience_text || c.audience ? fact('收信人条件', typeof c.audience === 'string' ? c.audience : c.audience_text || JSON.stringify(c.audience)) : null);
+			c.audience ? fact('收信人条件', audienceText(c.audience)) : null);
 		fill(textBox, c.body || c.text ? [h('h3', {}, '短信内容'), h('div', { class: 'sample-text' }, c.body || c.text)] : null);
 	}
 
@@ -101,6 +101,24 @@ export async function campaignView(main, ctx, id) {
 
 	stop = poll(load, 1000);
 	return last;
+}
+
+const AUDIENCE_WORDS = {
+	region: ['区县', 'region'], group: ['重点群体', 'key_group'], course: ['课程', null], occupation: ['职业', null],
+	enrolment_status: ['报名状态', 'enrol_status'], subsidy_status: ['补贴状态', 'subsidy_status'],
+};
+
+/** The audience options in words: 区县：普宁市；重点群体：农民工. */
+function audienceText(a) {
+	if (typeof a !== 'object') return String(a);
+	const parts = [];
+	for (const [k, v] of Object.entries(a)) {
+		const [word, kind] = AUDIENCE_WORDS[k] || [k, null];
+		const list = [].concat(v);
+		if (k === 'numbers') parts.push(`指定号码 ${list.length} 个`);
+		else if (list.length) parts.push(`${word}：${list.map((x) => (kind ? label(kind, x) : x)).join('、')}`);
+	}
+	return parts.length ? parts.join('；') : '名册中的全部人员';
 }
 
 const stat = (t, v, code) => h('div', { class: `stat${code ? ` stat-${code}` : ''}` },

@@ -31,7 +31,7 @@ export async function dashboardPage(main) {
 		try {
 			const [st, fl] = await Promise.all([
 				api.get('status'),
-				api.get('messages/failures', { limit: 8 }).catch((e) => ({ error: e })),
+				api.get('messages', { state: 'failed', limit: 8 }).catch((e) => ({ error: e })),
 			]);
 			err.replaceChildren();
 			drawLinks(links, st.links || []);
@@ -57,6 +57,7 @@ function drawLinks(box, links) {
 			l.throttled ? badge('throttled', '限流中') : null) },
 		{ title: '窗口', class: 'num', get: (l) => (l.window && typeof l.window === 'object'
 			? `${fmtNum(l.window.used)}/${fmtNum(l.window.size)}` : fmtNum(l.window)) },
+		{ title: '积压', class: 'num', get: (l) => fmtNum(l.backlog) },
 		{ title: '速率（条/秒）', class: 'num', get: (l) => (l.tps === undefined ? '—'
 			: `${fmtNum(typeof l.tps === 'object' ? l.tps.now : l.tps)}${l.max_tps ? ` / ${fmtNum(l.max_tps)}` : ''}`) },
 	], links));
@@ -113,9 +114,9 @@ function drawFailures(box, fl) {
 	}
 	const rows = itemsOf(fl);
 	fill(box, table([
-		{ title: '时间', class: 'nowrap', get: (m) => shortTime(m.at || m.updated_at || m.created_at) },
+		{ title: '时间', class: 'nowrap', get: (m) => shortTime(m.done_at || m.created_at) },
 		{ title: '号码', get: (m) => m.to || m.msisdn || '—' },
-		{ title: '原因', get: (m) => m.reason || m.error || label('mt', m.state) },
+		{ title: '原因', get: (m) => m.error || (m.smpp_status ? `SMSC 状态 0x${m.smpp_status.toString(16)}` : label('mt', m.state)) },
 	], rows, { empty: '最近没有失败的短信。' }));
 }
 

@@ -7,8 +7,13 @@ import * as api from '../api.js';
 import { label, LABELS } from '../labels.js';
 import { busy, card, field, fill, fmtNum, h, notice, pageHead, poll, progressBar, showError, table, toast } from '../ui.js';
 
-const MAX_BYTES = 64 * 1024 * 1024;
-const FINAL = ['validated', 'applied', 'done', 'failed'];
+const MAX_BYTES = 512 * 1024 * 1024;	// api.max_upload's default
+const FINAL = ['done', 'failed', 'cancelled'];
+const rowColumns = [
+	{ title: '行号', class: 'num', get: (b) => b.line },
+	{ title: '列', get: (b) => b.column || '—' },
+	{ title: '原因', get: (b) => b.reason },
+];
 
 export async function importsPage(main) {
 	const kind = h('select', { name: 'kind' }, Object.entries(LABELS.import_kind).map(([v, t]) => h('option', { value: v }, `${t}（${v}）`)));
@@ -38,38 +43,43 @@ export async function importsPage(main) {
 			h('div', { class: 'field field-button' }, exportBtn)), exportErr));
 	fill(result, h('p', { class: 'muted' }, '上传文件后，在此逐行显示校验结果。'));
 
-	let current = null;	// the last upload: {id, kind, file}
+	let current = null;	// the last upload: {job, kind, file}
 	let stop = null;
+
+	const canApply = () => {
+		const j = current && current.job;
+		return !!j && j.mode === 'validate' && j.state === 'done' &&
+			(j.result === 'valid' || (j.result === 'invalid' && skipBad.checked && j.rows > j.bad));
+	};
+	skipBad.addEventListener('change', () => { applyBtn.disabled = !canApply(); });
 
 	form.addEventListener('submit', async (ev) => {
 		ev.preventDefault();
 		err.replaceChildren();
 		const f = file.files[0];
 		if (!f) { showError(err, new Error('请选择要上传的 CSV 文件。')); file.focus(); return; }
-		if (f.size > MAX_BYTES) { showError(err, new Error('文件超过 64 MB，请拆分后上传。')); return; }
+		if (f.size > MAX_BYTES) { showError(err, new Error('文件过大，请拆分后上传。')); return; }
 		applyBtn.disabled = true;
 		try {
-			const r = await busy(validateBtn, upload(kind.value, f, 'validate', skipBad.checked));
-			current = { id: r.id, kind: kind.value, file: f, report: r };
-			follow(r);
+			const job = await busy(validateBtn, api.request('imports', {
+				method: 'POST', body: f, query: { kind: kind.value, mode: 'validate' }, headers: { 'Content-Type': 'text/csv' },
+			}));
+			current = { job, kind: kind.value, file: f };
+			follow(job);
 		} catch (e) {
 			if (e.status !== 401) showError(err, e);
 		}
 	});
 
 	applyBtn.addEventListener('click', async () => {
-		if (!current) return;
+		if (!canApply()) return;
 		err.replaceChildren();
 		try {
-			let r;
-			if (current.id !== undefined && current.report && current.report.state === 'validated') {
-				r = await busy(applyBtn, api.post(`imports/${current.id}/apply`, { skip_bad: skipBad.checked }));
-			} else {
-				r = await busy(applyBtn, upload(current.kind, current.file, 'apply', skipBad.checked));
-			}
+			const job = await busy(applyBtn, api.request(`imports/${current.job.id}/apply`, {
+				method: 'POST', query: { skip_bad: skipBad.checked ? 'true' : undefined },
+			}));
 			applyBtn.disabled = true;
-			current.id = r.id ?? current.id;
-			follow(r);
+			follow(job);
 		} catch (e) {
 			if (e.status !== 401) showError(err, e);
 		}
@@ -78,42 +88,45 @@ export async function importsPage(main) {
 	function follow(first) {
 		if (stop) stop();
 		draw(first);
-		if (FINAL.includes(first.state) || first.id === undefined) return;
+		if (FINAL.includes(first.state)) return;
 		stop = poll(async () => {
-			const r = await api.get(`imports/${first.id}`);
-			draw(r);
-			if (FINAL.includes(r.state) && stop) { stop(); stop = null; }
-		}, 700);
+			const job = await api.get(`imports/${first.id}`);
+			draw(job);
+			if (FINAL.includes(job.state) && stop) {
+				stop();
+				stop = null;
+				if (job.mode === 'apply' && job.result === 'applied') toast('导入完成。');
+			}
+		}, 500);
 	}
 
-	async function draw(r) {
-		current.report = r;
-		const bad = r.bad_rows || r.errors || r.bad || [];
-		const total = r.rows ?? r.total;
-		const done = FINAL.includes(r.state);
-		const applied = r.mode === 'apply' || ['applying', 'applied', 'done'].includes(r.state);
+	function draw(j) {
+		current.job = j;
+		const done = FINAL.includes(j.state);
+		const applying = j.mode === 'apply';
+		const bad = j.bad_rows || [];
+		const fraction = j.progress && j.progress.fraction !== undefined ? j.progress.fraction : (done ? 1 : 0);
 		const counts = [
-			['总行数', total], ['正确', r.good ?? (total !== undefined ? total - (r.bad_count ?? bad.length) : undefined)],
-			['错误', r.bad_count ?? bad.length], ['新增', r.added ?? r.inserted], ['更新', r.updated], ['未变', r.unchanged ?? r.same],
-		].filter(([, v]) => v !== undefined);
+			['总行数', j.rows], ['错误行', j.bad], ['警告', j.warnings],
+			...(applying ? [['新增', j.imported], ['更新', j.updated], ['未变', j.unchanged]] : []),
+		].filter(([, v]) => v !== undefined && v !== null);
+		const outcome = done && j.result ? label('import_result', j.result) : label('import_state', j.state);
 		fill(result,
 			h('div', { class: 'import-head' },
-				h('strong', {}, `${label('import_kind', r.kind || current.kind)} · ${current.file.name}`),
-				' ', h('span', { class: `badge state-${r.state}` }, label('import_state', r.state))),
-			progressBar(r.progress ?? (done ? 1 : 0), applied ? '导入进度' : '校验进度'),
+				h('strong', {}, `${label('import_kind', j.kind || current.kind)} · ${current.file.name}`),
+				' ', h('span', { class: `badge state-${done && j.result ? j.result : j.state}` }, outcome),
+				j.encoding ? h('span', { class: 'muted small' }, ` 编码 ${j.encoding}`) : null),
+			progressBar(fraction, applying ? '导入进度' : '校验进度'),
 			h('div', { class: 'stats' }, counts.map(([t, v]) => h('div', { class: 'stat' }, h('div', { class: 'stat-value' }, fmtNum(v)), h('div', { class: 'stat-label' }, t)))),
-			r.message ? notice(r.state === 'failed' ? 'error' : 'info', r.message) : null,
+			j.error ? notice('error', j.error) : null,
 			bad.length ? [
-				h('h3', {}, `错误行（${fmtNum(r.bad_count ?? bad.length)}）`),
-				table([
-					{ title: '行号', class: 'num', get: (b) => b.line },
-					{ title: '列', get: (b) => b.column || '—' },
-					{ title: '原因', get: (b) => b.reason },
-				], bad, { caption: '以下行未通过校验，请修改 CSV 文件后重新上传，或勾选“跳过错误行”。' }),
-				(r.bad_count ?? bad.length) > bad.length ? h('p', { class: 'muted small' }, `仅显示前 ${bad.length} 行。`) : null,
-			] : (done ? notice('ok', applied ? '导入完成。' : '全部行通过校验。') : null));
-		if (done && !applied && r.state !== 'failed') applyBtn.disabled = false;
-		if (done && applied && r.state !== 'failed') toast('导入完成。');
+				h('h3', {}, `错误行（${fmtNum(j.bad ?? bad.length)}）`),
+				table(rowColumns, bad, { caption: applying ? '以下行未导入。' : '以下行未通过校验：请修改文件后重新上传，或勾选“跳过错误行”后确认导入其余行。' }),
+				j.bad_rows_truncated ? h('p', { class: 'muted small' }, `仅显示前 ${bad.length} 行。`) : null,
+			] : null,
+			(j.warning_rows || []).length ? [h('h3', {}, '警告'), table(rowColumns, j.warning_rows)] : null,
+			done && !bad.length && !j.error ? notice('ok', applying ? '导入完成。' : '全部行通过校验，可以确认导入。') : null);
+		applyBtn.disabled = !canApply();
 	}
 
 	exportBtn.addEventListener('click', async () => {
@@ -125,13 +138,5 @@ export async function importsPage(main) {
 			if (e.status !== 401) showError(exportErr, e);
 		}
 	});
-}
-
-/** POST the CSV file as the body; kind and mode as query parameters. */
-function upload(kind, f, mode, skipBad) {
-	return api.request('imports', {
-		method: 'POST', body: f, query: { kind, mode, skip_bad: skipBad ? 1 : undefined },
-		headers: { 'Content-Type': 'text/csv' },
-	}).then((r) => (r && (r.items || r.state || r.id !== undefined) ? r : { ...r, state: 'validated' }));
 }
 

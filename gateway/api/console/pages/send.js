@@ -44,10 +44,11 @@ export async function sendPage(main) {
 		if (!text.value.trim()) { showError(err, new Error('请填写短信内容。')); text.focus(); return; }
 		try {
 			const r = await busy(sendBtn, api.post('messages', { to: to.value.trim(), text: text.value }));
-			toast(`短信已提交，编号 ${r.id}。`);
+			const id = r.ids ? r.ids[0] : r.id;
+			toast(`短信已提交，编号 ${id}。`);
 			if (stop) stop();
 			stop = poll(async () => {
-				const m = await api.get(`messages/${r.id}`);
+				const m = await api.get(`messages/${id}`);
 				fill(sent, messageCard(m));
 				if (FINAL.includes(m.state) && stop) { stop(); stop = null; }
 			}, 1000);
@@ -75,6 +76,8 @@ function messageCard(m) {
 	return h('dl', { class: 'facts message' },
 		row('编号', String(m.id)), row('状态', badge(m.state, label('mt', m.state))),
 		row('号码', m.to || m.msisdn), row('条数', m.parts !== undefined ? String(m.parts) : undefined),
-		row('内容', m.text), row('创建时间', fmtTime(m.created_at)), row('更新时间', fmtTime(m.updated_at || m.done_at)),
-		row('通道', m.link), row('原因', m.error || m.reason));
+		row('内容', m.text), row('创建时间', fmtTime(m.created_at, { seconds: true })),
+		row('提交时间', fmtTime(m.submitted_at, { seconds: true })), row('完成时间', fmtTime(m.done_at, { seconds: true })),
+		row('通道', m.link), row('状态报告', (m.receipts || []).filter((x) => x.state).map((x) => `第${x.part}条 ${x.state}`).join('，')),
+		row('原因', m.error));
 }
