@@ -57,6 +57,13 @@ $(B)/schema.h: $(SCHEMA) scripts/sql2c.sh
 	@mkdir -p $(@D)
 	sh scripts/sql2c.sh $(SCHEMA) > $@
 
+# the API serves the contract it was built with
+$(B)/openapi.h: gateway/api/openapi.json scripts/file2c.sh
+	@mkdir -p $(@D)
+	sh scripts/file2c.sh api_openapi_json $< > $@
+
+$(B)/gateway/api/static.o: $(B)/openapi.h
+
 # -MMD -MP: each object's header dependencies (public and private) are
 # written beside it as .d and read back below
 $(B)/%.o: %.c $(B)/schema.h

@@ -341,10 +341,12 @@ static void metrics_day_roll(int64_t now)
 void metrics_day_add(enum metrics_day_what w)
 {
 	int64_t now = clock_now_ms();
+	int64_t hour = (now + FMT_CN_UTC_OFFSET_S * 1000LL) / 3600000 % 24;
 
 	if (now >= metrics_day_end_ms)
 		metrics_day_roll(now);
 	metrics_today.n[w]++;
+	metrics_today.hour[hour < 0 ? hour + 24 : hour][w]++;
 }
 
 void metrics_day_get(struct metrics_day *out)

@@ -836,6 +836,24 @@ int mtq_counts(struct mtq *q, unsigned long counts[MTQ_NUM_STATES])
 	return rc == SQLITE_DONE ? 0 : db_step_error(q->db, st, rc, DQUEUE);
 }
 
+int mtq_counts_db(struct db *db, unsigned long counts[MTQ_NUM_STATES])
+{
+	sqlite3_stmt *st;
+	int rc, s;
+
+	memset(counts, 0, MTQ_NUM_STATES * sizeof(counts[0]));
+	if (db_prepare(db, &mtq_sql[MTQ_COUNTS], 1, &st))
+		return -EIO;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		s = sqlite3_column_int(st, 0);
+		if (s >= 0 && s < MTQ_NUM_STATES)
+			counts[s] = sqlite3_column_int64(st, 1);
+	}
+	rc = rc == SQLITE_DONE ? 0 : db_step_error(db, st, rc, DQUEUE);
+	db_finalize(&st, 1);
+	return rc;
+}
+
 int mtq_recent_notices(struct mtq *q, const char *dst, unsigned max,
 		       void *ctx, struct mtq_recent *out, unsigned *n)
 {

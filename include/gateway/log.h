@@ -40,4 +40,10 @@ const char *log_num(const char *msisdn);
  * log_targets_reopen()). -EIO when the file cannot be opened. */
 int sgw_log_init(void *ctx, const char *level, const char *file);
 
+/* The API's worker threads may reach a LOGP (a database error below
+ * them): libosmocore's multithread mode serialises every log line with a
+ * mutex, and the file target writes through a stream (its default write
+ * queue belongs to the loop). Called by the daemon after sgw_log_init. */
+void sgw_log_enable_threads(void);
+
 #endif

@@ -80,6 +80,7 @@ struct metrics_day {
 	char date[11];			/* 2026-12-01 */
 	int64_t since_ms;		/* local midnight, or the start */
 	unsigned long n[METRICS_DAY_NUM];
+	unsigned long hour[24][METRICS_DAY_NUM];	/* by local hour */
 };
 
 void metrics_day_add(enum metrics_day_what w);

@@ -157,6 +157,9 @@ int mtq_recover(struct mtq *q);
 
 /* Counts per state (counts[MTQ_NUM_STATES]). */
 int mtq_counts(struct mtq *q, unsigned long counts[MTQ_NUM_STATES]);
+/* The same on any connection without a queue object (a worker thread's:
+ * it walks the state index, tens of ms for a million rows). */
+int mtq_counts_db(struct db *db, unsigned long counts[MTQ_NUM_STATES]);
 
 /* A notice a campaign sent to a number. */
 struct mtq_recent {
