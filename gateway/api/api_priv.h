@@ -44,6 +44,8 @@ struct api_tasks;
 struct api_imports;
 struct dom;
 struct audit;
+struct mtq_reader;
+struct notice_db;
 
 enum api_err {
 	API_E_BAD_REQUEST,	/* 400 */
@@ -147,6 +149,8 @@ struct api_server {
 	struct acct_store *accts;
 	struct audit *audit;
 	struct dom *dom;
+	struct mtq_reader *mtq;		/* one message at a time */
+	struct notice_db *nd;		/* campaigns' list and moves */
 	struct api_sessions *sessions;
 	struct api_tasks *tasks;
 	struct api_imports *imports;
@@ -169,8 +173,8 @@ void api_reply_fd(struct api_req *r, int fd, uint64_t size,
 		  const char *type, const char *filename);
 /* A new JSON writer under the request. */
 struct json_w *api_json(struct api_req *r);
-/* Answer w with status once the group commit kept what the handler wrote;
- * 503 storage when it did not. */
+/* Answer w (NULL: no body) with status once the group commit kept what the
+ * handler wrote; 503 storage when it did not. */
 void api_reply_after_commit(struct api_req *r, unsigned status,
 			    struct json_w *w);
 /* Keep r alive while a task works for it (api_release() afterwards). */
@@ -193,6 +197,10 @@ bool api_param_id(struct api_req *r, unsigned i, int64_t *id);
 /* A domain module's reason, with skillctl's option names ("--region:")
  * made the API's member names ("region:"). */
 void api_why_names(char *why);
+
+/* An unnamed temporary file beside the database (personal data: 0600,
+ * unlinked at once); thread-safe when mem is the thread's. fd or -1. */
+int api_tmpfile(const struct api_server *s, void *mem, const char *what);
 
 /* The audit row of a state-changing call: actor who, detail "from
  * ADDRESS: ..." (printf). In the caller's unit of work. 0 or -EIO. */

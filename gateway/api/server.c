@@ -33,8 +33,10 @@
 #include "gateway/config.h"
 #include "gateway/db.h"
 #include "gateway/log.h"
+#include "gateway/queue/mtq_read.h"
 #include "handlers/domain/audit.h"
 #include "handlers/domain/domain.h"
+#include "handlers/notice/notice.h"
 
 #define API_TIMEOUT_S		60	/* an idle connection */
 #define API_DISCARD_MAX		(8u * 1024 * 1024)	/* body read after a refusal */
@@ -347,7 +349,9 @@ static void api_commit_cb(void *data, int rc)
 	struct api_req *r = data;
 
 	r->s->hooks--;
-	if (rc == 0)
+	if (rc == 0 && !r->pending)
+		api_reply_empty(r, r->pending_status);
+	else if (rc == 0)
 		api_reply_json(r, r->pending_status, r->pending);
 	else
 		api_error(r, API_E_STORAGE, "the database did not keep it: %s",
@@ -476,6 +480,22 @@ int api_audit(struct api_req *r, const char *action, const char *fmt, ...)
 	va_end(ap);
 	return api_audit_as(r->s, *r->who.name ? r->who.name : "-", r->client,
 			    action, "%s", detail);
+}
+
+int api_tmpfile(const struct api_server *s, void *mem, const char *what)
+{
+	const char *db = s->cfg->db_path, *slash = strrchr(db, '/');
+	char *path = talloc_asprintf(mem, "%.*s/.skillgw-%s-XXXXXX",
+				     slash ? (int)(slash - db) : 1,
+				     slash ? db : ".", what);
+	int fd = path ? mkstemp(path) : -1;
+
+	if (fd >= 0) {
+		unlink(path);
+		fcntl(fd, F_SETFD, FD_CLOEXEC);
+	}
+	talloc_free(path);
+	return fd;
 }
 
 /* ---- a request's life --------------------------------------------------- */
@@ -777,10 +797,14 @@ struct api_server *api_init(void *ctx, const struct api_params *p)
 	s->audit = audit_init(s, p->db);
 	s->dom = dom_init(s, p->db, &(struct dom_params){
 		.reg_max_failures = p->cfg->reg_max_failures });
+	s->mtq = mtq_reader_new(s, p->db);
+	s->nd = notice_db_init(s, p->db);
 	s->sessions = api_sessions_new(s);
 	s->tasks = api_tasks_new(s);
 	s->imports = api_imports_new(s);
-	if (!s->accts || !s->audit || !s->dom || !s->sessions || !s->tasks ||
+	if (!s->accts || !s->audit || !s->dom || !s->mtq || !s->nd ||
+	    !s->sessions ||
+	    !s->tasks ||
 	    !s->imports || api_listen(s) < 0) {
 		api_free(s);
 		return NULL;
@@ -800,9 +824,11 @@ void api_free(struct api_server *s)
 		db_commit(s->p.db);
 	httpd_stop(s->d);	/* closes the connections: requests go */
 	s->d = NULL;
+	api_tasks_free(s->tasks);	/* before the jobs they work for */
 	api_imports_free(s->imports);
-	api_tasks_free(s->tasks);
 	api_sessions_free(s->sessions);
+	notice_db_free(s->nd);
+	mtq_reader_free(s->mtq);
 	dom_free(s->dom);
 	audit_free(s->audit);
 	acct_close(s->accts);
