@@ -78,7 +78,7 @@ function createAdmin(gw) {
 
 gwTest('the console in Chromium: log in, campaign to 100%, import with a bad row, log out', { timeout: 150000 }, async (t, h) => {
 	assert.ok(haveChromium(), `no browser: ${CHROMIUM} and the npm package playwright-core are needed (make deps)`);
-	const sim = await h.smsc();
+	const sim = await h.smsc({ behaviour: { dlr: { delayMs: 0 } } });
 	const port = await freePort();
 	const gw = await h.gateway({
 		sim, start: false,
@@ -97,8 +97,13 @@ gwTest('the console in Chromium: log in, campaign to 100%, import with a bad row
 	await until(async () => (await fetch(`${base}api/v1/session`)).status === 401, { timeout: 10000, what: 'the API answers' });
 
 	const b = await launch();
-	t.after(() => b.close());
 	const p = b.page;
+	t.after(async () => {
+		// what the page showed when a step failed
+		if (!done) await shot(p, 'failed').then((f) => t.diagnostic(`screenshot of the failure: ${f}`)).catch(() => {});
+		await b.close();
+	});
+	let done = false;
 	p.setDefaultTimeout(20000);
 	const shots = [];
 	const save = async (name) => shots.push(await shot(p, name));
@@ -175,6 +180,12 @@ gwTest('the console in Chromium: log in, campaign to 100%, import with a bad row
 	await save('08-send');
 	assert.ok(sim.messages.some((m) => m.text === '控制台测试短信'), 'the simulator got the SMS');
 
+	// ---- the dashboard again: today's traffic has the campaign and the SMS
+	await p.getByRole('link', { name: '运行概况' }).click();
+	await p.locator('.page-dashboard .stat-mt .stat-value', { hasText: String(PUNING + 1) }).waitFor();
+	await p.locator('.page-dashboard .chart-box svg polyline').first().waitFor();
+	await save('09-dashboard-traffic');
+
 	// ---- admin: accounts, tokens, audit log
 	await p.getByRole('link', { name: '系统管理' }).click();
 	await p.locator('.page-admin table.grid td', { hasText: ADMIN.user }).first().waitFor();
@@ -183,13 +194,17 @@ gwTest('the console in Chromium: log in, campaign to 100%, import with a bad row
 	await p.getByLabel('角色', { exact: true }).selectOption('operator');
 	await p.getByRole('button', { name: '创建账号' }).click();
 	await p.locator('.page-admin table.grid td', { hasText: OPERATOR.user }).waitFor();
-	await save('09-admin-users');
+	await save('10-admin-users');
 	await p.getByRole('link', { name: 'API 令牌' }).click();
-	await p.locator('.page-admin table.grid').waitFor();
-	await save('10-admin-tokens');
+	await p.getByLabel('用途说明').fill('人社业务系统对接');
+	await p.getByRole('button', { name: '创建令牌' }).click();
+	const token = await p.locator('pre.token').textContent();
+	assert.match(token, /^sgw_\d+_\S+$/, 'the token is shown once');
+	await p.locator('.page-admin table.grid td', { hasText: '人社业务系统对接' }).waitFor();
+	await save('11-admin-tokens');
 	await p.getByRole('link', { name: '审计日志' }).click();
 	await p.locator('.page-admin table.grid tbody tr td', { hasText: ADMIN.user }).first().waitFor();
-	await save('11-admin-audit');
+	await save('12-admin-audit');
 
 	// ---- log out; the operator logs in and looks a worker up, masked
 	await logout(p);
@@ -204,7 +219,7 @@ gwTest('the console in Chromium: log in, campaign to 100%, import with a bad row
 	assert.ok(!facts.includes(NAMES[0]), `the name is masked: ${facts}`);
 	assert.ok(facts.includes(NAMES[0][0]), `the surname shows: ${facts}`);
 	assert.ok(!facts.includes('19900101'), `the resident ID is masked: ${facts}`);
-	await save('12-worker');
+	await save('13-worker');
 
 	// ---- log out: the login again, and the session is gone
 	await logout(p);
@@ -216,5 +231,6 @@ gwTest('the console in Chromium: log in, campaign to 100%, import with a bad row
 	assert.deepEqual(b.errors, [], 'no script errors in the pages');
 	t.diagnostic(`screenshots: ${SHOTS}`);
 	for (const f of shots) assert.ok(fs.statSync(f).size > 5000, `${f} is a real picture`);
+	done = true;
 	await gw.stopClean();
 });

@@ -4,7 +4,7 @@
 // the current navigation link, and logs out.
 
 import * as api from './api.js';
-import { fill, h, notice, stopPollers, toast } from './ui.js';
+import { clearStaleToast, fill, h, notice, stopPollers, toast } from './ui.js';
 import { label } from './labels.js';
 import { loginPage } from './pages/login.js';
 import { dashboardPage } from './pages/dashboard.js';
@@ -53,6 +53,7 @@ function showChrome(on) {
 
 async function render() {
 	stopPollers();
+	clearStaleToast();
 	if (!state.session) {
 		showChrome(false);
 		document.title = '登录 · 职业技能培训短信服务平台';

@@ -74,14 +74,22 @@ export function showError(box, err) {
 }
 
 let toastTimer;
-/** A short message at the top right (successes). */
+let toastAt = 0;
+/** A short message at the bottom (successes); gone after 4 s. */
 export function toast(text, kind = 'ok') {
 	const el = document.getElementById('toast');
 	if (!el) return;
 	fill(el, notice(kind, text));
 	el.hidden = false;
+	toastAt = Date.now();
 	clearTimeout(toastTimer);
 	toastTimer = setTimeout(() => { el.hidden = true; }, 4000);
+}
+
+/** Hide a toast that belongs to the page before (not one just shown for the next). */
+export function clearStaleToast() {
+	const el = document.getElementById('toast');
+	if (el && Date.now() - toastAt > 400) el.hidden = true;
 }
 
 export const fmtNum = (n) => (n === undefined || n === null || Number.isNaN(Number(n)) ? '—'

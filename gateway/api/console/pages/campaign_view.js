@@ -81,7 +81,8 @@ export async function campaignView(main, ctx, id) {
 		], c.failures || [], { empty: '没有失败。' }));
 		fill(facts,
 			fact('编号', c.id ?? id), fact('创建人', c.created_by), fact('创建时间', fmtTime(c.created_at)),
-			fact('开始时间', fmtTime(c.start_at)), fact('截止时间', fmtTime(c.end_at)),
+			fact('计划开始', c.start_at ? fmtTime(c.start_at) : '点击开始后立即发送'), fact('实际开始', fmtTime(c.started_at)),
+			fact('完成时间', fmtTime(c.finished_at)), fact('截止时间', fmtTime(c.end_at)),
 			fact('速率', c.rate ? `${c.rate} 条/秒` : '不限'), fact('最长条数', c.parts ?? c.max_parts),
 			c.audience ? fact('收信人条件', audienceText(c.audience)) : null);
 		fill(textBox, c.body || c.text ? [h('h3', {}, '短信内容'), h('div', { class: 'sample-text' }, c.body || c.text)] : null);

@@ -33,8 +33,9 @@ async function campaignList(main, ctx) {
 				{ title: '名称', get: (c) => h('a', { href: `#/campaigns/${c.id}` }, c.name || `群发 ${c.id}`) },
 				{ title: '状态', get: (c) => badge(c.state, label('campaign', c.state)) },
 				{ title: '创建时间', get: (c) => fmtTime(c.created_at) },
-				{ title: '开始时间', get: (c) => fmtTime(c.start_at) },
-				{ title: '结束时间', get: (c) => fmtTime(c.end_at) },
+				{ title: '开始时间', get: (c) => fmtTime(c.started_at || c.start_at) },
+				{ title: '完成时间', get: (c) => fmtTime(c.finished_at) },
+				{ title: '截止时间', get: (c) => fmtTime(c.end_at) },
 				{ title: '创建人', get: (c) => c.created_by || '—' },
 			], rows, { empty: '还没有群发任务。点击“新建群发”创建。' }));
 			const total = r.total ?? rows.length;
