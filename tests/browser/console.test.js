@@ -57,6 +57,8 @@ function rosterCsv() {
 	};
 }
 
+const saveShot = (p, name) => shot(p, name);
+
 async function login(p, who) {
 	await p.getByLabel('用户名').fill(who.user);
 	await p.getByLabel('密码').fill(who.password);
@@ -76,7 +78,8 @@ function createAdmin(gw) {
 	assert.equal(r.status, 0, `skillctl user add: ${r.stderr}${r.stdout}`);
 }
 
-gwTest('the console in Chromium: log in, campaign to 100%, import with a bad row, log out', { timeout: 150000 }, async (t, h) => {
+/** The daemon with the API and the console, a roster and an admin; the simulator sends receipts. */
+async function consoleGateway(h) {
 	assert.ok(haveChromium(), `no browser: ${CHROMIUM} and the npm package playwright-core are needed (make deps)`);
 	const sim = await h.smsc({ behaviour: { dlr: { delayMs: 0 } } });
 	const port = await freePort();
@@ -95,16 +98,26 @@ gwTest('the console in Chromium: log in, campaign to 100%, import with a bad row
 	await gw.waitBound();
 	const base = `http://127.0.0.1:${port}/`;
 	await until(async () => (await fetch(`${base}api/v1/session`)).status === 401, { timeout: 10000, what: 'the API answers' });
+	return { gw, sim, base };
+}
 
+/** Chromium on the console; a screenshot named failed-NAME when the test did not get to its end. */
+async function browser(t, name) {
 	const b = await launch();
-	const p = b.page;
+	b.page.setDefaultTimeout(20000);
+	b.done = false;
 	t.after(async () => {
-		// what the page showed when a step failed
-		if (!done) await shot(p, 'failed').then((f) => t.diagnostic(`screenshot of the failure: ${f}`)).catch(() => {});
+		if (!b.done) await shot(b.page, `failed-${name}`).then((f) => t.diagnostic(`screenshot of the failure: ${f}`)).catch(() => {});
 		await b.close();
 	});
-	let done = false;
-	p.setDefaultTimeout(20000);
+	return b;
+}
+
+gwTest('the console in Chromium: log in, campaign to 100%, import with a bad row, log out', { timeout: 150000 }, async (t, h) => {
+	const { gw, sim, base } = await consoleGateway(h);
+
+	const b = await browser(t, 'tour');
+	const p = b.page;
 	const shots = [];
 	const save = async (name) => shots.push(await shot(p, name));
 
@@ -231,6 +244,56 @@ gwTest('the console in Chromium: log in, campaign to 100%, import with a bad row
 	assert.deepEqual(b.errors, [], 'no script errors in the pages');
 	t.diagnostic(`screenshots: ${SHOTS}`);
 	for (const f of shots) assert.ok(fs.statSync(f).size > 5000, `${f} is a real picture`);
-	done = true;
+	b.done = true;
+	await gw.stopClean();
+});
+
+gwTest('the console steers a campaign: pause, resume, cancel, report; an expired session goes to the login', { timeout: 90000 }, async (t, h) => {
+	const { gw, sim, base } = await consoleGateway(h);
+	const b = await browser(t, 'steer');
+	const p = b.page;
+	await p.goto(base);
+	await login(p, ADMIN);
+	await p.locator('.page-dashboard').waitFor();
+
+	// a campaign to everyone at 1 message a second, saved as a draft
+	await p.goto(`${base}#/campaigns/new`);
+	await p.getByLabel('群发名称').fill('全员补贴政策提醒');
+	await p.getByLabel('速率（条/秒）').fill('1');
+	await p.getByLabel('通知正文').fill('{name}您好，职业培训补贴申请将于月底截止。');
+	await p.locator('.live-count .count-num', { hasText: '10' }).waitFor();
+	await p.getByRole('button', { name: '保存草稿' }).click();
+	await p.locator('.page-campaigns .badge', { hasText: '草稿' }).waitFor();
+	await p.getByRole('button', { name: '开始发送' }).click();
+	await p.locator('.page-campaigns .badge', { hasText: '发送中' }).waitFor();
+	await until(() => sim.messages.some((m) => m.text.includes('月底截止')), { timeout: 15000, what: 'the first notice' });
+	await p.getByRole('button', { name: '暂停' }).click();
+	await p.locator('.page-campaigns .badge', { hasText: '已暂停' }).waitFor();
+	const paused = sim.messages.filter((m) => m.text.includes('月底截止')).length;
+	await p.getByRole('button', { name: '继续发送' }).click();
+	await p.locator('.page-campaigns .badge', { hasText: '发送中' }).waitFor();
+	p.once('dialog', (d) => d.accept());
+	await p.getByRole('button', { name: '取消群发' }).click();
+	await p.locator('.page-campaigns .badge', { hasText: '已取消' }).waitFor();
+	await saveShot(p, '14-campaign-cancelled');
+	const sent = sim.messages.filter((m) => m.text.includes('月底截止')).length;
+	assert.ok(sent >= paused && sent < 10, `cancelled before the end: ${sent} of 10 sent`);
+
+	// the report, a CSV download
+	const [download] = await Promise.all([
+		p.waitForEvent('download'),
+		p.getByRole('button', { name: '下载发送报告' }).click(),
+	]);
+	const file = path.join(gw.dir, 'report.csv');
+	await download.saveAs(file);
+	const csv = fs.readFileSync(file, 'utf8').replace(/^\ufeff/, '');
+	assert.ok(csv.split(/\r?\n/).filter(Boolean).length >= 2, `a header and rows: ${csv.slice(0, 200)}`);
+
+	// the session ends behind the page's back: its next call gets a 401, and the login shows
+	await p.context().clearCookies();
+	await p.getByRole('link', { name: '运行概况' }).click();
+	await p.getByLabel('用户名').waitFor({ timeout: 15000 });
+	assert.deepEqual(b.errors, [], 'no script errors in the pages');
+	b.done = true;
 	await gw.stopClean();
 });

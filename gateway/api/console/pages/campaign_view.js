@@ -64,6 +64,7 @@ export async function campaignView(main, ctx, id) {
 		const r = c.recipients || {};
 		const m = c.messages || {};
 		const expected = r.expected ?? r.total ?? c.total;
+		progress.classList.toggle('is-stopped', ['cancelled', 'expired'].includes(c.state));
 		fill(progress, progressBar(c.progress, '发送进度'),
 			h('p', { class: 'muted small' }, FINAL.includes(c.state) ? `任务${label('campaign', c.state)}。`
 				: c.state === 'draft' ? '草稿：点击“开始发送”后开始。' : c.state === 'paused' ? '已暂停：点击“继续发送”恢复。'
