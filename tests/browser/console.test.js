@@ -93,6 +93,9 @@ async function consoleGateway(h) {
 	});
 	assert.equal(gw.ctl(['queue']).code, 0, 'skillctl makes the database');
 	gw.db(rosterSql());
+	// one subsidy application of the first worker, for the back office's change
+	gw.db(`INSERT INTO subsidy (reference, worker_id, kind, amount_fen, status, applied_date, year, created_at, updated_at)
+VALUES ('BT2026-0001', 1, 'living', 120000, 'received', '2026-03-02', 2026, 0, 0)`);
 	createAdmin(gw);
 	gw.start();
 	await gw.waitBound();
@@ -180,6 +183,10 @@ gwTest('the console in Chromium: log in, campaign to 100%, import with a bad row
 	await p.getByRole('button', { name: '确认导入' }).click();
 	await p.locator('.import-result .badge', { hasText: /已导入|已完成/ }).waitFor({ timeout: 30000 });
 	await save('07-import-applied');
+	const [exp] = await Promise.all([p.waitForEvent('download'), p.getByRole('button', { name: '导出报名记录（CSV）' }).click()]);
+	const expFile = path.join(gw.dir, 'enrolments.csv');
+	await exp.saveAs(expFile);
+	assert.match(fs.readFileSync(expFile, 'utf8'), /^\ufeff/, 'the export is UTF-8 with a BOM');
 	assert.equal(gw.dbValue("SELECT count(*) FROM worker WHERE name IN ('陈小明', '黄志强')"), 2, 'the good rows are in the roster');
 	assert.equal(gw.dbValue("SELECT count(*) FROM worker WHERE name = '林晓红'"), 0, 'the bad row is not');
 
@@ -232,6 +239,11 @@ gwTest('the console in Chromium: log in, campaign to 100%, import with a bad row
 	assert.ok(!facts.includes(NAMES[0]), `the name is masked: ${facts}`);
 	assert.ok(facts.includes(NAMES[0][0]), `the surname shows: ${facts}`);
 	assert.ok(!facts.includes('19900101'), `the resident ID is masked: ${facts}`);
+	// the back office approves the subsidy
+	await p.getByLabel('补贴 BT2026-0001 的新状态').selectOption('approved');
+	await p.getByRole('button', { name: '修改' }).click();
+	await p.locator('.page-worker .badge', { hasText: '已批准' }).waitFor();
+	assert.equal(gw.dbValue("SELECT status FROM subsidy WHERE reference = 'BT2026-0001'"), 'approved');
 	await save('13-worker');
 
 	// ---- log out: the login again, and the session is gone
