@@ -304,7 +304,9 @@ static int ctl_nt_num_insert(struct ctl_nt *c, const struct notice *n,
 	progress_init(&p, stderr, "numbers");
 	for (i = 0; !rc && i < s->n; i++) {
 		rc = notice_add_number(c->nd, n->id, s->v[i], n->au.course_id);
-		if (rc >= 0 && (i + 1) % CTL_NT_SLICE == 0) {
+		if (rc > 0)	/* added (0: there already) */
+			rc = 0;
+		if (rc == 0 && (i + 1) % CTL_NT_SLICE == 0) {
 			rc = db_commit(c->db);
 			progress_update(&p, i + 1, s->n, i + 1);
 		}
