@@ -27,6 +27,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <osmocom/core/talloc.h>
 #include <osmocom/core/utils.h>
@@ -67,6 +68,7 @@ static const char *const db_stmt_sql[] = {
 };
 
 #define DB_BUSY_TIMEOUT_MS	5000
+#define DB_BUSY_POLL_US		1000
 
 struct db_hook {
 	db_commit_cb cb;
@@ -163,6 +165,20 @@ static int db_query_int(struct db *db, const char *sql, int64_t *out)
 	return 0;
 }
 
+/* Busy: try again every millisecond, up to DB_BUSY_TIMEOUT_MS. SQLite's
+ * own handler backs off to 100 ms between tries, and a connection that
+ * writes in a tight sequence of transactions (the API's import thread)
+ * would then nearly always hold the lock when the waiter looks: the loop
+ * could wait for the whole import. Polling every millisecond, it takes the
+ * lock in the pause the importer makes between its transactions. */
+static int db_busy_cb(void *data, int n)
+{
+	if ((int64_t)n * DB_BUSY_POLL_US >= DB_BUSY_TIMEOUT_MS * 1000LL)
+		return 0;
+	usleep(DB_BUSY_POLL_US);
+	return 1;
+}
+
 /* WAL, relaxed fsync (see the file comment), foreign keys, temporary
  * storage in memory, busy timeout. */
 static int db_configure(struct db *db)
@@ -172,7 +188,7 @@ static int db_configure(struct db *db)
 	int rc;
 
 	sqlite3_extended_result_codes(db->h, 1);
-	sqlite3_busy_timeout(db->h, DB_BUSY_TIMEOUT_MS);
+	sqlite3_busy_handler(db->h, db_busy_cb, NULL);
 	rc = sqlite3_prepare_v2(db->h, "PRAGMA journal_mode = WAL", -1, &st,
 				NULL);
 	if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
@@ -301,6 +317,21 @@ void db_close(struct db *db)
 		     "close\n", db->path);
 		sqlite3_close_v2(db->h);
 	}
+	talloc_free(db);
+}
+
+void db_close_all(struct db *db)
+{
+	sqlite3_stmt *st;
+
+	if (!db)
+		return;
+	if (db->in_txn || db->pending.n)
+		db_commit(db);
+	db_finalize(db->st, DB_NUM_STMT);
+	while ((st = sqlite3_next_stmt(db->h, NULL)))
+		sqlite3_finalize(st);
+	sqlite3_close(db->h);
 	talloc_free(db);
 }
 

@@ -140,22 +140,22 @@ static struct MHD_Daemon *httpd_daemon(struct httpd *h,
 	if (tls)
 		return MHD_start_daemon(flags, p->port, p->accept,
 			p->accept_cls, p->access, p->access_cls,
+			MHD_OPTION_EXTERNAL_LOGGER, httpd_log, h,
 			MHD_OPTION_SOCK_ADDR, ss,
 			MHD_OPTION_NOTIFY_COMPLETED, p->completed,
 			p->completed_cls,
 			MHD_OPTION_CONNECTION_LIMIT, p->max_conns,
 			MHD_OPTION_CONNECTION_TIMEOUT, p->timeout_s,
-			MHD_OPTION_EXTERNAL_LOGGER, httpd_log, h,
 			MHD_OPTION_HTTPS_MEM_CERT, p->cert_pem,
 			MHD_OPTION_HTTPS_MEM_KEY, p->key_pem,
 			MHD_OPTION_END);
 	return MHD_start_daemon(flags, p->port, p->accept, p->accept_cls,
 		p->access, p->access_cls,
+		MHD_OPTION_EXTERNAL_LOGGER, httpd_log, h,
 		MHD_OPTION_SOCK_ADDR, ss,
 		MHD_OPTION_NOTIFY_COMPLETED, p->completed, p->completed_cls,
 		MHD_OPTION_CONNECTION_LIMIT, p->max_conns,
 		MHD_OPTION_CONNECTION_TIMEOUT, p->timeout_s,
-		MHD_OPTION_EXTERNAL_LOGGER, httpd_log, h,
 		MHD_OPTION_END);
 }
 

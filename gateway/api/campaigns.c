@@ -237,8 +237,8 @@ static int camp_insert_numbers(struct camp_job *j, struct db *db,
 	for (i = 0; !rc && i < j->n_nums; i++) {
 		rc = notice_add_number(nd, j->n.id, j->nums[i],
 				       j->n.au.course_id);
-		if (rc >= 0 && (i + 1) % CAMP_SLICE == 0)
-			rc = db_commit(db);
+		if (rc >= 0)	/* 1 added, 0 there already */
+			rc = (i + 1) % CAMP_SLICE == 0 ? db_commit(db) : 0;
 	}
 	return rc < 0 ? rc : 0;
 }

@@ -9,8 +9,10 @@
  * row is found and listed, at most IMPORTS_ISSUES_MAX of them); then, when
  * the mode is apply and no row is bad (or skip_bad), the apply pass in
  * committed transactions of IMPORTS_CHUNK rows. Between two transactions
- * the daemon's loop gets the write lock, so SMS replies and USSD keep their
- * latency while a million rows go in (make bench measures it).
+ * the job pauses IMPORTS_PAUSE_US, and the daemon's loop, which polls for
+ * a busy lock every millisecond (gateway/db.c), takes the write lock then:
+ * SMS replies and USSD wait at most one chunk while a million rows go in
+ * (make bench measures it).
  *
  * What the thread and the loop share (progress, the problems found) sits
  * behind the job's mutex; the lists are malloc'ed (thread-safe) and freed
@@ -40,6 +42,7 @@
 #include "handlers/data/import.h"
 
 #define IMPORTS_CHUNK		2000	/* rows per transaction */
+#define IMPORTS_PAUSE_US	3000	/* between them: the loop's turn */
 #define IMPORTS_ISSUES_MAX	1000	/* bad rows listed */
 #define IMPORTS_WARNINGS_MAX	100
 #define IMPORTS_KEEP		32	/* jobs remembered */
@@ -244,9 +247,11 @@ static void job_set(struct imp_job *j, enum job_state st,
 	if (r)
 		j->r = *r;
 	if (st == JOB_APPLYING && j->state != JOB_APPLYING) {
-		/* the apply pass lists afresh */
+		/* the apply pass lists and counts afresh */
 		job_issues_clear(&j->bad);
 		job_issues_clear(&j->warn);
+		memset(&j->r, 0, sizeof(j->r));
+		j->bytes_read = 0;
 	}
 	pthread_mutex_unlock(&j->mu);
 }
@@ -275,7 +280,7 @@ static int job_pass(struct api_task *t, struct imp_job *j, struct db *db,
 		.progress = job_progress_cb, .progress_data = j, .name = name,
 		.issue = job_issue_cb, .issue_data = j, .chunk = IMPORTS_CHUNK,
 		.dry_run = dry_run, .cancelled = job_cancelled_cb,
-		.cancel_data = t }, r);
+		.cancel_data = t, .pause_us = IMPORTS_PAUSE_US }, r);
 	fclose(err);
 	pthread_mutex_lock(&j->mu);
 	if (len)

@@ -129,7 +129,7 @@ static void *task_main(void *arg)
 		t->rc = -EIO;
 	else
 		t->rc = t->work(t, db);
-	db_close(db);
+	db_close_all(db);	/* the statements of what work() made too */
 	pthread_mutex_lock(&ts->lock);
 	llist_add_tail(&t->finished, &ts->finished);
 	pthread_mutex_unlock(&ts->lock);

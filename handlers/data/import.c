@@ -14,8 +14,9 @@
  * pass included; a dry run rolls every chunk back, a real one commits it
  * (and stops at a chunk with a bad row unless skip_bad), and the audit row
  * has a transaction of its own at the end. Between chunks the kind's begin
- * runs again (its temporary tables start empty) and opts.cancelled is
- * asked.
+ * runs again (its temporary tables start empty), opts.cancelled is asked,
+ * and the engine pauses opts.pause_us: a writer waiting for the lock (the
+ * daemon's loop polls every millisecond, db.c) takes it then.
  *
  * The connection's page cache is raised for the import: a million-row
  * roster touches two large indexes (resident ID, number) in random order,
@@ -23,6 +24,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <osmocom/core/talloc.h>
 
@@ -312,6 +314,8 @@ static int imp_chunks(struct imp *im, sqlite3_stmt **tx, struct csv *csv)
 		imp_progress(im, csv, true);
 		if (!rc && more && o->cancelled && o->cancelled(o->cancel_data))
 			rc = -ECANCELED;
+		if (!rc && more && o->pause_us)
+			usleep(o->pause_us);	/* the daemon's turn */
 		if (!rc && more && im->kind->begin)
 			rc = im->kind->begin(im);	/* empty temp tables */
 	}

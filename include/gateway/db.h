@@ -31,6 +31,10 @@ typedef void (*db_commit_cb)(void *data, int rc);
  * PRAGMA user_version. NULL on error (logged). */
 struct db *db_open(void *ctx, const char *path, bool create);
 void db_close(struct db *db);
+/* Close, finalizing every statement still prepared on the connection: for
+ * a worker thread's connection, whose modules' statement tables go away
+ * with the thread's memory (never call their free functions after). */
+void db_close_all(struct db *db);
 sqlite3 *db_handle(struct db *db);
 
 /* false: a commit survives a crash of the process (synchronous=NORMAL, the

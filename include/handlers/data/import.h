@@ -87,6 +87,8 @@ struct import_opts {
 	bool dry_run;			/* check only: chunks rolled back */
 	bool (*cancelled)(void *data);	/* asked between chunks */
 	void *cancel_data;
+	unsigned pause_us;		/* between chunks: other writers (the
+					 * daemon's loop) take the lock */
 };
 
 struct import_result {
