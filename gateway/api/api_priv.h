@@ -163,6 +163,9 @@ struct api_server {
 void api_reply(struct api_req *r, unsigned status, struct MHD_Response *resp);
 void api_reply_json(struct api_req *r, unsigned status, struct json_w *w);
 void api_reply_empty(struct api_req *r, unsigned status);
+/* The headers every answer carries: Cache-Control: no-store, nosniff,
+ * the request's Set-Cookie, HSTS under TLS. */
+void api_headers(struct api_req *r, struct MHD_Response *resp);
 /* A response of text (copied) with the usual headers. */
 struct MHD_Response *api_text_response(struct api_req *r, const char *text,
 				       const char *type);

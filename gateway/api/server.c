@@ -195,7 +195,7 @@ static void api_allow(struct api_req *r, struct MHD_Response *resp)
 
 /* ---- answering ---------------------------------------------------------- */
 
-static void api_headers(struct api_req *r, struct MHD_Response *resp)
+void api_headers(struct api_req *r, struct MHD_Response *resp)
 {
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
 				"no-store");

@@ -150,6 +150,9 @@ void api_static(struct api_req *r)
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
 				"no-cache");
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	if (r->s->tls)
+		MHD_add_response_header(resp, "Strict-Transport-Security",
+					"max-age=31536000");
 	MHD_add_response_header(resp, "Content-Security-Policy", STATIC_CSP);
 	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
 	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
@@ -165,8 +168,7 @@ void api_openapi(struct api_req *r)
 	if (resp) {
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
 					"application/json; charset=utf-8");
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
-					"no-cache");
+		api_headers(r, resp);
 	}
 	api_reply(r, 200, resp);
 }
