@@ -141,7 +141,8 @@ run: deps
 # in $(SYSCONFDIR)/skillgw every conf/ file as NAME.example (always: the
 # reference for an upgrade) and as NAME when there is none yet (an operator's
 # edits are never overwritten), the database pointed at /var/lib/skillgw,
-# where the systemd unit keeps it (StateDirectory); the unit with this
+# where the systemd unit keeps it (StateDirectory), the API off (accounts
+# first) with its console in $(DATADIR)/console; the unit with this
 # PREFIX and SYSCONFDIR in its paths.
 BINS     = skillgw skillctl
 ETC      = $(DESTDIR)$(SYSCONFDIR)/skillgw
@@ -149,7 +150,10 @@ MANDIR   = $(PREFIX)/share/man/man8
 UNITDIR  = $(PREFIX)/lib/systemd/system
 DOCDIR   = $(PREFIX)/share/doc/skillgw
 CONF_SRC = $(filter-out %.service,$(wildcard conf/*.conf conf/*.example))
-CONF_DB  = sed -e 's|^\([ \t]*database[ \t]*=\).*|\1 "/var/lib/skillgw/skillgw.db";|'
+CONF_DB  = sed -e 's|^\([ \t]*database[ \t]*=\).*|\1 "/var/lib/skillgw/skillgw.db";|' \
+	   -e '/^api:/,/^};/s|^\([ \t]*enabled[ \t]*=\).*|\1 false;|' \
+	   -e '/^api:/,/^};/s|^\([ \t]*console_dir[ \t]*=\).*|\1 "$(DATADIR)/console";|'
+CONSOLE  = gateway/api/console
 
 $(B)/man/%.8: $(B)/% scripts/manpage.sh
 	@mkdir -p $(@D)
@@ -175,12 +179,16 @@ install: all man
 		conf/skillgw.service > $(DESTDIR)$(UNITDIR)/skillgw.service
 	chmod 644 $(DESTDIR)$(UNITDIR)/skillgw.service
 	[ ! -f README.md ] || install -m 644 README.md $(DESTDIR)$(DOCDIR)/
+	[ ! -d $(CONSOLE) ] || (cd $(CONSOLE) && find . -type f ! -name '.*' \
+		-exec install -D -m 644 {} $(DESTDIR)$(DATADIR)/console/{} \;)
 
 uninstall:
 	rm -f $(BINS:%=$(DESTDIR)$(PREFIX)/bin/%) $(BINS:%=$(DESTDIR)$(MANDIR)/%.8) \
 		$(DESTDIR)$(UNITDIR)/skillgw.service $(DESTDIR)$(DOCDIR)/README.md
 	for f in $(CONF_SRC); do rm -f $(ETC)/$$(basename $$f .example).example; done
 	-rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null
+	rm -rf $(DESTDIR)$(DATADIR)/console
+	-rmdir $(DESTDIR)$(DATADIR) 2>/dev/null
 	@echo "kept: $(ETC) (your configuration) and /var/lib/skillgw (the database)"
 
 # ---- fuzzing and valgrind ---------------------------------------------------
