@@ -86,6 +86,7 @@ case $B in /*) ;; *) B=$(pwd)/$B ;; esac
 
 . "$ROOT/tests/bench/lib.sh"
 bench_init bench-peers GW_PID SINK_PID LOAD_PID BB_PID SB_PID CL_PID
+trap 'unpolicy; bench_cleanup' EXIT
 echo "== skillgw and Kannel side by side (make bench-peers) =="
 need skillgw skillctl smsc_sink mo_load sendsms_load || exit 1
 need_cmd sqlite3 node || exit 1
@@ -103,25 +104,34 @@ kannel_install() {
 		return 1
 	fi
 	echo "  installing Debian's kannel (its service is not started)"
-	policy=""
 	if [ ! -e /usr/sbin/policy-rc.d ]; then
 		printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
 		chmod 755 /usr/sbin/policy-rc.d
-		policy=1
+		POLICY=1
 	fi
-	apt_kannel || { apt-get update -qq >>"$T/apt.log" 2>&1; apt_kannel; }
+	apt_kannel || { timeout 300 apt-get update -qq >>"$T/apt.log" 2>&1; apt_kannel; }
 	rc=$?
-	[ -z "$policy" ] || rm -f /usr/sbin/policy-rc.d
+	unpolicy
 	if [ $rc != 0 ] || ! command -v bearerbox >/dev/null; then
 		echo "  apt-get install kannel failed: skipped"
 		tail -3 "$T/apt.log" | sed 's/^/    /'
 		return 1
 	fi
+	# a policy-rc.d of the machine's own may have let the service start:
+	# it is stopped the package's way (this script never uses it)
+	[ ! -x /etc/init.d/kannel ] || /etc/init.d/kannel stop >/dev/null 2>&1
+	return 0
 }
 
 apt_kannel() {
 	RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive \
-		apt-get install -y -qq kannel >>"$T/apt.log" 2>&1
+		timeout 600 apt-get install -y -qq kannel >>"$T/apt.log" 2>&1
+}
+
+# The policy-rc.d kannel_install wrote goes, on exit too.
+unpolicy() {
+	[ -z "${POLICY:-}" ] || rm -f /usr/sbin/policy-rc.d
+	POLICY=""
 }
 
 # kannel_conf DIR SMSC_PORT: DIR/kannel.conf for bearerbox and smsbox.
