@@ -106,29 +106,7 @@ for poll in $POLLS; do
 		echo "  mo_load did not start:"; sed 's/^/    /' "$D/load.err"
 		exit 0
 	fi
-	cat >"$D/skillgw.conf" <<EOF
-gateway: {
-	database = "$D/skillgw.db";
-	log_level = "notice";
-	durability = "$DURABILITY";
-	vty: { address = "127.0.0.1"; port = 0; };
-};
-queue: { batch = 512; poll_ms = $poll; max_parts = 8; };
-commands: {
-	enabled = true;
-	messages = "$ROOT/conf/messages.conf";
-	rate_limit = 10; rate_window = 60;
-	hotline = "12333"; signature = "【揭阳人社】";
-};
-links = ( {
-	name = "load"; host = "127.0.0.1"; port = $(cat "$D/port");
-	system_id = "skillgw"; password = "secret1"; bind = "transceiver";
-	window = 100; max_tps = 0; registered_delivery = false;
-	enquire_link = 30; inactivity = 120; response_timeout = 10;
-	reconnect_min = 1; reconnect_max = 2; long_messages = "udh";
-	default = true;
-} );
-EOF
+	cmd_conf "$D" "$(cat "$D/port")" "$poll" "$DURABILITY" true
 	"$B/skillgw" -c "$D/skillgw.conf" >"$D/skillgw.log" 2>&1 &
 	GW_PID=$!
 	echo "$GW_PID" >"$D/gw.pid"
