@@ -1,5 +1,5 @@
 #!/bin/sh
-# sms_roundtrip.sh - the subsidy-status round trip (issue 3): a worker texts
+# sms_roundtrip.sh - the subsidy-status round trip: a worker texts
 # BT, skillgw answers; MO in -> reply submitted, on a roster of
 # BENCH_SMS_WORKERS workers (default 1000000). Prints figures, is not a
 # pass/fail test. tests/bench/run.sh calls it (make bench).
@@ -29,7 +29,7 @@
 #     deliver_sm_resp latency, skillgw's CPU (per reply too) and how long
 #     it waited for a CPU, and the CPU other processes took: a busy
 #     machine shows there, and in the tail latencies.
-#  3. A summary against the aim of issue 3, 10,000/s with p99 under 5 ms:
+#  3. A summary against the aim, 10,000/s with p99 under 5 ms:
 #     the highest open-loop rate answered in full with p99 < 5 ms, and the
 #     most replies a second of any phase.
 #
