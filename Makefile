@@ -5,6 +5,7 @@
 #   make test       unit + integration tests (sanitizer build); ends "N passed, N failed"
 #   make run        the demo: deps, demo database, SMSC simulator, gateway
 #   make bench      benchmarks that print figures
+#   make bench-peers  skillgw and Kannel side by side (installs Debian's kannel)
 #   make fuzz       libFuzzer targets (clang, and libsmpp34 built from its Debian
 #                   source with ASan), FUZZ_SECONDS each (default 60)
 #   make valgrind   every unit test program under valgrind (no sanitizers)
@@ -101,23 +102,13 @@ $(B)/tests/%.o: tests/unit/%.c $(B)/schema.h
 # the replay test includes every fuzz target (see tests/fuzz/fuzz.h)
 $(B)/tests/test_fuzz_corpus: $(wildcard tests/fuzz/*.c tests/fuzz/*.h)
 
-$(B)/smsc_sink: tests/bench/smsc_sink.c tests/bench/smpp_min.c tests/bench/smpp_min.h
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ tests/bench/smsc_sink.c tests/bench/smpp_min.c
-
-$(B)/mo_load: tests/bench/mo_load.c tests/bench/smpp_min.c tests/bench/smpp_min.h
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ tests/bench/mo_load.c tests/bench/smpp_min.c
+include tests/bench/bench.mk
 
 $(B)/bench_mtq: tests/bench/bench_mtq.c $(B)/libsgw.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libsgw.a $(LDLIBS)
 
 $(B)/bench_notice: tests/bench/bench_notice.c $(B)/libsgw.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libsgw.a $(LDLIBS)
-
-$(B)/ussd_load: tests/bench/ussd_load.c tests/bench/smpp_min.c tests/bench/smpp_min.h
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ tests/bench/ussd_load.c tests/bench/smpp_min.c
 
 units: $(UNIT_BIN)
 

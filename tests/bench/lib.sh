@@ -11,7 +11,8 @@
 # with BENCH_KEEP=1). The rest: stopping one process, waiting for the file
 # a tool writes once it listens, a free loopback port, the smsc_sink,
 # clocks and rates, CPU time and peak memory of a process, the sqlite3
-# CLI on the database, queued MTs, and the demo data set of N workers.
+# CLI on the database, queued MTs, a skillgw configuration that answers
+# SMS commands, and the demo data set of N workers.
 # Every function expects $B (the build directory) where it runs a tool.
 
 # bench_init NAME VAR...: see above.
@@ -212,6 +213,37 @@ EOF
 machine_line() {
 	echo "  machine: $(nproc) CPUs, $(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)," \
 		"$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo), $(uname -sr)"
+}
+
+# cmd_conf DIR PORT POLL_MS DURABILITY COMMANDS: DIR/skillgw.conf for
+# skillgw on DIR/skillgw.db answering SMS commands (COMMANDS true) or not,
+# one transceiver link of window 100, no TPS cap, no receipts, to an SMSC
+# on 127.0.0.1:PORT; no quiet hours. Needs $ROOT.
+cmd_conf() {
+	cat >"$1/skillgw.conf" <<EOF
+gateway: {
+	database = "$1/skillgw.db";
+	log_level = "notice";
+	durability = "$4";
+	vty: { address = "127.0.0.1"; port = 0; };
+};
+queue: { batch = 512; poll_ms = $3; max_parts = 8; };
+commands: {
+	enabled = $5;
+	messages = "$ROOT/conf/messages.conf";
+	rate_limit = 10; rate_window = 60;
+	hotline = "12333"; signature = "【揭阳人社】";
+};
+notices: { quiet_start = "00:00"; quiet_end = "00:00"; };
+links = ( {
+	name = "smsc"; host = "127.0.0.1"; port = $2;
+	system_id = "skillgw"; password = "secret1"; bind = "transceiver";
+	window = 100; max_tps = 0; registered_delivery = false;
+	enquire_link = 30; inactivity = 120; response_timeout = 10;
+	reconnect_min = 1; reconnect_max = 2; long_messages = "udh";
+	default = true;
+} );
+EOF
 }
 
 # worker_data DIR WORKERS: in DIR the demo data set of WORKERS workers

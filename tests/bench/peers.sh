@@ -86,6 +86,7 @@ case $B in /*) ;; *) B=$(pwd)/$B ;; esac
 
 . "$ROOT/tests/bench/lib.sh"
 bench_init bench-peers GW_PID SINK_PID LOAD_PID BB_PID SB_PID CL_PID
+trap 'unpolicy; bench_cleanup' EXIT
 echo "== skillgw and Kannel side by side (make bench-peers) =="
 need skillgw skillctl smsc_sink mo_load sendsms_load || exit 1
 need_cmd sqlite3 node || exit 1
@@ -103,25 +104,34 @@ kannel_install() {
 		return 1
 	fi
 	echo "  installing Debian's kannel (its service is not started)"
-	policy=""
 	if [ ! -e /usr/sbin/policy-rc.d ]; then
 		printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
 		chmod 755 /usr/sbin/policy-rc.d
-		policy=1
+		POLICY=1
 	fi
-	apt_kannel || { apt-get update -qq >>"$T/apt.log" 2>&1; apt_kannel; }
+	apt_kannel || { timeout 300 apt-get update -qq >>"$T/apt.log" 2>&1; apt_kannel; }
 	rc=$?
-	[ -z "$policy" ] || rm -f /usr/sbin/policy-rc.d
+	unpolicy
 	if [ $rc != 0 ] || ! command -v bearerbox >/dev/null; then
 		echo "  apt-get install kannel failed: skipped"
 		tail -3 "$T/apt.log" | sed 's/^/    /'
 		return 1
 	fi
+	# a policy-rc.d of the machine's own may have let the service start:
+	# it is stopped the package's way (this script never uses it)
+	[ ! -x /etc/init.d/kannel ] || /etc/init.d/kannel stop >/dev/null 2>&1
+	return 0
 }
 
 apt_kannel() {
 	RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive \
-		apt-get install -y -qq kannel >>"$T/apt.log" 2>&1
+		timeout 600 apt-get install -y -qq kannel >>"$T/apt.log" 2>&1
+}
+
+# The policy-rc.d kannel_install wrote goes, on exit too.
+unpolicy() {
+	[ -z "${POLICY:-}" ] || rm -f /usr/sbin/policy-rc.d
+	POLICY=""
 }
 
 # kannel_conf DIR SMSC_PORT: DIR/kannel.conf for bearerbox and smsbox.
@@ -183,22 +193,29 @@ EOF
 # listens for it; sets BB_PID, SB_PID and writes both to DIR/pids. 1 when
 # one did not come up (its log tail said).
 kannel_start() {
+	rm -f "$1/pids"
 	free_port K_ADMIN; free_port K_BOX; free_port K_SENDSMS
 	kannel_conf "$1" "$2"
-	bearerbox -v 4 "$1/kannel.conf" >"$1/bearerbox.out" 2>&1 &
-	BB_PID=$!
-	echo "$BB_PID" >"$1/pids"
-	if ! wait_listen "$K_BOX" "$BB_PID"; then
-		echo "  bearerbox did not start:"
-		tail -5 "$1/bearerbox.log" "$1/bearerbox.out" | sed 's/^/    /'
-		return 1
+	kannel_box "$1" bearerbox "$K_BOX" || return 1
+	BB_PID=$BOX_PID
+	kannel_box "$1" smsbox "$K_SENDSMS" || return 1
+	SB_PID=$BOX_PID
+}
+
+# kannel_box DIR BOX PORT: starts BOX on DIR/kannel.conf, adds its pid to
+# DIR/pids (BOX_PID) and waits until it listens on PORT. 1 when it does
+# not (its log tail said).
+kannel_box() {
+	"$2" -v 4 "$1/kannel.conf" >"$1/$2.out" 2>&1 &
+	BOX_PID=$!
+	if [ -s "$1/pids" ]; then
+		echo "$(cat "$1/pids"),$BOX_PID" >"$1/pids"
+	else
+		echo "$BOX_PID" >"$1/pids"
 	fi
-	smsbox -v 4 "$1/kannel.conf" >"$1/smsbox.out" 2>&1 &
-	SB_PID=$!
-	echo "$BB_PID,$SB_PID" >"$1/pids"
-	if ! wait_listen "$K_SENDSMS" "$SB_PID"; then
-		echo "  smsbox did not start:"
-		tail -5 "$1/smsbox.log" "$1/smsbox.out" | sed 's/^/    /'
+	if ! wait_listen "$3" "$BOX_PID"; then
+		echo "  $2 did not start:"
+		tail -5 "$1/$2.log" "$1/$2.out" | sed 's/^/    /'
 		return 1
 	fi
 }
@@ -211,32 +228,8 @@ kannel_stop() {
 # ---- skillgw ----------------------------------------------------------------
 
 # gw_conf DIR PORT COMMANDS: DIR/skillgw.conf, link window 100 to PORT,
-# SMS commands on (true) or off.
-gw_conf() {
-	cat >"$1/skillgw.conf" <<EOF
-gateway: {
-	database = "$1/skillgw.db";
-	log_level = "notice";
-	durability = "power-loss";
-	vty: { address = "127.0.0.1"; port = 0; };
-};
-queue: { batch = 512; poll_ms = 100; max_parts = 8; };
-commands: {
-	enabled = $3;
-	messages = "$ROOT/conf/messages.conf";
-	hotline = "12333"; signature = "【揭阳人社】";
-};
-notices: { quiet_start = "00:00"; quiet_end = "00:00"; };
-links = ( {
-	name = "smsc"; host = "127.0.0.1"; port = $2;
-	system_id = "skillgw"; password = "secret1"; bind = "transceiver";
-	window = 100; max_tps = 0; registered_delivery = false;
-	enquire_link = 30; inactivity = 120; response_timeout = 10;
-	reconnect_min = 1; reconnect_max = 2; long_messages = "udh";
-	default = true;
-} );
-EOF
-}
+# SMS commands on (true) or off, queue.poll_ms 100, an fsync per commit.
+gw_conf() { cmd_conf "$1" "$2" 100 power-loss "$3"; }
 
 # gw_start DIR: skillgw on DIR/skillgw.conf; sets GW_PID, DIR/gw.pid.
 gw_start() {

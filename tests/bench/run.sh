@@ -239,8 +239,8 @@ elif [ -f tests/bench/bench_mtq.c ]; then
 	echo "== bench_mtq: tests/bench/bench_mtq.c exists but $B/bench_mtq is not built; skipped =="
 fi
 echo
-sh tests/bench/notices.sh "$B"	# notice campaigns (issue 5)
+sh tests/bench/notices.sh "$B"	# notice campaigns
 echo
-sh tests/bench/ussd.sh "$B"	# USSD dialogues (issue 4)
-echo; sh tests/bench/sms_roundtrip.sh "$B"	# SMS command round trip (issue 3)
+sh tests/bench/ussd.sh "$B"	# USSD dialogues
+echo; sh tests/bench/sms_roundtrip.sh "$B"	# SMS command round trip
 exit 0

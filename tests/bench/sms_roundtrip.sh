@@ -1,5 +1,5 @@
 #!/bin/sh
-# sms_roundtrip.sh - the subsidy-status round trip (issue 3): a worker texts
+# sms_roundtrip.sh - the subsidy-status round trip: a worker texts
 # BT, skillgw answers; MO in -> reply submitted, on a roster of
 # BENCH_SMS_WORKERS workers (default 1000000). Prints figures, is not a
 # pass/fail test. tests/bench/run.sh calls it (make bench).
@@ -29,7 +29,7 @@
 #     deliver_sm_resp latency, skillgw's CPU (per reply too) and how long
 #     it waited for a CPU, and the CPU other processes took: a busy
 #     machine shows there, and in the tail latencies.
-#  3. A summary against the aim of issue 3, 10,000/s with p99 under 5 ms:
+#  3. A summary against the aim, 10,000/s with p99 under 5 ms:
 #     the highest open-loop rate answered in full with p99 < 5 ms, and the
 #     most replies a second of any phase.
 #
@@ -106,29 +106,7 @@ for poll in $POLLS; do
 		echo "  mo_load did not start:"; sed 's/^/    /' "$D/load.err"
 		exit 0
 	fi
-	cat >"$D/skillgw.conf" <<EOF
-gateway: {
-	database = "$D/skillgw.db";
-	log_level = "notice";
-	durability = "$DURABILITY";
-	vty: { address = "127.0.0.1"; port = 0; };
-};
-queue: { batch = 512; poll_ms = $poll; max_parts = 8; };
-commands: {
-	enabled = true;
-	messages = "$ROOT/conf/messages.conf";
-	rate_limit = 10; rate_window = 60;
-	hotline = "12333"; signature = "【揭阳人社】";
-};
-links = ( {
-	name = "load"; host = "127.0.0.1"; port = $(cat "$D/port");
-	system_id = "skillgw"; password = "secret1"; bind = "transceiver";
-	window = 100; max_tps = 0; registered_delivery = false;
-	enquire_link = 30; inactivity = 120; response_timeout = 10;
-	reconnect_min = 1; reconnect_max = 2; long_messages = "udh";
-	default = true;
-} );
-EOF
+	cmd_conf "$D" "$(cat "$D/port")" "$poll" "$DURABILITY" true
 	"$B/skillgw" -c "$D/skillgw.conf" >"$D/skillgw.log" 2>&1 &
 	GW_PID=$!
 	echo "$GW_PID" >"$D/gw.pid"
