@@ -13,8 +13,7 @@
 const assert = require('node:assert/strict');
 const fs = require('fs');
 const path = require('path');
-const { spawnSync } = require('child_process');
-const { gwTest, until, freePort, ROOT, CTL } = require('../integration/lib/gw');
+const { gwTest, until, ROOT } = require('../integration/lib/gw');
 const { launch, shot, haveChromium, CHROMIUM, SHOTS } = require('./lib/browser');
 
 const SIG = '【揭阳人社】';
@@ -70,25 +69,16 @@ async function logout(p) {
 	await p.getByLabel('用户名').waitFor();
 }
 
-/** An admin account made with skillctl (the password on standard input). */
-function createAdmin(gw) {
-	const r = spawnSync(CTL, ['-c', gw.cfgPath, 'user', 'add', ADMIN.user, '--role', 'admin', '--password-stdin'], {
-		cwd: gw.dir, env: gw.env(), input: `${ADMIN.password}\n`, encoding: 'utf8', timeout: 30000,
-	});
-	assert.equal(r.status, 0, `skillctl user add: ${r.stderr}${r.stdout}`);
-}
-
-/** The daemon with the API and the console, a roster and an admin; the simulator sends receipts. */
+/** The daemon with the API and the console (the harness's api option), a roster, a subsidy
+ * and an admin made with skillctl user add; the simulator sends receipts. */
 async function consoleGateway(h) {
 	assert.ok(haveChromium(), `no browser: ${CHROMIUM} and the npm package playwright-core are needed (make deps)`);
 	const sim = await h.smsc({ behaviour: { dlr: { delayMs: 0 } } });
-	const port = await freePort();
 	const gw = await h.gateway({
-		sim, start: false,
+		sim, start: false, api: { console_dir: CONSOLE_DIR },
 		extra: {
 			commands: { enabled: true, messages: path.join(ROOT, 'conf', 'messages.conf'), signature: SIG },
 			notices: { optout_hint: HINT, max_parts: 3, quiet_start: '00:00', quiet_end: '00:00', timezone: 'Asia/Shanghai', tick_ms: 50 },
-			api: { enabled: true, address: '127.0.0.1', port, console_dir: CONSOLE_DIR },
 		},
 	});
 	assert.equal(gw.ctl(['queue']).code, 0, 'skillctl makes the database');
@@ -96,12 +86,11 @@ async function consoleGateway(h) {
 	// one subsidy application of the first worker, for the back office's change
 	gw.db(`INSERT INTO subsidy (reference, worker_id, kind, amount_fen, status, applied_date, year, created_at, updated_at)
 VALUES ('BT2026-0001', 1, 'living', 120000, 'received', '2026-03-02', 2026, 0, 0)`);
-	createAdmin(gw);
+	gw.addUser(ADMIN.user, 'admin', ADMIN.password);
 	gw.start();
 	await gw.waitBound();
-	const base = `http://127.0.0.1:${port}/`;
-	await until(async () => (await fetch(`${base}api/v1/session`)).status === 401, { timeout: 10000, what: 'the API answers' });
-	return { gw, sim, base };
+	await gw.waitApi();
+	return { gw, sim, base: `${gw.apiUrl}/` };
 }
 
 /** Chromium on the console; a screenshot named failed-NAME when the test did not get to its end. */
