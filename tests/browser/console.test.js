@@ -6,7 +6,8 @@
 // shows that row's line, column and reason and the rest is applied, one SMS
 // is sent and delivered, the admin makes an operator's account and sees the
 // tokens and the audit log, logs out; the operator logs in and looks a
-// worker up (masked), and logging out ends the session. Every page
+// worker up (masked) and approves a subsidy; a viewer is offered no
+// change, and logging out ends the session. Every page
 // is saved as a PNG under SCREENSHOT_DIR (run.sh: BUILD_DIR/screenshots)
 // at 1366x768, and no page may log a script error.
 
@@ -20,6 +21,7 @@ const SIG = '【揭阳人社】';
 const HINT = '回TD退订';
 const ADMIN = { user: 'admin', password: 'Console-Test-2026' };
 const OPERATOR = { user: 'zhangsan', password: 'Operator-Test-2026' };
+const VIEWER = { user: 'lisi', password: 'Viewer-Test-2026' };
 const CONSOLE_DIR = path.join(ROOT, 'gateway', 'api', 'console');
 const PUNING = 6;	// workers of the roster in 普宁市 (445281)
 
@@ -234,6 +236,19 @@ gwTest('the console in Chromium: log in, campaign to 100%, import with a bad row
 	await p.locator('.page-worker .badge', { hasText: '已批准' }).waitFor();
 	assert.equal(gw.dbValue("SELECT status FROM subsidy WHERE reference = 'BT2026-0001'"), 'approved');
 	await save('13-worker');
+
+	// ---- a viewer reads and is offered no change
+	await logout(p);
+	gw.addUser(VIEWER.user, 'viewer', VIEWER.password);
+	await login(p, VIEWER);
+	await p.locator('.page-dashboard').waitFor();
+	await p.getByRole('link', { name: '群发通知' }).click();
+	await p.locator('.page-campaigns table.grid td a', { hasText: '普宁市电工班开班通知' }).click();
+	await p.locator('.page-campaigns .badge', { hasText: '已完成' }).waitFor();
+	assert.equal(await p.getByRole('button', { name: '新建群发' }).count(), 0);
+	await p.getByRole('link', { name: '单条短信' }).click();
+	await p.locator('.page-send .notice-info', { hasText: '只读用户' }).waitFor();
+	assert.equal(await p.getByRole('button', { name: '发送', exact: true }).count(), 0, 'no send button for a viewer');
 
 	// ---- log out: the login again, and the session is gone
 	await logout(p);

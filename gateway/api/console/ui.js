@@ -168,5 +168,11 @@ export const pageHead = (title, ...actions) => h('div', { class: 'page-head' }, 
 export const card = (title, ...children) => h('section', { class: 'card', 'aria-label': title },
 	title ? h('h2', {}, title) : null, children);
 
+/** May this session change things (operator, admin)? A viewer only reads. */
+export const canWrite = (session) => !!session && session.role !== 'viewer';
+
+/** The notice a viewer sees instead of a form. */
+export const readOnlyNotice = () => notice('info', '当前账号为只读用户，只能查看，不能执行此操作。');
+
 /** A list answer ({items}) or a bare array, as an array. */
 export const itemsOf = (r) => (Array.isArray(r) ? r : (r && (r.items || r.rows)) || []);

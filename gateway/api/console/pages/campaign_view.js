@@ -7,7 +7,7 @@
 import * as api from '../api.js';
 import { barChart } from '../chart.js';
 import { label } from '../labels.js';
-import { badge, busy, button, card, fill, fmtNum, fmtTime, h, notice, pageHead, poll, progressBar, table, toast } from '../ui.js';
+import { badge, busy, button, canWrite, card, fill, fmtNum, fmtTime, h, notice, pageHead, poll, progressBar, table, toast } from '../ui.js';
 
 // which actions each state allows
 const ACTIONS = {
@@ -56,7 +56,7 @@ export async function campaignView(main, ctx, id) {
 	function draw(c) {
 		fill(title, c.name || `群发 ${id}`);
 		fill(state, badge(c.state, label('campaign', c.state)));
-		fill(actions, (ACTIONS[c.state] || []).map((a) => button(ACTION_WORDS[a], (ev) => act(ev.currentTarget, a),
+		fill(actions, (canWrite(ctx.session) ? ACTIONS[c.state] || [] : []).map((a) => button(ACTION_WORDS[a], (ev) => act(ev.currentTarget, a),
 			a === 'cancel' ? 'btn-danger' : a === 'pause' ? '' : 'btn-primary')),
 		button('下载发送报告', (ev) => busy(ev.currentTarget, api.download(`campaigns/${id}/report`, null, `campaign-${id}-report.csv`))
 			.catch((e) => fill(err, notice('error', e.message))), 'btn-light'),

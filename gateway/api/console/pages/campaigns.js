@@ -4,13 +4,16 @@
 
 import * as api from '../api.js';
 import { label } from '../labels.js';
-import { badge, button, card, fill, fmtTime, h, itemsOf, notice, pageHead, poll, table } from '../ui.js';
+import { badge, button, canWrite, card, fill, fmtTime, h, itemsOf, notice, pageHead, poll, readOnlyNotice, table } from '../ui.js';
 import { campaignForm } from './campaign_form.js';
 import { campaignView } from './campaign_view.js';
 
 export async function campaignsPage(main, ctx) {
 	const [sub] = ctx.params;
-	if (sub === 'new') return campaignForm(main, ctx);
+	if (sub === 'new') {
+		if (!canWrite(ctx.session)) return main.append(pageHead('新建群发'), readOnlyNotice());
+		return campaignForm(main, ctx);
+	}
 	if (sub) return campaignView(main, ctx, sub);
 	return campaignList(main, ctx);
 }
@@ -22,7 +25,7 @@ async function campaignList(main, ctx) {
 	const list = h('div');
 	const pager = h('div', { class: 'pager' });
 	let offset = 0;
-	main.append(pageHead('群发通知', button('新建群发', () => ctx.go('campaigns', 'new'), 'btn-primary')),
+	main.append(pageHead('群发通知', canWrite(ctx.session) ? button('新建群发', () => ctx.go('campaigns', 'new'), 'btn-primary') : null),
 		err, card('群发任务', list, pager));
 	const load = async () => {
 		try {

@@ -5,7 +5,7 @@
 
 import * as api from '../api.js';
 import { label, LABELS } from '../labels.js';
-import { busy, card, field, fill, fmtNum, h, notice, pageHead, poll, progressBar, showError, table, toast } from '../ui.js';
+import { busy, canWrite, card, field, fill, fmtNum, h, notice, pageHead, poll, progressBar, readOnlyNotice, showError, table, toast } from '../ui.js';
 
 const MAX_BYTES = 512 * 1024 * 1024;	// api.max_upload's default
 const FINAL = ['done', 'failed', 'cancelled'];
@@ -15,7 +15,7 @@ const rowColumns = [
 	{ title: '原因', get: (b) => b.reason },
 ];
 
-export async function importsPage(main) {
+export async function importsPage(main, ctx) {
 	const kind = h('select', { name: 'kind' }, Object.entries(LABELS.import_kind).map(([v, t]) => h('option', { value: v }, `${t}（${v}）`)));
 	const file = h('input', { type: 'file', name: 'file', accept: '.csv,text/csv' });
 	const skipBad = h('input', { type: 'checkbox', name: 'skip_bad', id: 'skip-bad' });
@@ -36,9 +36,10 @@ export async function importsPage(main) {
 	const exportErr = h('div');
 	const exportBtn = h('button', { type: 'button', class: 'btn' }, '导出报名记录（CSV）');
 
+	const resultCard = card('校验结果', result);
 	main.append(pageHead('数据导入'),
-		card('上传文件', form),
-		card('校验结果', result),
+		card('上传文件', canWrite(ctx.session) ? form : readOnlyNotice()),
+		resultCard,
 		card('数据导出', h('div', { class: 'cols cols-3' }, field('起始日期', since, '留空：导出全部报名记录'),
 			h('div', { class: 'field field-button' }, exportBtn)), exportErr));
 	fill(result, h('p', { class: 'muted' }, '上传文件后，在此逐行显示校验结果。'));
@@ -106,6 +107,7 @@ export async function importsPage(main) {
 		const applying = j.mode === 'apply';
 		const bad = j.bad_rows || [];
 		const fraction = j.progress && j.progress.fraction !== undefined ? j.progress.fraction : (done ? 1 : 0);
+		fill(resultCard.querySelector('h2'), applying ? '导入结果' : '校验结果');
 		const counts = [
 			['总行数', j.rows], ['错误行', j.bad], ['警告', j.warnings],
 			...(applying ? [['新增', j.imported], ['更新', j.updated], ['未变', j.unchanged]] : []),

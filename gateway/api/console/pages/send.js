@@ -5,11 +5,11 @@
 import * as api from '../api.js';
 import { label } from '../labels.js';
 import { countSms } from '../sms_count.js';
-import { badge, busy, card, field, fill, fmtTime, h, notice, pageHead, poll, showError, toast } from '../ui.js';
+import { badge, busy, canWrite, card, field, fill, fmtTime, h, notice, pageHead, poll, readOnlyNotice, showError, toast } from '../ui.js';
 
 const FINAL = ['delivered', 'failed', 'expired', 'cancelled'];
 
-export async function sendPage(main) {
+export async function sendPage(main, ctx) {
 	const to = h('input', { name: 'to', inputmode: 'tel', autocomplete: 'off', placeholder: '例如 13800138000', maxlength: 20 });
 	const text = h('textarea', { name: 'text', rows: 5, class: 'sms-text' });
 	const counter = h('div', { class: 'sms-counter', 'aria-live': 'polite' });
@@ -26,7 +26,7 @@ export async function sendPage(main) {
 		h('button', { type: 'submit', class: 'btn' }, '查询'));
 
 	main.append(pageHead('单条短信'), h('div', { class: 'cols cols-2' },
-		card('发送短信', form), card('查询短信状态', lookupForm, lookupErr, lookupOut)));
+		card('发送短信', canWrite(ctx.session) ? form : readOnlyNotice()), card('查询短信状态', lookupForm, lookupErr, lookupOut)));
 
 	const drawCount = () => {
 		const c = countSms(text.value);
