@@ -97,15 +97,8 @@ export async function request(path, opts = {}) {
 
 export const get = (path, query, opts = {}) => request(path, { ...opts, query });
 export const post = (path, body, opts = {}) => request(path, { ...opts, method: 'POST', body });
-export const put = (path, body, opts = {}) => request(path, { ...opts, method: 'PUT', body });
 export const patch = (path, body, opts = {}) => request(path, { ...opts, method: 'PATCH', body });
 export const del = (path, opts = {}) => request(path, { ...opts, method: 'DELETE' });
-
-/** The URL of a GET (for a download link). */
-export function url(path, query) {
-	const q = new URLSearchParams(query || {}).toString();
-	return `${BASE}/${path}${q ? `?${q}` : ''}`;
-}
 
 /**
  * Fetch a file (CSV) with the session and save it under filename, so that

@@ -51,6 +51,3 @@ export function label(kind, code) {
 	if (code === undefined || code === null || code === '') return '—';
 	return (t && t[code]) || String(code);
 }
-
-/** Options [{value, text}] of a kind, for a select or checkboxes. */
-export const options = (kind) => Object.entries(LABELS[kind] || {}).map(([value, text]) => ({ value, text }));

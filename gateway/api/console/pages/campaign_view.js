@@ -7,7 +7,7 @@
 import * as api from '../api.js';
 import { barChart } from '../chart.js';
 import { label } from '../labels.js';
-import { badge, busy, button, canWrite, card, fill, fmtNum, fmtTime, h, notice, pageHead, poll, progressBar, table, toast } from '../ui.js';
+import { badge, busy, button, canWrite, card, fill, fmtNum, fmtTime, h, notice, poll, progressBar, table, toast } from '../ui.js';
 
 // which actions each state allows
 const ACTIONS = {
