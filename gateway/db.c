@@ -23,8 +23,22 @@
  * transaction back under our feet (disk full, I/O error), db_begin() refuses
  * further writes for the rest of the iteration and db_commit() reports the
  * failure, so no hook is told "committed" for lost writes.
+ *
+ * Bulk writers: a connection of a worker thread that writes many
+ * transactions in a row (the API's import) calls db_set_bulk(). While one
+ * is active, the other connections of the process (the loop's) do not run
+ * SQLite's automatic checkpoint at their commits: copying a WAL grown by
+ * the import into the database would hold the loop for as long as that
+ * takes (a 1,000,000-row import: one stall of more than a second). The
+ * bulk connection checkpoints at its own commits, in its thread, and once
+ * more when it stops being one. And it gives way: the busy handler of any
+ * other connection raises a process-wide flag (db_bulk_wanted()), the bulk
+ * writer ends its transaction early when it sees it and pauses in
+ * db_bulk_yield() while the waiter, polling every millisecond, takes the
+ * lock.
  */
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -69,6 +83,12 @@ static const char *const db_stmt_sql[] = {
 
 #define DB_BUSY_TIMEOUT_MS	5000
 #define DB_BUSY_POLL_US		1000
+#define DB_AUTOCHECKPOINT	1000	/* pages: SQLite's default */
+
+/* Connections that called db_set_bulk(db, true), process-wide. */
+static atomic_uint db_bulk_writers;
+/* Another connection waits for the write lock (its busy handler runs). */
+static atomic_bool db_lock_wanted;
 
 struct db_hook {
 	db_commit_cb cb;
@@ -87,6 +107,8 @@ struct db {
 	char *path;
 	bool in_txn;			/* we opened a transaction */
 	bool in_hooks;			/* db_run_hooks() is running */
+	bool bulk;			/* db_set_bulk(): checkpoints itself */
+	bool ckpt_off;			/* autocheckpoint off for a bulk writer */
 	struct db_hooks pending;	/* run at the next db_commit() */
 	struct db_hooks running;	/* being run now */
 	sqlite3_stmt *st[DB_NUM_STMT];
@@ -173,6 +195,11 @@ static int db_query_int(struct db *db, const char *sql, int64_t *out)
  * lock in the pause the importer makes between its transactions. */
 static int db_busy_cb(void *data, int n)
 {
+	const struct db *db = data;
+
+	if (!db->bulk)
+		atomic_store_explicit(&db_lock_wanted, true,
+				      memory_order_relaxed);
 	if ((int64_t)n * DB_BUSY_POLL_US >= DB_BUSY_TIMEOUT_MS * 1000LL)
 		return 0;
 	usleep(DB_BUSY_POLL_US);
@@ -188,7 +215,7 @@ static int db_configure(struct db *db)
 	int rc;
 
 	sqlite3_extended_result_codes(db->h, 1);
-	sqlite3_busy_handler(db->h, db_busy_cb, NULL);
+	sqlite3_busy_handler(db->h, db_busy_cb, db);
 	rc = sqlite3_prepare_v2(db->h, "PRAGMA journal_mode = WAL", -1, &st,
 				NULL);
 	if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
@@ -311,6 +338,7 @@ void db_close(struct db *db)
 		return;
 	if (db->in_txn || db->pending.n)
 		db_commit(db);
+	db_set_bulk(db, false);
 	db_finalize(db->st, DB_NUM_STMT);
 	if (sqlite3_close(db->h) != SQLITE_OK) {
 		LOGP(DDB, LOGL_NOTICE, "%s: statements still prepared at "
@@ -328,6 +356,7 @@ void db_close_all(struct db *db)
 		return;
 	if (db->in_txn || db->pending.n)
 		db_commit(db);
+	db_set_bulk(db, false);
 	db_finalize(db->st, DB_NUM_STMT);
 	while ((st = sqlite3_next_stmt(db->h, NULL)))
 		sqlite3_finalize(st);
@@ -445,9 +474,50 @@ int db_unit_end(struct db *db, int rc)
 	return rc;
 }
 
+void db_set_bulk(struct db *db, bool on)
+{
+	if (db->bulk == on)
+		return;
+	db->bulk = on;
+	if (on) {
+		atomic_fetch_add(&db_bulk_writers, 1);
+		return;
+	}
+	/* Leave a short WAL to the loop's next automatic checkpoint. */
+	sqlite3_wal_checkpoint_v2(db->h, NULL, SQLITE_CHECKPOINT_PASSIVE,
+				  NULL, NULL);
+	atomic_fetch_sub(&db_bulk_writers, 1);
+}
+
+bool db_bulk_wanted(const struct db *db)
+{
+	return db->bulk && atomic_load_explicit(&db_lock_wanted,
+						memory_order_relaxed);
+}
+
+void db_bulk_yield(struct db *db, unsigned pause_us)
+{
+	if (db->bulk && atomic_exchange(&db_lock_wanted, false))
+		usleep(pause_us);
+}
+
+/* Before a commit of a connection other than a bulk writer: leave the
+ * automatic checkpoint to the bulk writer while there is one. */
+static void db_sync_checkpoint(struct db *db)
+{
+	bool off = !db->bulk && atomic_load(&db_bulk_writers) > 0;
+
+	if (off == db->ckpt_off)
+		return;
+	sqlite3_wal_autocheckpoint(db->h, off ? 0 : DB_AUTOCHECKPOINT);
+	db->ckpt_off = off;
+}
+
 int db_commit(struct db *db)
 {
 	int rc = 0;
+
+	db_sync_checkpoint(db);
 
 	if (db_txn_lost(db)) {
 		LOGP(DDB, LOGL_ERROR, "%s: transaction was rolled back by "

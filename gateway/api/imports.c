@@ -8,11 +8,14 @@
  * in transactions of IMPORTS_CHUNK rows that are rolled back, so every bad
  * row is found and listed, at most IMPORTS_ISSUES_MAX of them); then, when
  * the mode is apply and no row is bad (or skip_bad), the apply pass in
- * committed transactions of IMPORTS_CHUNK rows. Between two transactions
- * the job pauses IMPORTS_PAUSE_US, and the daemon's loop, which polls for
- * a busy lock every millisecond (gateway/db.c), takes the write lock then:
- * SMS replies and USSD wait at most one chunk while a million rows go in
- * (make bench measures it).
+ * committed transactions of IMPORTS_CHUNK rows. The job's connection is a
+ * bulk writer (db_set_bulk(), gateway/db.c): when the daemon's loop waits
+ * for the write lock, a transaction ends after IMPORTS_CHUNK_MS and the
+ * job pauses IMPORTS_PAUSE_US while the loop, which polls for a busy lock
+ * every millisecond, takes it; and the WAL checkpoints run in the job's
+ * thread, not in the loop's commits. So SMS replies and USSD wait a few
+ * milliseconds at most while a million rows go in (make bench measures
+ * it).
  *
  * What the thread and the loop share (progress, the problems found) sits
  * behind the job's mutex; the lists are malloc'ed (thread-safe) and freed
@@ -41,8 +44,9 @@
 #include "gateway/db.h"
 #include "handlers/data/import.h"
 
-#define IMPORTS_CHUNK		2000	/* rows per transaction */
-#define IMPORTS_PAUSE_US	3000	/* between them: the loop's turn */
+#define IMPORTS_CHUNK		2000	/* rows per transaction, at most */
+#define IMPORTS_CHUNK_MS	5	/* shorter when the loop waits */
+#define IMPORTS_PAUSE_US	2000	/* then: the loop's turn */
 #define IMPORTS_ISSUES_MAX	1000	/* bad rows listed */
 #define IMPORTS_WARNINGS_MAX	100
 #define IMPORTS_KEEP		32	/* jobs remembered */
@@ -279,6 +283,7 @@ static int job_pass(struct api_task *t, struct imp_job *j, struct db *db,
 		.now_ms = clock_now_ms(), .err = err,
 		.progress = job_progress_cb, .progress_data = j, .name = name,
 		.issue = job_issue_cb, .issue_data = j, .chunk = IMPORTS_CHUNK,
+		.chunk_ms = IMPORTS_CHUNK_MS,
 		.dry_run = dry_run, .cancelled = job_cancelled_cb,
 		.cancel_data = t, .pause_us = IMPORTS_PAUSE_US }, r);
 	fclose(err);
@@ -297,6 +302,7 @@ static int job_work(struct api_task *t, struct db *db)
 	struct import_result r;
 	int rc = 0;
 
+	db_set_bulk(db, true);	/* checkpoints here, not on the loop */
 	if (!j->validated) {
 		job_set(j, JOB_VALIDATING, JOB_R_NONE, NULL);
 		rc = job_pass(t, j, db, true, &r);

@@ -15,8 +15,11 @@
  * (and stops at a chunk with a bad row unless skip_bad), and the audit row
  * has a transaction of its own at the end. Between chunks the kind's begin
  * runs again (its temporary tables start empty), opts.cancelled is asked,
- * and the engine pauses opts.pause_us: a writer waiting for the lock (the
- * daemon's loop polls every millisecond, db.c) takes it then.
+ * and the engine pauses opts.pause_us if a writer waited for the lock (the
+ * daemon's loop polls every millisecond, db.c): it takes it then. A chunk
+ * ends before opts.chunk rows when, after opts.chunk_ms, another
+ * connection waits (db_bulk_wanted(): the caller made its connection a
+ * bulk writer), so the loop waits for about chunk_ms, not for a chunk.
  *
  * The connection's page cache is raised for the import: a million-row
  * roster touches two large indexes (resident ID, number) in random order,
@@ -24,11 +27,11 @@
  */
 #include <errno.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <osmocom/core/talloc.h>
 
 #include "handlers/domain/audit.h"
+#include "gateway/clock.h"
 #include "gateway/db.h"
 #include "gateway/db_stmt.h"
 #include "import_priv.h"
@@ -201,6 +204,17 @@ static void imp_malformed(struct imp *im, struct csv *csv)
 	im->chunk_bad++;
 }
 
+/* A chunk of max rows is full, or has run for opts.chunk_ms while another
+ * connection waits for the lock (the clock is read every 16 rows). */
+static bool imp_chunk_full(struct imp *im, unsigned long max)
+{
+	if (im->chunk_rows >= max)
+		return true;
+	if (!im->o->chunk_ms || im->chunk_rows % 16 || !db_bulk_wanted(im->db))
+		return false;
+	return clock_mono_us() >= im->chunk_end_us;
+}
+
 /* The records after the header, at most max (0: all); *more when the file
  * goes on. 0, or a negative errno. */
 static int imp_rows(struct imp *im, struct csv *csv, unsigned long max,
@@ -210,6 +224,7 @@ static int imp_rows(struct imp *im, struct csv *csv, unsigned long max,
 
 	*more = false;
 	im->chunk_rows = im->chunk_bad = 0;
+	im->chunk_end_us = clock_mono_us() + im->o->chunk_ms * 1000LL;
 	while ((rc = csv_next(csv, &im->rec)) != 0) {
 		if (rc == -EINVAL) {	/* malformed, reader went on */
 			imp_malformed(im, csv);
@@ -224,7 +239,7 @@ static int imp_rows(struct imp *im, struct csv *csv, unsigned long max,
 		if ((rc = imp_one(im)) < 0)
 			return rc;
 		imp_progress(im, csv, false);
-		if (max && im->chunk_rows >= max) {
+		if (max && imp_chunk_full(im, max)) {
 			*more = true;
 			return 0;
 		}
@@ -314,8 +329,8 @@ static int imp_chunks(struct imp *im, sqlite3_stmt **tx, struct csv *csv)
 		imp_progress(im, csv, true);
 		if (!rc && more && o->cancelled && o->cancelled(o->cancel_data))
 			rc = -ECANCELED;
-		if (!rc && more && o->pause_us)
-			usleep(o->pause_us);	/* the daemon's turn */
+		if (!rc && more)
+			db_bulk_yield(im->db, o->pause_us); /* the loop's turn */
 		if (!rc && more && im->kind->begin)
 			rc = im->kind->begin(im);	/* empty temp tables */
 	}

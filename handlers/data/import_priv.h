@@ -130,6 +130,7 @@ struct imp {
 	int64_t now;				/* created_at, updated_at */
 	const char *name;			/* the file in messages */
 	unsigned long chunk_rows, chunk_bad;	/* rows of this chunk */
+	int64_t chunk_end_us;			/* may end early from then */
 };
 
 /* ---- fields (import_field.c) ---- */

@@ -13,7 +13,8 @@
  * second time; a row that changes nothing is counted as unchanged.
  *
  * The API (a worker thread beside the running daemon) uses the same code
- * in bounded transactions of opts.chunk rows, so the daemon gets the
+ * in bounded transactions of opts.chunk rows (fewer: a chunk ends after
+ * opts.chunk_ms when the daemon waits for the lock), so the daemon gets the
  * write lock between them: first a dry run (every chunk rolled back: every
  * row checked as the import would, against the database as it is, nothing
  * kept), then, if no row was bad or skip_bad, the real run, each chunk
@@ -87,8 +88,11 @@ struct import_opts {
 	bool dry_run;			/* check only: chunks rolled back */
 	bool (*cancelled)(void *data);	/* asked between chunks */
 	void *cancel_data;
-	unsigned pause_us;		/* between chunks: other writers (the
-					 * daemon's loop) take the lock */
+	unsigned chunk_ms;		/* a chunk ends after this long when
+					 * another writer waits (0: chunk rows) */
+	unsigned pause_us;		/* after a chunk another writer waited
+					 * for: it (the daemon's loop) takes
+					 * the lock (db_bulk_yield()) */
 };
 
 struct import_result {
