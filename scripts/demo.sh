@@ -165,7 +165,11 @@ if [ "$SMSC_PORT" != "$CONF_SMSC_PORT" ] || [ "$VTY_PORT" != "$CONF_VTY_PORT" ] 
 		fi
 	fi
 	if [ "$API_PORT" != "$CONF_API_PORT" ]; then
-		say "port $CONF_API_PORT is taken or not wanted: the API uses $API_PORT"
+		if [ -n "${SKILLGW_DEMO_API_PORT:-}" ]; then
+			say "the API uses port $API_PORT (SKILLGW_DEMO_API_PORT)"
+		else
+			say "port $CONF_API_PORT is taken: the API uses $API_PORT"
+		fi
 	fi
 	TMPCONF=$ROOT/conf/.demo-$$.conf
 	awk -v smsc="$SMSC_PORT" -v vty="$VTY_PORT" -v api="$API_PORT" -v db="$DB" '
