@@ -25,17 +25,16 @@
  * failure, so no hook is told "committed" for lost writes.
  *
  * Bulk writers: a connection of a worker thread that writes many
- * transactions in a row (the API's import) calls db_set_bulk(). While one
- * is active, the other connections of the process (the loop's) do not run
- * SQLite's automatic checkpoint at their commits: copying a WAL grown by
- * the import into the database would hold the loop for as long as that
- * takes (a 1,000,000-row import: one stall of more than a second). The
- * bulk connection checkpoints at its own commits, in its thread, and once
- * more when it stops being one. And it gives way: the busy handler of any
- * other connection raises a process-wide flag (db_bulk_wanted()), the bulk
- * writer ends its transaction early when it sees it and pauses in
- * db_bulk_yield() while the waiter, polling every millisecond, takes the
- * lock.
+ * transactions in a row (the API's import) calls db_set_bulk(). The busy
+ * handler of any other connection (the loop's) then raises a process-wide
+ * flag (db_bulk_wanted()); the bulk writer ends its transaction early when
+ * it sees it and pauses in db_bulk_yield() while the waiter, polling every
+ * millisecond, takes the lock. Checkpoints stay SQLite's automatic ones on
+ * every connection: the bulk writer's, after its own commits, copy most of
+ * what it wrote, so the loop's are short; and only a checkpoint that the
+ * loop completes right after its commit lets its next transaction restart
+ * the WAL (leaving them all to the bulk writer grew the WAL to 800 MB in a
+ * 1,000,000-row import, and every read of the loop slowed with it).
  */
 #include <errno.h>
 #include <stdatomic.h>
@@ -83,10 +82,7 @@ static const char *const db_stmt_sql[] = {
 
 #define DB_BUSY_TIMEOUT_MS	5000
 #define DB_BUSY_POLL_US		1000
-#define DB_AUTOCHECKPOINT	1000	/* pages: SQLite's default */
 
-/* Connections that called db_set_bulk(db, true), process-wide. */
-static atomic_uint db_bulk_writers;
 /* Another connection waits for the write lock (its busy handler runs). */
 static atomic_bool db_lock_wanted;
 
@@ -107,8 +103,7 @@ struct db {
 	char *path;
 	bool in_txn;			/* we opened a transaction */
 	bool in_hooks;			/* db_run_hooks() is running */
-	bool bulk;			/* db_set_bulk(): checkpoints itself */
-	bool ckpt_off;			/* autocheckpoint off for a bulk writer */
+	bool bulk;			/* db_set_bulk(): gives way to others */
 	struct db_hooks pending;	/* run at the next db_commit() */
 	struct db_hooks running;	/* being run now */
 	sqlite3_stmt *st[DB_NUM_STMT];
@@ -338,7 +333,6 @@ void db_close(struct db *db)
 		return;
 	if (db->in_txn || db->pending.n)
 		db_commit(db);
-	db_set_bulk(db, false);
 	db_finalize(db->st, DB_NUM_STMT);
 	if (sqlite3_close(db->h) != SQLITE_OK) {
 		LOGP(DDB, LOGL_NOTICE, "%s: statements still prepared at "
@@ -356,7 +350,6 @@ void db_close_all(struct db *db)
 		return;
 	if (db->in_txn || db->pending.n)
 		db_commit(db);
-	db_set_bulk(db, false);
 	db_finalize(db->st, DB_NUM_STMT);
 	while ((st = sqlite3_next_stmt(db->h, NULL)))
 		sqlite3_finalize(st);
@@ -476,17 +469,7 @@ int db_unit_end(struct db *db, int rc)
 
 void db_set_bulk(struct db *db, bool on)
 {
-	if (db->bulk == on)
-		return;
 	db->bulk = on;
-	if (on) {
-		atomic_fetch_add(&db_bulk_writers, 1);
-		return;
-	}
-	/* Leave a short WAL to the loop's next automatic checkpoint. */
-	sqlite3_wal_checkpoint_v2(db->h, NULL, SQLITE_CHECKPOINT_PASSIVE,
-				  NULL, NULL);
-	atomic_fetch_sub(&db_bulk_writers, 1);
 }
 
 bool db_bulk_wanted(const struct db *db)
@@ -501,23 +484,10 @@ void db_bulk_yield(struct db *db, unsigned pause_us)
 		usleep(pause_us);
 }
 
-/* Before a commit of a connection other than a bulk writer: leave the
- * automatic checkpoint to the bulk writer while there is one. */
-static void db_sync_checkpoint(struct db *db)
-{
-	bool off = !db->bulk && atomic_load(&db_bulk_writers) > 0;
-
-	if (off == db->ckpt_off)
-		return;
-	sqlite3_wal_autocheckpoint(db->h, off ? 0 : DB_AUTOCHECKPOINT);
-	db->ckpt_off = off;
-}
-
 int db_commit(struct db *db)
 {
 	int rc = 0;
 
-	db_sync_checkpoint(db);
 
 	if (db_txn_lost(db)) {
 		LOGP(DDB, LOGL_ERROR, "%s: transaction was rolled back by "

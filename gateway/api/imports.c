@@ -12,10 +12,9 @@
  * bulk writer (db_set_bulk(), gateway/db.c): when the daemon's loop waits
  * for the write lock, a transaction ends after IMPORTS_CHUNK_MS and the
  * job pauses IMPORTS_PAUSE_US while the loop, which polls for a busy lock
- * every millisecond, takes it; and the WAL checkpoints run in the job's
- * thread, not in the loop's commits. So SMS replies and USSD wait a few
- * milliseconds at most while a million rows go in (make bench measures
- * it).
+ * every millisecond, takes it. So SMS replies and USSD wait a few
+ * milliseconds for the lock while a million rows go in (make bench
+ * measures the whole effect).
  *
  * What the thread and the loop share (progress, the problems found) sits
  * behind the job's mutex; the lists are malloc'ed (thread-safe) and freed
@@ -302,7 +301,7 @@ static int job_work(struct api_task *t, struct db *db)
 	struct import_result r;
 	int rc = 0;
 
-	db_set_bulk(db, true);	/* checkpoints here, not on the loop */
+	db_set_bulk(db, true);	/* gives way to the loop */
 	if (!j->validated) {
 		job_set(j, JOB_VALIDATING, JOB_R_NONE, NULL);
 		rc = job_pass(t, j, db, true, &r);

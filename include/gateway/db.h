@@ -36,12 +36,12 @@ void db_close(struct db *db);
  * with the thread's memory (never call their free functions after). */
 void db_close_all(struct db *db);
 /* on: this connection (a worker thread's) writes many transactions in a
- * row; the process's other connections leave their automatic WAL
- * checkpoints to it until off (or db_close_all()), see db.c. */
+ * row and gives way to the process's other connections (see db.c). */
 void db_set_bulk(struct db *db, bool on);
 /* A bulk writer's: true when another connection waits for the write lock
- * (end the transaction soon); after the COMMIT, db_bulk_yield() pauses
- * pause_us if one waited, so that it takes the lock. */
+ * (end the transaction soon). Call db_bulk_yield() after each transaction
+ * (committed or not): it pauses pause_us if a connection waited, so that
+ * it takes the lock. */
 bool db_bulk_wanted(const struct db *db);
 void db_bulk_yield(struct db *db, unsigned pause_us);
 sqlite3 *db_handle(struct db *db);
