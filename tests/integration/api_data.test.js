@@ -257,7 +257,9 @@ gwTest('imports: a larger file shows its progress, runs one at a time, and can b
 	assert.equal((await gw.api('DELETE', `/api/v1/imports/${r.json.id}`, { token: ops })).status, 204);
 	const stopped = await waitJob(gw, ops, r.json.id);
 	assert.equal(stopped.state, 'cancelled');
-	assert.equal(stopped.applied_rows % 2000, 0, 'whole chunks');
+	// whole transactions: the rows the job counts as applied are exactly
+	// those in the database (a chunk ends early when the loop waits)
+	assert.ok(stopped.applied_rows < N, `stopped before the end: ${stopped.applied_rows}`);
 	assert.equal(gw.dbValue("SELECT count(*) FROM worker WHERE region = '445202' AND name LIKE '工人%'"), stopped.applied_rows);
 	await gw.stopClean();
 });
