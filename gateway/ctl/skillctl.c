@@ -8,7 +8,8 @@
  *   queue  messages by state
  *   import, export  the bureau's CSV files (gateway/ctl/import.c,
  *          gateway/ctl/export.c)
- *   notice bulk notice campaigns (gateway/ctl_notice*.c)
+ *   notice bulk notice campaigns (gateway/ctl/notice*.c)
+ *   quarantine  received PDUs the daemon died on (gateway/ctl/quarantine.c)
  * Exit status: 0 success, 1 a user error (one line saying what), 2 a system
  * error (database, file system).
  */
@@ -76,7 +77,10 @@ static void ctl_usage(FILE *out)
 		"  notice list        the campaigns\n"
 		"  notice status ID   progress, recipients and messages by state, failures\n"
 		"  notice report ID FILE.csv\n"
-		"                     the outcome for every recipient\n\n"
+		"                     the outcome for every recipient\n"
+		"  quarantine list    received PDUs the daemon died on, kept out of its way\n"
+		"  quarantine release DIGEST\n"
+		"                     handle that PDU again when the SMSC retries it\n\n"
 		"Options:\n"
 		"  -c, --config FILE  configuration file (default %s/skillgw.conf)\n"
 		"  -j, --json         machine-readable output\n"
@@ -307,6 +311,11 @@ static int ctl_notice(struct ctl *c, int argc, char **argv)
 	return ctl_notice_run(c->config, c->json, argc, argv);
 }
 
+static int ctl_quarantine(struct ctl *c, int argc, char **argv)
+{
+	return ctl_quarantine_run(c, c->config, c->json, argc, argv);
+}
+
 /* ---- main ---------------------------------------------------------------- */
 
 static const struct {
@@ -318,6 +327,7 @@ static const struct {
 	{ "import", ctl_import },
 	{ "export", ctl_export },
 	{ "notice", ctl_notice },
+	{ "quarantine", ctl_quarantine },
 };
 
 static int ctl_global_opts(int argc, char **argv, struct ctl *c)
