@@ -14,8 +14,10 @@
 PREFIX  ?= /usr/local
 DESTDIR ?=
 SYSCONFDIR ?= $(PREFIX)/etc
+DATADIR ?= $(PREFIX)/share/skillgw
 CC      ?= cc
-PKGS     = libosmocore libosmogsm libosmovty libsmpp34 sqlite3 libconfig talloc libmicrohttpd
+PKGS     = libosmocore libosmogsm libosmovty libsmpp34 sqlite3 libconfig talloc libmicrohttpd \
+	   libsodium
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
 
 ifeq ($(SAN),1)
@@ -31,16 +33,17 @@ endif
 
 CFLAGS  += -std=gnu11 $(OPT) -Wall -Wextra -Werror -Wno-unused-parameter \
 	   -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
-	   -Iinclude -I$(B) $(shell pkg-config --cflags $(PKGS)) $(SANFLAGS) \
-	   -DSKILLGW_VERSION='"$(VERSION)"' -DSKILLGW_SYSCONFDIR='"$(SYSCONFDIR)/skillgw"'
+	   -pthread -Iinclude -I$(B) $(shell pkg-config --cflags $(PKGS)) $(SANFLAGS) \
+	   -DSKILLGW_VERSION='"$(VERSION)"' -DSKILLGW_SYSCONFDIR='"$(SYSCONFDIR)/skillgw"' \
+	   -DSKILLGW_DATADIR='"$(DATADIR)"'
 LDFLAGS += $(SANFLAGS)
-LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lm
+LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lm -pthread
 
 # One folder per module (README, "How it works"). The daemon's library is
 # every module but gateway/ctl (skillctl's verbs) and the two mains.
 MODULES  = gateway gateway/smpp gateway/text gateway/queue gateway/ussd \
-	   handlers/domain handlers/replies handlers/sms handlers/ussd \
-	   handlers/notice handlers/data
+	   gateway/api handlers/domain handlers/replies handlers/sms \
+	   handlers/ussd handlers/notice handlers/data
 LIB_SRC  = $(filter-out gateway/main.c,$(foreach m,$(MODULES),$(wildcard $(m)/*.c)))
 LIB_OBJ  = $(LIB_SRC:%.c=$(B)/%.o)
 CTL_SRC  = $(wildcard gateway/ctl/*.c)
@@ -55,6 +58,13 @@ SCHEMA   = gateway/schema.sql $(sort $(wildcard gateway/schema/*.sql))
 $(B)/schema.h: $(SCHEMA) scripts/sql2c.sh
 	@mkdir -p $(@D)
 	sh scripts/sql2c.sh $(SCHEMA) > $@
+
+# the API serves the contract it was built with
+$(B)/openapi.h: gateway/api/openapi.json scripts/file2c.sh
+	@mkdir -p $(@D)
+	sh scripts/file2c.sh api_openapi_json $< > $@
+
+$(B)/gateway/api/static.o: $(B)/openapi.h
 
 # -MMD -MP: each object's header dependencies (public and private) are
 # written beside it as .d and read back below
@@ -123,7 +133,8 @@ run: deps
 # in $(SYSCONFDIR)/skillgw every conf/ file as NAME.example (always: the
 # reference for an upgrade) and as NAME when there is none yet (an operator's
 # edits are never overwritten), the database pointed at /var/lib/skillgw,
-# where the systemd unit keeps it (StateDirectory); the unit with this
+# where the systemd unit keeps it (StateDirectory), the API off (accounts
+# first) with its console in $(DATADIR)/console; the unit with this
 # PREFIX and SYSCONFDIR in its paths.
 BINS     = skillgw skillctl
 ETC      = $(DESTDIR)$(SYSCONFDIR)/skillgw
@@ -131,7 +142,10 @@ MANDIR   = $(PREFIX)/share/man/man8
 UNITDIR  = $(PREFIX)/lib/systemd/system
 DOCDIR   = $(PREFIX)/share/doc/skillgw
 CONF_SRC = $(filter-out %.service,$(wildcard conf/*.conf conf/*.example))
-CONF_DB  = sed -e 's|^\([ \t]*database[ \t]*=\).*|\1 "/var/lib/skillgw/skillgw.db";|'
+CONF_DB  = sed -e 's|^\([ \t]*database[ \t]*=\).*|\1 "/var/lib/skillgw/skillgw.db";|' \
+	   -e '/^api:/,/^};/s|^\([ \t]*enabled[ \t]*=\).*|\1 false;|' \
+	   -e '/^api:/,/^};/s|^\([ \t]*console_dir[ \t]*=\).*|\1 "$(DATADIR)/console";|'
+CONSOLE  = gateway/api/console
 
 $(B)/man/%.8: $(B)/% scripts/manpage.sh
 	@mkdir -p $(@D)
@@ -157,12 +171,16 @@ install: all man
 		conf/skillgw.service > $(DESTDIR)$(UNITDIR)/skillgw.service
 	chmod 644 $(DESTDIR)$(UNITDIR)/skillgw.service
 	[ ! -f README.md ] || install -m 644 README.md $(DESTDIR)$(DOCDIR)/
+	[ ! -d $(CONSOLE) ] || (cd $(CONSOLE) && find . -type f ! -name '.*' \
+		-exec install -D -m 644 {} $(DESTDIR)$(DATADIR)/console/{} \;)
 
 uninstall:
 	rm -f $(BINS:%=$(DESTDIR)$(PREFIX)/bin/%) $(BINS:%=$(DESTDIR)$(MANDIR)/%.8) \
 		$(DESTDIR)$(UNITDIR)/skillgw.service $(DESTDIR)$(DOCDIR)/README.md
 	for f in $(CONF_SRC); do rm -f $(ETC)/$$(basename $$f .example).example; done
 	-rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null
+	rm -rf $(DESTDIR)$(DATADIR)/console
+	-rmdir $(DESTDIR)$(DATADIR) 2>/dev/null
 	@echo "kept: $(ETC) (your configuration) and /var/lib/skillgw (the database)"
 
 # ---- fuzzing and valgrind ---------------------------------------------------
@@ -190,7 +208,7 @@ FUZZ_BIN = $(patsubst tests/fuzz/%.c,$(FB)/%,$(wildcard tests/fuzz/fuzz_*.c))
 SMPP34   = $(FB)/libsmpp34
 FUZZ_PKGS = $(filter-out libsmpp34,$(PKGS))
 FUZZ_INC = -I$(SMPP34)/include
-FUZZ_LIBS = $(SMPP34)/lib/libsmpp34.a $(shell pkg-config --libs $(FUZZ_PKGS)) -lm
+FUZZ_LIBS = $(SMPP34)/lib/libsmpp34.a $(shell pkg-config --libs $(FUZZ_PKGS)) -lm -pthread
 SMPP34_SETUP = CC='$(FUZZ_CC)' \
 	CFLAGS='-O1 -g -fsanitize=fuzzer-no-link $(FUZZ_SAN)' \
 	sh tests/fuzz/libsmpp34.sh $(SMPP34)

@@ -1,5 +1,6 @@
 /*
- * clock.c - wall-clock milliseconds with an optional test offset.
+ * clock.c - wall-clock milliseconds with an optional test offset, and
+ * monotonic microseconds for durations.
  */
 #include <stdlib.h>
 #include <time.h>
@@ -20,4 +21,12 @@ int64_t clock_now_ms(void)
 	}
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + offset;
+}
+
+int64_t clock_mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }

@@ -38,6 +38,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/stat.h>
 
 #include <libconfig.h>
 
@@ -184,6 +185,7 @@ static void read_prefixes(struct load *ld, const config_setting_t *s,
 static void dump_prefixes(FILE *out, const void *obj);
 static const char *check_ussd_code(const char *s);
 static const char *check_ip(const char *s);
+static const char *check_host_ip(const char *s);
 static const char *check_header(const char *s);
 static void read_allow(struct load *ld, const config_setting_t *s,
 		       const char *path, void *obj);
@@ -319,6 +321,27 @@ static const struct cfg_item config_items[] = {
 	  .min = 256, .max = 65536 },
 	{ "ussd.http.max_connections", CT_INT, G(ussd.http_max_conns),
 	  .def = 256, .min = 1, .max = 10000 },
+	{ "api.enabled", CT_BOOL, G(api.enabled), .def = 0 },
+	{ "api.address", CT_STR, G(api.addr), .def_str = "127.0.0.1",
+	  .min = 1, .check_str = check_host_ip },
+	{ "api.port", CT_INT, G(api.port), .def = 8080, .min = 1,
+	  .max = 65535 },
+	{ "api.cert", CT_STR, G(api.cert), .def_str = "" },
+	{ "api.key", CT_STR, G(api.key), .def_str = "" },
+	{ "api.max_body", CT_INT, G(api.max_body), .def = 1048576,
+	  .min = 1024, .max = 64 * 1048576 },
+	{ "api.max_upload", CT_INT, G(api.max_upload), .def = 512 * 1048576,
+	  .min = 1024, .max = 2047 * 1048576LL },
+	{ "api.max_connections", CT_INT, G(api.max_conns), .def = 64,
+	  .min = 1, .max = 10000 },
+	{ "api.session_idle", CT_INT, G(api.session_idle_s), .def = 1800,
+	  .min = 60, .max = 86400 },
+	{ "api.lockout_failures", CT_INT, G(api.lockout_failures), .def = 5,
+	  .min = 1, .max = 100 },
+	{ "api.lockout_minutes", CT_INT, G(api.lockout_min), .def = 15,
+	  .min = 1, .max = 1440 },
+	{ "api.console_dir", CT_STR, G(api.console_dir),
+	  .def_str = SKILLGW_DATADIR "/console" },
 	/* no default text here either: the hint lives in conf/ */
 	{ "notices.optout_hint", CT_STR, G(optout_hint), .def_str = "" },
 	{ "notices.max_parts", CT_INT, G(notice_max_parts), .def = 3,
@@ -1077,6 +1100,12 @@ static const char *check_ip(const char *s)
 	       "has a bad /prefix length" : NULL;
 }
 
+/* An IPv4 or IPv6 address to listen on (no /prefix). */
+static const char *check_host_ip(const char *s)
+{
+	return strchr(s, '/') ? "is not an IP address" : check_ip(s);
+}
+
 /* An HTTP header name (RFC 9110 token characters). */
 static const char *check_header(const char *s)
 {
@@ -1234,6 +1263,46 @@ bool config_addr_is_loopback(const char *addr)
 	       IN6_IS_ADDR_LOOPBACK(&a6);
 }
 
+/* A file the API reads at start (certificate, key): readable? */
+static void check_readable(struct load *ld, const config_setting_t *root,
+			   const char *setting, const char *path)
+{
+	const config_setting_t *s = lookup(root, setting);
+	FILE *f;
+
+	if (!*path)
+		return;
+	f = fopen(path, "r");
+	if (f) {
+		fclose(f);
+		return;
+	}
+	report(ld, s ? s : enclosing(root, setting), setting,
+	       "cannot read %s: %s", path, strerror(errno));
+}
+
+/* TLS needs both files; the console directory must be one. */
+static void check_api(struct load *ld, const config_setting_t *root)
+{
+	const struct config_api *a = &ld->cfg->api;
+	const config_setting_t *g = lookup(root, "api");
+	struct stat sb;
+
+	if (!a->enabled)
+		return;
+	if (!*a->cert != !*a->key)
+		report(ld, g, "api.cert", "TLS needs both api.cert and api.key "
+		       "(or neither, for plain HTTP)");
+	check_readable(ld, root, "api.cert", a->cert);
+	check_readable(ld, root, "api.key", a->key);
+	if (*a->console_dir && (stat(a->console_dir, &sb) < 0 ||
+				!S_ISDIR(sb.st_mode)))
+		report(ld, lookup(root, "api.console_dir") ?
+		       lookup(root, "api.console_dir") : g, "api.console_dir",
+		       "%s is not a directory (\"\" serves no console)",
+		       a->console_dir);
+}
+
 /* ------------------------------------------------------------------ */
 /* Loading                                                             */
 
@@ -1278,6 +1347,13 @@ static void load_root(struct load *ld, const config_setting_t *root)
 	check_ussd_http(ld, root);
 	check_vty_access(ld, root);
 	resolve_path(ld, root, "ussd.menu", cfg->ussd.menu_path);
+	if (cfg->api.cert[0])
+		resolve_path(ld, root, "api.cert", cfg->api.cert);
+	if (cfg->api.key[0])
+		resolve_path(ld, root, "api.key", cfg->api.key);
+	if (cfg->api.console_dir[0])
+		resolve_path(ld, root, "api.console_dir", cfg->api.console_dir);
+	check_api(ld, root);
 	check_order(ld, root, "", "notices.max_parts", cfg->notice_max_parts,
 		    "queue.max_parts", cfg->max_parts);
 	load_links(ld, root);

@@ -23,10 +23,24 @@
  * transaction back under our feet (disk full, I/O error), db_begin() refuses
  * further writes for the rest of the iteration and db_commit() reports the
  * failure, so no hook is told "committed" for lost writes.
+ *
+ * Bulk writers: a connection of a worker thread that writes many
+ * transactions in a row (the API's import) calls db_set_bulk(). The busy
+ * handler of any other connection (the loop's) then raises a process-wide
+ * flag (db_bulk_wanted()); the bulk writer ends its transaction early when
+ * it sees it and pauses in db_bulk_yield() while the waiter, polling every
+ * millisecond, takes the lock. Checkpoints stay SQLite's automatic ones on
+ * every connection: the bulk writer's, after its own commits, copy most of
+ * what it wrote, so the loop's are short; and only a checkpoint that the
+ * loop completes right after its commit lets its next transaction restart
+ * the WAL (leaving them all to the bulk writer grew the WAL to 800 MB in a
+ * 1,000,000-row import, and every read of the loop slowed with it).
  */
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <osmocom/core/talloc.h>
 #include <osmocom/core/utils.h>
@@ -67,6 +81,10 @@ static const char *const db_stmt_sql[] = {
 };
 
 #define DB_BUSY_TIMEOUT_MS	5000
+#define DB_BUSY_POLL_US		1000
+
+/* Another connection waits for the write lock (its busy handler runs). */
+static atomic_bool db_lock_wanted;
 
 struct db_hook {
 	db_commit_cb cb;
@@ -85,6 +103,7 @@ struct db {
 	char *path;
 	bool in_txn;			/* we opened a transaction */
 	bool in_hooks;			/* db_run_hooks() is running */
+	bool bulk;			/* db_set_bulk(): gives way to others */
 	struct db_hooks pending;	/* run at the next db_commit() */
 	struct db_hooks running;	/* being run now */
 	sqlite3_stmt *st[DB_NUM_STMT];
@@ -163,6 +182,25 @@ static int db_query_int(struct db *db, const char *sql, int64_t *out)
 	return 0;
 }
 
+/* Busy: try again every millisecond, up to DB_BUSY_TIMEOUT_MS. SQLite's
+ * own handler backs off to 100 ms between tries, and a connection that
+ * writes in a tight sequence of transactions (the API's import thread)
+ * would then nearly always hold the lock when the waiter looks: the loop
+ * could wait for the whole import. Polling every millisecond, it takes the
+ * lock in the pause the importer makes between its transactions. */
+static int db_busy_cb(void *data, int n)
+{
+	const struct db *db = data;
+
+	if (!db->bulk)
+		atomic_store_explicit(&db_lock_wanted, true,
+				      memory_order_relaxed);
+	if ((int64_t)n * DB_BUSY_POLL_US >= DB_BUSY_TIMEOUT_MS * 1000LL)
+		return 0;
+	usleep(DB_BUSY_POLL_US);
+	return 1;
+}
+
 /* WAL, relaxed fsync (see the file comment), foreign keys, temporary
  * storage in memory, busy timeout. */
 static int db_configure(struct db *db)
@@ -172,7 +210,7 @@ static int db_configure(struct db *db)
 	int rc;
 
 	sqlite3_extended_result_codes(db->h, 1);
-	sqlite3_busy_timeout(db->h, DB_BUSY_TIMEOUT_MS);
+	sqlite3_busy_handler(db->h, db_busy_cb, db);
 	rc = sqlite3_prepare_v2(db->h, "PRAGMA journal_mode = WAL", -1, &st,
 				NULL);
 	if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
@@ -304,6 +342,21 @@ void db_close(struct db *db)
 	talloc_free(db);
 }
 
+void db_close_all(struct db *db)
+{
+	sqlite3_stmt *st;
+
+	if (!db)
+		return;
+	if (db->in_txn || db->pending.n)
+		db_commit(db);
+	db_finalize(db->st, DB_NUM_STMT);
+	while ((st = sqlite3_next_stmt(db->h, NULL)))
+		sqlite3_finalize(st);
+	sqlite3_close(db->h);
+	talloc_free(db);
+}
+
 int db_prepare(struct db *db, const char *const *sql, unsigned n,
 	       sqlite3_stmt **out)
 {
@@ -414,9 +467,27 @@ int db_unit_end(struct db *db, int rc)
 	return rc;
 }
 
+void db_set_bulk(struct db *db, bool on)
+{
+	db->bulk = on;
+}
+
+bool db_bulk_wanted(const struct db *db)
+{
+	return db->bulk && atomic_load_explicit(&db_lock_wanted,
+						memory_order_relaxed);
+}
+
+void db_bulk_yield(struct db *db, unsigned pause_us)
+{
+	if (db->bulk && atomic_exchange(&db_lock_wanted, false))
+		usleep(pause_us);
+}
+
 int db_commit(struct db *db)
 {
 	int rc = 0;
+
 
 	if (db_txn_lost(db)) {
 		LOGP(DDB, LOGL_ERROR, "%s: transaction was rolled back by "

@@ -26,6 +26,7 @@ struct texts;
 struct menu;
 struct ussd;
 struct ussd_http;
+struct api_server;
 
 struct gw {
 	struct config cfg;
@@ -40,6 +41,7 @@ struct gw {
 	struct screens *screens;	/* what the USSD menus show */
 	struct ussd *ussd;		/* USSD dialogues, when on */
 	struct ussd_http *ussd_http;	/* their HTTP callback, when on */
+	struct api_server *api;		/* the bureau's API, when on */
 	struct dispatch *dispatch;
 	struct sched *sched;		/* notice campaigns */
 	struct smpp_link *links[CONFIG_MAX_LINKS];

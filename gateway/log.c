@@ -30,6 +30,8 @@ static const struct log_info_cat sgw_log_cats[] = {
 		      .enabled = 1, .loglevel = LOGL_NOTICE },
 	[DHAND]   = { .name = "DHAND",   .description = "Domain handlers",
 		      .enabled = 1, .loglevel = LOGL_NOTICE },
+	[DAPI]    = { .name = "DAPI",    .description = "HTTP API and console",
+		      .enabled = 1, .loglevel = LOGL_NOTICE },
 };
 
 const struct log_info sgw_log_info = {
@@ -60,6 +62,15 @@ static void sgw_log_target_setup(struct log_target *t, int lvl)
 	log_set_use_color(t, 0);
 }
 
+static struct log_target *sgw_log_file;
+
+void sgw_log_enable_threads(void)
+{
+	log_enable_multithread();
+	if (sgw_log_file)
+		log_target_file_switch_to_stream(sgw_log_file);
+}
+
 int sgw_log_init(void *ctx, const char *level, const char *file)
 {
 	int lvl = get_string_value(sgw_log_levels, level ? level : "notice");
@@ -77,6 +88,7 @@ int sgw_log_init(void *ctx, const char *level, const char *file)
 		return -EIO;
 	sgw_log_target_setup(t, lvl);
 	log_add_target(t);
+	sgw_log_file = t;
 	return 0;
 }
 

@@ -33,6 +33,7 @@
 #include "gateway/queue/dispatch.h"
 #include "gw.h"
 #include "gateway/log.h"
+#include "gateway/metrics.h"
 #include "gateway/ussd/menu.h"
 #include "gateway/queue/mo.h"
 #include "gateway/queue/mtq.h"
@@ -48,6 +49,7 @@
 #include "handlers/domain/domain.h"
 #include "handlers/ussd/screens.h"
 #include "gateway/ussd/http.h"
+#include "gateway/api/api.h"
 
 #define SHUTDOWN_TICK_MS	50
 
@@ -386,6 +388,8 @@ static void main_stop(struct gw *gw)
 	/* flush the unbinds written by the aborts */
 	osmo_select_main_ctx(1);
 	db_commit(gw->db);
+	/* the API first: its worker threads stop, its answers are sent */
+	api_free(gw->api);
 	/* USSD before the links: its screens wait for a commit, not them */
 	ussd_http_free(gw->ussd_http);
 	ussd_free(gw->ussd);
@@ -404,6 +408,19 @@ static void main_stop(struct gw *gw)
 	LOGP(DMAIN, LOGL_NOTICE, "stopped\n");
 }
 
+/* The bureau's API and console, when they are on. */
+static int main_start_api(struct gw *gw)
+{
+	if (!gw->cfg.api.enabled)
+		return 0;
+	gw->api = api_init(gw, &(struct api_params){
+		.cfg = &gw->cfg, .db = gw->db, .q = gw->q,
+		.router = gw->router, .ussd = gw->ussd,
+		.links = gw->links, .n_links = gw->n_links,
+		.started_ms = gw->started_ms });
+	return gw->api ? 0 : -EIO;
+}
+
 static int main_start(struct gw *gw, const char *config)
 {
 	unsigned i;
@@ -414,7 +431,8 @@ static int main_start(struct gw *gw, const char *config)
 		LOGP(DMAIN, LOGL_FATAL, "cannot open the database %s\n", gw->cfg.db_path);
 		return -EIO;
 	}
-	if (main_start_links(gw) < 0 || main_signals(gw) < 0)
+	if (main_start_links(gw) < 0 || main_signals(gw) < 0 ||
+	    main_start_api(gw) < 0)
 		return -EIO;
 	if (gw_vty_init(gw) < 0) {
 		LOGP(DMAIN, LOGL_FATAL, "cannot open the VTY on %s:%u\n",
@@ -455,8 +473,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	sgw_log_set_numbers(gw->cfg.log_numbers);
+	sgw_log_enable_threads();	/* the API's worker threads may log */
 	smpp_pdu_init(root);
 	gw->started_ms = clock_now_ms();
+	metrics_day_get(&(struct metrics_day){ 0 });	/* today's counts from now */
 	if (main_start(gw, o.config) < 0)
 		return 2;
 	main_loop(gw);

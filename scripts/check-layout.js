@@ -32,13 +32,17 @@ const RULES = {
 	'gateway/ussd': [FRAME, 'gateway/text', 'gateway/queue'],
 	'gateway/api': [FRAME, 'gateway/text', 'gateway/queue', 'gateway/smpp', 'gateway/ussd',
 		'handlers/domain', 'handlers/notice', 'handlers/data'],
-	'gateway/ctl': [FRAME, 'gateway/text', 'gateway/queue', 'gateway/smpp', 'handlers/domain',
-		'handlers/notice', 'handlers/data'],
+	// gateway/api: the account store (accounts.h) that skillctl user/token
+	// share with the daemon's API
+	'gateway/ctl': [FRAME, 'gateway/text', 'gateway/queue', 'gateway/smpp', 'gateway/api',
+		'handlers/domain', 'handlers/notice', 'handlers/data'],
 	'handlers/domain': [FRAME, 'gateway/text'],
 	'handlers/replies': [FRAME, 'gateway/text', 'handlers/domain'],
 	'handlers/sms': [FRAME, 'gateway/text', 'gateway/queue', 'handlers/domain', 'handlers/replies'],
 	'handlers/ussd': [FRAME, 'gateway/text', 'gateway/ussd', 'handlers/domain', 'handlers/replies'],
-	'handlers/notice': [FRAME, 'gateway/text', 'gateway/queue', 'handlers/domain'],
+	// handlers/data: the CSV writer (csv.h) of the campaign report, which
+	// skillctl and the API share (handlers/notice/campaign.c)
+	'handlers/notice': [FRAME, 'gateway/text', 'gateway/queue', 'handlers/domain', 'handlers/data'],
 	'handlers/data': [FRAME, 'gateway/text', 'handlers/domain'],
 };
 

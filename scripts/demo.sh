@@ -13,7 +13,12 @@
 #    taken, free ones are used and a copy of the configuration with them is
 #    written next to it (conf/.demo-PID.conf, so that relative paths in it
 #    keep their meaning) and removed at the end.
-# 3. skillgw runs in the background, its log in var/skillgw.log.
+# 3. skillgw runs in the background, its log in var/skillgw.log. The
+#    bureau's API and console listen on 127.0.0.1:8080 (another free port
+#    when it is taken); the demo database gets the account admin with the
+#    password skillgw-demo (the demo's only: a real database gets its
+#    accounts from skillctl user add), and the address and the login are
+#    printed.
 # 4. The handset runs in the foreground. When it ends (quit, Ctrl-D, the end
 #    of a --script), everything this script started is stopped; the
 #    database stays for inspection.
@@ -26,7 +31,8 @@
 # the demo as of that day: skillgw, skillctl and the data set's dates
 # (generated for that day when there is no data yet) get it, with
 # SKILLGW_CLOCK_OFFSET_MS moving their clock by whole days. Default: the
-# real day (in Asia/Shanghai).
+# real day (in Asia/Shanghai). SKILLGW_DEMO_API_PORT chooses the API's
+# port.
 set -eu
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -36,6 +42,8 @@ B=${1:-build}
 case $B in /*) BIN=$B ;; *) BIN=$ROOT/$B ;; esac
 VAR=${SKILLGW_DEMO_VAR:-$ROOT/var}
 CONF=$ROOT/conf/skillgw.conf
+DEMO_USER=admin
+DEMO_PASSWORD=skillgw-demo
 
 say() { printf 'demo: %s\n' "$*" || true; }
 fail() { printf 'demo: %s\n' "$*" >&2; exit 1; }
@@ -58,11 +66,12 @@ fi
 
 # ---- ports -----------------------------------------------------------------------
 # The "port" setting inside the vty group, and the first one inside links.
-conf_port() { # vty|links
+conf_port() { # vty|links|api
 	awk -v want="$1" '
 		/^[ \t]*#/ { next }
 		/^[ \t]*vty[ \t]*[:=]/ { grp = "vty" }
 		/^[ \t]*links[ \t]*=/ { grp = "links" }
+		/^api[ \t]*[:=]/ { grp = "api" }
 		grp == want && /^[ \t]*port[ \t]*=/ {
 			sub(/^[ \t]*port[ \t]*=[ \t]*/, ""); sub(/[^0-9].*$/, ""); print; exit
 		}' "$CONF"
@@ -85,6 +94,7 @@ free_port() {
 
 CONF_SMSC_PORT=$(conf_port links)
 CONF_VTY_PORT=$(conf_port vty)
+CONF_API_PORT=$(conf_port api)
 CONF_SMSC_PORT=${CONF_SMSC_PORT:-2775}
 CONF_VTY_PORT=${CONF_VTY_PORT:-4260}
 SMSC_PORT=$(free_port "${SKILLGW_DEMO_SMSC_PORT:-$CONF_SMSC_PORT}")
@@ -92,6 +102,13 @@ VTY_PORT=$CONF_VTY_PORT
 if [ "$CONF_VTY_PORT" != 0 ] || [ -n "${SKILLGW_DEMO_VTY_PORT:-}" ]; then
 	VTY_PORT=$(free_port "${SKILLGW_DEMO_VTY_PORT:-$CONF_VTY_PORT}")
 	[ "$VTY_PORT" != "$SMSC_PORT" ] || VTY_PORT=$(free_port 0)
+fi
+API_PORT=$CONF_API_PORT
+if [ -n "$CONF_API_PORT" ]; then
+	API_PORT=$(free_port "${SKILLGW_DEMO_API_PORT:-$CONF_API_PORT}")
+	while [ "$API_PORT" = "$SMSC_PORT" ] || [ "$API_PORT" = "$VTY_PORT" ]; do
+		API_PORT=$(free_port 0)
+	done
 fi
 
 # ---- cleanup ----------------------------------------------------------------------
@@ -132,7 +149,7 @@ echo $$ >"$VAR/demo.pid"
 CFG=$CONF
 DB=$VAR/skillgw.db
 if [ "$SMSC_PORT" != "$CONF_SMSC_PORT" ] || [ "$VTY_PORT" != "$CONF_VTY_PORT" ] ||
-   [ -n "${SKILLGW_DEMO_VAR:-}" ]; then
+   [ "$API_PORT" != "$CONF_API_PORT" ] || [ -n "${SKILLGW_DEMO_VAR:-}" ]; then
 	if [ "$SMSC_PORT" != "$CONF_SMSC_PORT" ]; then
 		if [ -n "${SKILLGW_DEMO_SMSC_PORT:-}" ]; then
 			say "the simulator uses port $SMSC_PORT (SKILLGW_DEMO_SMSC_PORT)"
@@ -147,11 +164,20 @@ if [ "$SMSC_PORT" != "$CONF_SMSC_PORT" ] || [ "$VTY_PORT" != "$CONF_VTY_PORT" ] 
 			say "VTY port $CONF_VTY_PORT is taken: the VTY uses $VTY_PORT"
 		fi
 	fi
+	if [ "$API_PORT" != "$CONF_API_PORT" ]; then
+		if [ -n "${SKILLGW_DEMO_API_PORT:-}" ]; then
+			say "the API uses port $API_PORT (SKILLGW_DEMO_API_PORT)"
+		else
+			say "port $CONF_API_PORT is taken: the API uses $API_PORT"
+		fi
+	fi
 	TMPCONF=$ROOT/conf/.demo-$$.conf
-	awk -v smsc="$SMSC_PORT" -v vty="$VTY_PORT" -v db="$DB" '
+	awk -v smsc="$SMSC_PORT" -v vty="$VTY_PORT" -v api="$API_PORT" -v db="$DB" '
 		/^[ \t]*#/ { print; next }
 		/^[ \t]*vty[ \t]*[:=]/ { grp = "vty" }
 		/^[ \t]*links[ \t]*=/ { grp = "links" }
+		/^api[ \t]*[:=]/ { grp = "api" }
+		grp == "api" && !da && api != "" && /^[ \t]*port[ \t]*=/ { sub(/=[ \t]*[0-9]+/, "= " api); da = 1 }
 		grp == "vty" && !dv && /^[ \t]*port[ \t]*=/ { sub(/=[ \t]*[0-9]+/, "= " vty); dv = 1 }
 		grp == "links" && !dl && /^[ \t]*port[ \t]*=/ { sub(/=[ \t]*[0-9]+/, "= " smsc); dl = 1 }
 		/^[ \t]*database[ \t]*=/ { sub(/=.*$/, "= \"" db "\";"); dd = 1 }
@@ -200,12 +226,25 @@ fi
 NUMBERS=
 [ ! -f "$DEMO/demo-numbers.txt" ] || NUMBERS=$DEMO/demo-numbers.txt
 
+# ---- the console's login (the demo database only) --------------------------
+if [ -n "$API_PORT" ] &&
+   ! "$BIN/skillctl" -c "$CFG" --json user list 2>/dev/null | grep -q "\"name\":\"$DEMO_USER\""; then
+	printf '%s\n' "$DEMO_PASSWORD" |
+		"$BIN/skillctl" -c "$CFG" user add "$DEMO_USER" --role admin \
+			--password-stdin --operator demo >/dev/null ||
+		fail "cannot make the demo's console account"
+fi
+
 # ---- the gateway and the handset ---------------------------------------------------
 "$BIN/skillgw" -c "$CFG" >"$VAR/skillgw.log" 2>&1 </dev/null &
 GW_PID=$!
 say "skillgw started (pid $GW_PID, config $(rel "$CFG"), log $(rel "$VAR/skillgw.log"))"
 if [ "$VTY_PORT" != 0 ]; then
 	say "its VTY: telnet 127.0.0.1 $VTY_PORT (show smsc, show queue, show stats)"
+fi
+if [ -n "$API_PORT" ]; then
+	say "the console: http://127.0.0.1:$API_PORT/ (log in as $DEMO_USER / $DEMO_PASSWORD, the demo's account);"
+	say "the API: http://127.0.0.1:$API_PORT/api/v1/openapi.json, metrics: http://127.0.0.1:$API_PORT/metrics"
 fi
 say "from another terminal: $(rel "$BIN")/skillctl -c $(rel "$CFG") send --to 13800138000 --text 你好"
 echo

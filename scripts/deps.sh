@@ -5,8 +5,14 @@
 set -eu
 cd "$(dirname "$0")/.."
 
+# libsodium-dev: the API's password hashes (Argon2id) and tokens;
+# prometheus: promtool, which the API tests run on /metrics; openssl: the
+# API's TLS test makes its certificate;
+# chromium, fonts-noto-cjk: the console's browser tests (headless, driven by
+# playwright-core; the font so that the screenshots show the Chinese)
 PKGS="build-essential pkg-config libosmocore-dev libsmpp34-dev libsqlite3-dev
-libconfig-dev libcmocka-dev libmicrohttpd-dev libtalloc-dev sqlite3 nodejs npm"
+libconfig-dev libcmocka-dev libmicrohttpd-dev libtalloc-dev libsodium-dev
+sqlite3 nodejs npm prometheus openssl chromium fonts-noto-cjk"
 
 missing=""
 for p in $PKGS; do

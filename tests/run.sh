@@ -2,7 +2,8 @@
 # run.sh BUILD_DIR - run every test of skillgw and end with one line
 # "N passed, N failed". Unit tests are the cmocka programs in BUILD_DIR/tests,
 # integration tests the node:test files in tests/integration (they start the
-# real daemon from BUILD_DIR against the SMSC simulator on loopback).
+# real daemon from BUILD_DIR against the SMSC simulator on loopback), browser
+# tests the node:test files in tests/browser (the console in headless chromium).
 set -u
 cd "$(dirname "$0")/.."
 B=${1:-build-san}
@@ -46,6 +47,24 @@ if [ -z "${SKIP_INTEGRATION:-}" ] && ls tests/integration/*.test.js >/dev/null 2
 	if [ "$f" -gt 0 ]; then
 		echo "integration failures:"
 		grep -B2 -A30 '^not ok' "$log/integration" | head -n 200
+	fi
+fi
+
+# ---- browser tests of the web console (tests/browser): Debian's chromium
+# headless through playwright-core, against the real daemon; screenshots of
+# every page go to BUILD_DIR/screenshots. SKIP_BROWSER=1 leaves them out.
+if [ -z "${SKIP_BROWSER:-}" ] && ls tests/browser/*.test.js >/dev/null 2>&1; then
+	SKILLGW_BIN="$B/skillgw" SKILLCTL_BIN="$B/skillctl" SCREENSHOT_DIR="$B/screenshots" \
+		node --test --test-reporter=tap --test-concurrency=1 \
+		tests/browser/ >"$log/browser" 2>&1
+	p=$(grep -E '^# pass [0-9]+' "$log/browser" | grep -Eo '[0-9]+' | tail -1)
+	f=$(grep -E '^# fail [0-9]+' "$log/browser" | grep -Eo '[0-9]+' | tail -1)
+	p=${p:-0}; f=${f:-1}
+	passed=$((passed + p)); failed=$((failed + f))
+	grep -E '^(not )?ok ' "$log/browser" | sed 's/^/  browser: /'
+	if [ "$f" -gt 0 ]; then
+		echo "browser test failures:"
+		grep -B2 -A40 '^not ok' "$log/browser" | head -n 200
 	fi
 fi
 

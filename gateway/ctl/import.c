@@ -103,9 +103,9 @@ static int ctl_import_args(int argc, char **argv, struct ctl_import *a)
 }
 
 static void ctl_import_progress(void *data, uint64_t done, uint64_t total,
-				unsigned long rows)
+				const struct import_result *r)
 {
-	progress_update(data, done, total, rows);
+	progress_update(data, done, total, r->rows);
 }
 
 static void ctl_import_summary(const struct ctl_import *a, bool json,

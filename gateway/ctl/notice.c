@@ -3,7 +3,8 @@
  * and the verbs that move a campaign between states (start, pause,
  * resume, cancel).
  *
- * A state change is one guarded UPDATE (notice_set_state), so an operator
+ * A state change is campaign_move() of handlers/notice/campaign.c (the
+ * API's too): one guarded UPDATE (notice_set_state), so an operator
  * racing another, or the daemon ending the campaign, cannot be overruled;
  * pause and cancel also take the campaign's queued messages back from the
  * queue in the same transaction (the daemon finishes what a link already
@@ -19,6 +20,7 @@
 #include <osmocom/core/talloc.h>
 
 #include "handlers/notice/audience.h"
+#include "handlers/notice/campaign.h"
 #include "handlers/domain/audit.h"
 #include "gateway/clock.h"
 #include "ctl_data.h"
@@ -101,47 +103,7 @@ void ctl_nt_time(const struct ctl_nt *c, int64_t t, char *out, size_t cap)
 		quiet_format(c->cfg.timezone, t, out, cap);
 }
 
-double ctl_nt_rate(const struct ctl_nt *c, unsigned parts, unsigned rate)
-{
-	double sum = 0;
-	unsigned k;
-
-	for (k = 0; k < c->cfg.n_links; k++) {
-		if (!c->cfg.link[k].max_tps) {
-			sum = 0;
-			break;
-		}
-		sum += c->cfg.link[k].max_tps * c->cfg.bulk_share / 100.0;
-	}
-	sum = parts ? sum / parts : sum;
-	if (rate && (sum == 0 || rate < sum))
-		return rate;
-	return sum;
-}
-
 /* ---- state changes ------------------------------------------------------- */
-
-/* What a verb does to a campaign. */
-struct ctl_nt_move {
-	const char *verb;
-	enum notice_state to;
-	unsigned from;			/* NOTICE_BIT()s */
-	int hold;			/* -1 nothing, 0 back to pending, 1 cancel */
-	const char *action;		/* audit */
-	const char *refusal;		/* when the state does not allow it */
-};
-
-static const struct ctl_nt_move ctl_nt_moves[] = {
-	{ "start", NOTICE_RUNNING, NOTICE_BIT(NOTICE_DRAFT), -1,
-	  "notice_start", "only a draft can be started (resume a paused one)" },
-	{ "pause", NOTICE_PAUSED, NOTICE_BIT(NOTICE_RUNNING), 0,
-	  "notice_pause", "only a running campaign can be paused" },
-	{ "resume", NOTICE_RUNNING, NOTICE_BIT(NOTICE_PAUSED), -1,
-	  "notice_resume", "only a paused campaign can be resumed" },
-	{ "cancel", NOTICE_CANCELLED, NOTICE_BIT(NOTICE_DRAFT) |
-	  NOTICE_BIT(NOTICE_RUNNING) | NOTICE_BIT(NOTICE_PAUSED), 1,
-	  "notice_cancel", "it has ended already" },
-};
 
 /* The arguments of a state verb: ID [--operator NAME] [--json]. */
 static int ctl_nt_move_args(struct ctl_nt *c, int argc, char **argv,
@@ -168,52 +130,40 @@ static int ctl_nt_move_args(struct ctl_nt *c, int argc, char **argv,
 }
 
 static void ctl_nt_moved(const struct ctl_nt *c, const struct notice *n,
-			 const struct ctl_nt_move *m, int held)
+			 enum campaign_move m, int held)
 {
 	char when[32];
 
 	if (c->json) {
 		printf("{\"id\":%lld,\"state\":\"%s\",\"taken_back\":%d}\n",
-		       (long long)n->id, notice_state_str(m->to),
+		       (long long)n->id, notice_state_str(n->state),
 		       held > 0 ? held : 0);
 		return;
 	}
 	printf("campaign %lld \"%s\": %s", (long long)n->id, n->name,
-	       notice_state_str(m->to));
+	       notice_state_str(n->state));
 	if (held > 0)
 		printf(", %d queued messages taken back", held);
-	if (m->to == NOTICE_RUNNING && n->start_at > clock_now_ms()) {
+	if (n->state == NOTICE_RUNNING && n->start_at > clock_now_ms()) {
 		ctl_nt_time(c, n->start_at, when, sizeof(when));
 		printf(", sending from %s", when);
 	}
 	printf("\n");
 }
 
-/* Move campaign n as m says, with its audit row, in one transaction. */
+/* Move campaign n (handlers/notice/campaign.c) with its audit row, in one
+ * transaction. */
 static int ctl_nt_apply(struct ctl_nt *c, struct notice *n,
-			const struct ctl_nt_move *m)
+			enum campaign_move m)
 {
-	int64_t now = clock_now_ms();
-	int held = 0, rc;
+	char why[160];
+	int held = 0;
+	int rc = campaign_move(c->nd, c->audit, n, m,
+			       ctl_data_operator(c->operator_name), NULL,
+			       clock_now_ms(), &held, why, sizeof(why));
 
-	if (m->to == NOTICE_RUNNING && n->end_at && n->end_at <= now)
-		return ctl_nt_user(c, "campaign %lld: its end time has passed",
-				   (long long)n->id);
-	if (m->to == NOTICE_RUNNING && n->by_numbers && !n->listed)
-		return ctl_nt_user(c, "campaign %lld: the writing of its numbers"
-				   " did not finish; create it again",
-				   (long long)n->id);
-	rc = notice_set_state(c->nd, n->id, m->to, m->from, now);
-	if (rc == -EPERM)
-		return ctl_nt_user(c, "campaign %lld is %s: %s",
-				   (long long)n->id, notice_state_str(n->state),
-				   m->refusal);
-	if (!rc && m->hold >= 0)
-		rc = held = notice_hold(c->nd, n->id, m->hold);
-	if (rc >= 0)
-		rc = audit_log(c->audit, now,
-			       ctl_data_operator(c->operator_name), m->action,
-			       "campaign %lld \"%s\"", (long long)n->id, n->name);
+	if (rc == -EPERM || rc == -EINVAL)
+		return ctl_nt_user(c, "%s", why);
 	if (rc < 0)
 		return ctl_nt_sys(c, "changing the campaign", rc);
 	rc = ctl_nt_commit(c);
@@ -224,16 +174,12 @@ static int ctl_nt_apply(struct ctl_nt *c, struct notice *n,
 
 static int ctl_nt_move(struct ctl_nt *c, int argc, char **argv)
 {
-	const struct ctl_nt_move *m = NULL;
+	int m = campaign_move_parse(c->verb);
 	struct notice *n = NULL;
 	const char *id;
-	unsigned i;
 	int rc;
 
-	for (i = 0; i < sizeof(ctl_nt_moves) / sizeof(ctl_nt_moves[0]); i++)
-		if (!strcmp(c->verb, ctl_nt_moves[i].verb))
-			m = &ctl_nt_moves[i];
-	if (!m || ctl_nt_move_args(c, argc, argv, &id) < 0)
+	if (m < 0 || ctl_nt_move_args(c, argc, argv, &id) < 0)
 		return ctl_nt_user(c, "usage: skillctl notice %s ID "
 				   "[--operator NAME]", c->verb);
 	rc = ctl_nt_open(c, c);

@@ -1,13 +1,14 @@
 /*
  * notice_create.c - skillctl notice create: a campaign as a draft.
  *
- * Everything is checked before anything is written: the text (placeholders,
- * UTF-8), the bureau's signature and opt-out hint from the configuration,
- * the audience (every value resolved against the database), the times, and
- * the length: the message as it will be sent, signature and hint included,
- * rendered with the longest values the audience can put into it, must fit
- * in notices.max_parts SMS parts, else the campaign is refused with the
- * count of characters and parts. A file of numbers is read whole and every
+ * Everything is checked before anything is written (campaign_check() of
+ * handlers/notice/campaign.c, which the API shares): the text
+ * (placeholders, UTF-8), the bureau's signature and opt-out hint from the
+ * configuration, the audience (every value resolved against the database),
+ * the times, and the length: the message as it will be sent, signature and
+ * hint included, rendered with the longest values the audience can put
+ * into it, must fit in notices.max_parts SMS parts, else the campaign is
+ * refused with the count of characters and parts. A file of numbers is read whole and every
  * bad line reported (FILE:LINE: reason) before the campaign exists; its
  * numbers are normalised, duplicates dropped, and written in slices of
  * CTL_NT_SLICE rows, one transaction each, so the running daemon never
@@ -22,6 +23,7 @@
 #include <osmocom/core/talloc.h>
 
 #include "handlers/notice/audience.h"
+#include "handlers/notice/campaign.h"
 #include "handlers/domain/audit.h"
 #include "gateway/text/charset.h"
 #include "gateway/clock.h"
@@ -36,10 +38,6 @@
 
 #define CTL_NT_SLICE		10000	/* numbers per transaction */
 #define CTL_NT_BAD_SHOWN	10	/* bad lines printed */
-#define CTL_NT_NAME_MAX		128	/* bytes of a campaign name */
-#define CTL_NT_SAMPLE_NAME	4	/* characters of a long name: 欧阳小明 */
-#define CTL_NT_SAMPLE_DATE	"2026-12-31"
-#define CTL_NT_WIDE		"\xe4\xb8\xad"	/* 中 */
 #define CTL_NT_NUMBER_COLS \
 	"手机号码|手机号|手机|电话|联系电话|号码|msisdn|mobile|phone|number"
 
@@ -158,70 +156,6 @@ static int ctl_nt_times(struct ctl_nt *c, const struct ctl_nt_args *a,
 		n->rate = r;
 	}
 	return CTL_NT_OK;
-}
-
-/* n wide characters under ctx. */
-static char *ctl_nt_wide(void *ctx, unsigned n)
-{
-	char *s = talloc_strdup(ctx, "");
-
-	while (s && n--)
-		s = talloc_strdup_append(s, CTL_NT_WIDE);
-	return s;
-}
-
-/* The message with the longest values: fits in notices.max_parts? */
-static int ctl_nt_length(struct ctl_nt *c, void *ctx, struct notice *n)
-{
-	unsigned course = 0, region = 0, chars = 0;
-	struct notice_vals v = { .start_date = CTL_NT_SAMPLE_DATE };
-	char out[NOTICE_TEXT_MAX];
-	int rc = audience_longest(c->ad, &n->au, &course, &region), parts;
-
-	if (rc < 0)
-		return ctl_nt_sys(c, "reading the catalogue", rc);
-	v.name = ctl_nt_wide(ctx, CTL_NT_SAMPLE_NAME);
-	v.course = ctl_nt_wide(ctx, course);
-	v.region = ctl_nt_wide(ctx, region);
-	rc = notice_text_render(n->body, &v, out, sizeof(out));
-	parts = rc < 0 ? -EMSGSIZE : notice_text_parts(out, &chars);
-	if (parts > 0 && (unsigned)parts <= c->cfg.notice_max_parts) {
-		n->parts = parts;
-		return CTL_NT_OK;
-	}
-	if (parts < 0)
-		return ctl_nt_user(c, "text: with the signature, the opt-out "
-				   "hint and the longest values it needs more "
-				   "than %d SMS parts; notices.max_parts is %u",
-				   CHARSET_MAX_PARTS, c->cfg.notice_max_parts);
-	return ctl_nt_user(c, "text: with the signature, the opt-out hint "
-			   "and the longest values it is %u characters = %d "
-			   "SMS parts (Chinese: 70 in one, 67 per part when "
-			   "split); notices.max_parts is %u", chars, parts,
-			   c->cfg.notice_max_parts);
-}
-
-/* The operator's audience options as a JSON object. */
-static char *ctl_nt_audience_json(void *ctx, const struct ctl_nt_args *a,
-				  const struct ctl_nt_numbers *nums)
-{
-	const char *keys[] = { "region", "group", "course", "occupation",
-			       "enrolment_status", "subsidy_status", "numbers" };
-	const char *vals[] = { a->aud.region, a->aud.group, a->aud.course,
-			       a->aud.occupation, a->aud.enrol_status,
-			       a->aud.subsidy_status, a->numbers };
-	char *j = talloc_strdup(ctx, "{");
-	unsigned i;
-
-	for (i = 0; j && i < sizeof(keys) / sizeof(keys[0]); i++)
-		if (vals[i])
-			j = talloc_asprintf_append(j, "%s\"%s\":%s",
-						   j[1] ? "," : "", keys[i],
-						   audience_json_str(j, vals[i]));
-	if (j && a->numbers)
-		j = talloc_asprintf_append(j, ",\"lines\":%lu,\"duplicates\":%lu",
-					   nums->lines, nums->duplicates);
-	return j ? talloc_strdup_append(j, "}") : NULL;
 }
 
 /* ---- a file of numbers --------------------------------------------------- */
@@ -370,7 +304,9 @@ static int ctl_nt_num_insert(struct ctl_nt *c, const struct notice *n,
 	progress_init(&p, stderr, "numbers");
 	for (i = 0; !rc && i < s->n; i++) {
 		rc = notice_add_number(c->nd, n->id, s->v[i], n->au.course_id);
-		if (rc >= 0 && (i + 1) % CTL_NT_SLICE == 0) {
+		if (rc > 0)	/* added (0: there already) */
+			rc = 0;
+		if (rc == 0 && (i + 1) % CTL_NT_SLICE == 0) {
 			rc = db_commit(c->db);
 			progress_update(&p, i + 1, s->n, i + 1);
 		}
@@ -404,43 +340,21 @@ static int ctl_nt_insert(struct ctl_nt *c, struct notice *n,
 
 /* ---- the verb ------------------------------------------------------------ */
 
-/* Check the text and the audience, fill n. Exit status. */
+/* Check the text and the audience, fill n (handlers/notice/campaign.c).
+ * Exit status. */
 static int ctl_nt_prepare(struct ctl_nt *c, void *ctx,
 			  const struct ctl_nt_args *a, struct notice *n)
 {
-	char why[256];
-	unsigned uses = 0;
-	int rc;
+	char why[320];
+	int rc = ctl_nt_times(c, a, n);
 
-	if (!*c->cfg.signature || !*c->cfg.optout_hint)
-		return ctl_nt_user(c, "%s is empty in %s: every notice carries "
-				   "the bureau's signature and the opt-out hint",
-				   *c->cfg.signature ? "notices.optout_hint" :
-				   "commands.signature", c->config);
-	if (strlen(a->name) > CTL_NT_NAME_MAX)
-		return ctl_nt_user(c, "--name: longer than %d bytes",
-				   CTL_NT_NAME_MAX);
-	if (notice_text_check(n->text, &uses, why, sizeof(why)) < 0)
-		return ctl_nt_user(c, "text: %s", why);
-	if (a->numbers && (a->aud.region || a->aud.group || a->aud.occupation ||
-			   a->aud.enrol_status || a->aud.subsidy_status))
-		return ctl_nt_user(c, "--numbers takes no other audience "
-				   "option (only --course, for {course})");
-	rc = audience_resolve(c->ad, n, &a->aud, &n->au, why, sizeof(why));
+	if (rc != CTL_NT_OK)
+		return rc;
+	rc = campaign_check(c->ad, ctx, &c->cfg, &a->aud, clock_now_ms(), n,
+			    why, sizeof(why));
 	if (rc == -EINVAL)
 		return ctl_nt_user(c, "%s", why);
-	if (rc < 0)
-		return ctl_nt_sys(c, "reading the roster", rc);
-	if ((uses & (NOTICE_PH_BIT(NOTICE_PH_COURSE) |
-		     NOTICE_PH_BIT(NOTICE_PH_START_DATE))) &&
-	    !(a->numbers ? n->au.course_id : audience_has_course(&n->au)))
-		return ctl_nt_user(c, "text: {course} and {start_date} need "
-				   "%s", a->numbers ? "one --course" :
-				   "--course, --occupation or --enrolment-status");
-	n->body = notice_text_body(n, c->cfg.signature, n->text,
-				   c->cfg.optout_hint);
-	rc = ctl_nt_times(c, a, n);
-	return rc == CTL_NT_OK ? ctl_nt_length(c, ctx, n) : rc;
+	return rc < 0 ? ctl_nt_sys(c, "reading the roster", rc) : CTL_NT_OK;
 }
 
 static unsigned long ctl_nt_recipients(struct ctl_nt *c, struct notice *n,
@@ -494,7 +408,8 @@ int ctl_nt_create(struct ctl_nt *c, int argc, char **argv)
 		rc = ctl_nt_num_read(c, n, a.numbers, &nums);
 	if (rc != CTL_NT_OK)
 		return rc;
-	n->audience_json = ctl_nt_audience_json(n, &a, &nums);
+	n->audience_json = campaign_audience_json(n, &a.aud, a.numbers,
+						  nums.lines, nums.duplicates);
 	if (!n->audience_json || !n->body)
 		return ctl_nt_sys(c, "building the campaign", -ENOMEM);
 	recipients = ctl_nt_recipients(c, n, &nums);

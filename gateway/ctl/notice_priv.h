@@ -61,11 +61,6 @@ void ctl_nt_json_str(FILE *f, const char *s);
 /* A time in the zone of notices.timezone, "" for 0. */
 void ctl_nt_time(const struct ctl_nt *c, int64_t t, char *out, size_t cap);
 
-/* Messages per second the links allow bulk (their max_tps times
- * notices.bulk_share, for messages of `parts` parts), 0 when some link
- * has no limit; capped by the campaign's rate when it has one. */
-double ctl_nt_rate(const struct ctl_nt *c, unsigned parts, unsigned rate);
-
 int ctl_nt_create(struct ctl_nt *c, int argc, char **argv);
 int ctl_nt_preview(struct ctl_nt *c, int argc, char **argv);
 int ctl_nt_list(struct ctl_nt *c, int argc, char **argv);

@@ -10,6 +10,8 @@
  *          gateway/ctl/export.c)
  *   notice bulk notice campaigns (gateway/ctl/notice*.c)
  *   quarantine  received PDUs the daemon died on (gateway/ctl/quarantine.c)
+ *   user, token  accounts of the API and console, API tokens
+ *          (gateway/ctl/user.c, gateway/ctl/token.c)
  * Exit status: 0 success, 1 a user error (one line saying what), 2 a system
  * error (database, file system).
  */
@@ -22,6 +24,7 @@
 #include <osmocom/core/talloc.h>
 
 #include "gateway/config.h"
+#include "ctl_account.h"
 #include "ctl_data.h"
 #include "ctl_notice.h"
 #include "gateway/db.h"
@@ -78,6 +81,19 @@ static void ctl_usage(FILE *out)
 		"  notice status ID   progress, recipients and messages by state, failures\n"
 		"  notice report ID FILE.csv\n"
 		"                     the outcome for every recipient\n"
+		"  user add NAME --role admin|operator|viewer [--password-stdin]\n"
+		"                     an account of the API and console; the password\n"
+		"                     is asked on the terminal (no echo) or read as one\n"
+		"                     line of standard input\n"
+		"  user passwd NAME [--password-stdin]\n"
+		"  user disable|enable NAME   (disable ends its sessions)\n"
+		"  user role NAME ROLE\n"
+		"  user list          the accounts\n"
+		"  token create --name NAME --role ROLE\n"
+		"                     an API token for a machine, printed once\n"
+		"                     (Authorization: Bearer TOKEN)\n"
+		"  token list\n"
+		"  token revoke ID\n"
 		"  quarantine list    received PDUs the daemon died on, kept out of its way\n"
 		"  quarantine release DIGEST\n"
 		"                     handle that PDU again when the SMSC retries it\n\n"
@@ -316,6 +332,18 @@ static int ctl_quarantine(struct ctl *c, int argc, char **argv)
 	return ctl_quarantine_run(c, c->config, c->json, argc, argv);
 }
 
+/* ---- accounts and tokens (gateway/ctl/user.c, token.c) ----------------- */
+
+static int ctl_user(struct ctl *c, int argc, char **argv)
+{
+	return ctl_user_run(c->config, c->json, argc, argv);
+}
+
+static int ctl_token(struct ctl *c, int argc, char **argv)
+{
+	return ctl_token_run(c->config, c->json, argc, argv);
+}
+
 /* ---- main ---------------------------------------------------------------- */
 
 static const struct {
@@ -327,6 +355,8 @@ static const struct {
 	{ "import", ctl_import },
 	{ "export", ctl_export },
 	{ "notice", ctl_notice },
+	{ "user", ctl_user },
+	{ "token", ctl_token },
 	{ "quarantine", ctl_quarantine },
 };
 

@@ -252,6 +252,7 @@ static int mo_store_single(struct mo *m, const struct in_msg *d,
 	*out = (struct mo_msg) {
 		.link = d->link, .src = d->src, .dst = d->dst,
 		.dcs = d->dcs, .text = m->text, .parts = 1,
+		.rx_us = d->rx_us,
 	};
 	n = mo_insert(m, out, now_ms);
 	return n ? n : 1;
@@ -307,6 +308,7 @@ static int mo_store_part(struct mo *m, const struct in_msg *d,
 	if (rc < 0 || (unsigned)rc < s.total)
 		return rc < 0 ? rc : 0;
 	rc = mo_store_set(m, &s, false, now_ms, out);
+	out->rx_us = d->rx_us;
 	return rc ? rc : 1;
 }
 

@@ -195,7 +195,29 @@ struct mtq {
 	unsigned taken_cap;
 	void (*on_enqueue)(void *data);	/* the daemon's dispatcher kick */
 	void *on_enqueue_data;
+	struct mtq_answer {		/* replies: when their MO came */
+		int64_t id, us;
+	} answers[MTQ_ANSWERS_SLOTS];
 };
+
+/* Remember (or take back) when the MO that row id answers arrived. */
+static void mtq_answer_put(struct mtq *q, int64_t id, int64_t us)
+{
+	struct mtq_answer *a = &q->answers[id & (MTQ_ANSWERS_SLOTS - 1)];
+
+	a->id = id;
+	a->us = us;
+}
+
+static int64_t mtq_answer_take(struct mtq *q, int64_t id)
+{
+	struct mtq_answer *a = &q->answers[id & (MTQ_ANSWERS_SLOTS - 1)];
+	int64_t us = a->id == id ? a->us : 0;
+
+	if (us)
+		a->id = a->us = 0;
+	return us;
+}
 
 static const struct value_string mtq_state_names[] = {
 	{ MTQ_QUEUED,		"queued" },
@@ -308,13 +330,17 @@ int mtq_enqueue(struct mtq *q, const struct mtq_new *m, int64_t *id)
 		return rc;
 	if (id)
 		*id = sqlite3_last_insert_rowid(db_handle(q->db));
+	if (m->answers_us)
+		mtq_answer_put(q, sqlite3_last_insert_rowid(db_handle(q->db)),
+			       m->answers_us);
 	if (q->on_enqueue)
 		q->on_enqueue(q->on_enqueue_data);
 	return 0;
 }
 
 /* A taken row as a struct mtq_msg under ctx. */
-static struct mtq_msg *mtq_msg_from_row(void *ctx, sqlite3_stmt *st)
+static struct mtq_msg *mtq_msg_from_row(struct mtq *q, void *ctx,
+					sqlite3_stmt *st)
 {
 	struct mtq_msg *msg = talloc_zero(ctx, struct mtq_msg);
 	const char *src = (const char *)sqlite3_column_text(st, 3);
@@ -331,6 +357,7 @@ static struct mtq_msg *mtq_msg_from_row(void *ctx, sqlite3_stmt *st)
 	msg->attempts = sqlite3_column_int(st, 6);
 	msg->parts = sqlite3_column_int(st, 7);
 	msg->expires_ms = sqlite3_column_int64(st, 8);	/* NULL reads 0 */
+	msg->answers_us = mtq_answer_take(q, msg->id);
 	if (!msg->text) {
 		talloc_free(msg);
 		return NULL;
@@ -356,7 +383,7 @@ static int mtq_take(struct mtq *q, enum mtq_stmt which, void *ctx,
 			     (long long)sqlite3_column_int64(st, 0));
 			continue;
 		}
-		msg = mtq_msg_from_row(ctx, st);
+		msg = mtq_msg_from_row(q, ctx, st);
 		if (!msg) {
 			/* Stays sending until mtq_recover(): at worst late. */
 			LOGP(DQUEUE, LOGL_ERROR, "mt %lld: out of memory\n",
@@ -807,6 +834,24 @@ int mtq_counts(struct mtq *q, unsigned long counts[MTQ_NUM_STATES])
 			counts[s] = sqlite3_column_int64(st, 1);
 	}
 	return rc == SQLITE_DONE ? 0 : db_step_error(q->db, st, rc, DQUEUE);
+}
+
+int mtq_counts_db(struct db *db, unsigned long counts[MTQ_NUM_STATES])
+{
+	sqlite3_stmt *st;
+	int rc, s;
+
+	memset(counts, 0, MTQ_NUM_STATES * sizeof(counts[0]));
+	if (db_prepare(db, &mtq_sql[MTQ_COUNTS], 1, &st))
+		return -EIO;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		s = sqlite3_column_int(st, 0);
+		if (s >= 0 && s < MTQ_NUM_STATES)
+			counts[s] = sqlite3_column_int64(st, 1);
+	}
+	rc = rc == SQLITE_DONE ? 0 : db_step_error(db, st, rc, DQUEUE);
+	db_finalize(&st, 1);
+	return rc;
 }
 
 int mtq_recent_notices(struct mtq *q, const char *dst, unsigned max,

@@ -29,6 +29,7 @@
 #include "gateway/config.h"
 #include "gateway/db.h"
 #include "gateway/log.h"
+#include "gateway/metrics.h"
 #include "gateway/queue/inbound.h"
 #include "gateway/queue/mo.h"
 #include "gateway/text/msisdn.h"
@@ -50,14 +51,43 @@ struct router {
 	struct router_stats st;
 };
 
+/* Receipts by the state they report, and whether they matched a part. */
+static const char *const router_rcpt_labels[] = { "state", "matched", NULL };
+static struct metrics_family router_receipts = {
+	.name = "skillgw_receipts_total",
+	.help = "Delivery receipts received, by the state they report "
+		"and whether they matched a submitted part.",
+	.type = METRICS_COUNTER, .labels = router_rcpt_labels };
+
+static const char *router_rcpt_str(enum mtq_rcpt s)
+{
+	static const char *const names[] = {
+		[MTQ_RCPT_ENROUTE] = "enroute",
+		[MTQ_RCPT_DELIVERED] = "delivered",
+		[MTQ_RCPT_EXPIRED] = "expired",
+		[MTQ_RCPT_DELETED] = "deleted",
+		[MTQ_RCPT_UNDELIVERABLE] = "undeliverable",
+		[MTQ_RCPT_ACCEPTED] = "accepted",
+		[MTQ_RCPT_UNKNOWN] = "unknown",
+		[MTQ_RCPT_REJECTED] = "rejected",
+	};
+
+	return (unsigned)s < ARRAY_SIZE(names) && names[s] ? names[s] :
+	       "other";
+}
+
 static int router_dlr(struct router *r, const struct in_msg *in)
 {
 	int64_t mt_id = 0;
 	int rc;
 
 	r->st.dlr++;
+	metrics_day_add(METRICS_DAY_DLR);
 	rc = mtq_dlr(r->q, in->link, in->rcpt_id, in->rcpt_state, in->rcpt_err,
 		     clock_now_ms(), &mt_id);
+	if (rc >= 0 || rc == -ENOENT)
+		metrics_inc(&router_receipts, router_rcpt_str(in->rcpt_state),
+			    rc == -ENOENT ? "no" : "yes");
 	if (rc == -ENOENT) {
 		r->st.dlr_unmatched++;
 		LOGP(DROUTER, LOGL_INFO, "link %s: receipt for unknown id %s\n",
@@ -82,6 +112,7 @@ static int router_handle(struct router *r, const struct mo_msg *m,
 	int rc = 0;
 
 	r->st.mo++;
+	metrics_day_add(METRICS_DAY_MO);
 	LOGP(DROUTER, LOGL_INFO, "mo %lld from %s to %s: %u part(s)%s\n",
 	     (long long)m->id, log_num(m->src), m->dst, m->parts,
 	     m->partial ? ", incomplete" : "");

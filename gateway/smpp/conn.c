@@ -26,6 +26,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
+#include <osmocom/core/bit32gen.h>
 #include <osmocom/core/fsm.h>
 #include <osmocom/core/msgb.h>
 #include <osmocom/core/select.h>
@@ -37,6 +38,7 @@
 #include "gateway/clock.h"
 #include "gateway/config.h"
 #include "gateway/log.h"
+#include "gateway/metrics.h"
 #include "gateway/smpp/check.h"
 #include "gateway/smpp/conn.h"
 #include "gateway/smpp/pdu.h"
@@ -100,6 +102,22 @@ struct smpp_conn {
 
 	struct smpp_conn_stats st;
 };
+
+/* Every PDU in and out, by session, command and status (/metrics). */
+static const char *const conn_pdu_labels[] = {
+	"session", "direction", "command", "status", NULL };
+static struct metrics_family conn_pdus = {
+	.name = "skillgw_smpp_pdus_total",
+	.help = "SMPP PDUs sent and received, by session, command and "
+		"command_status.",
+	.type = METRICS_COUNTER, .labels = conn_pdu_labels };
+
+static void conn_count(const struct smpp_conn *c, const char *dir,
+		       uint32_t id, uint32_t status)
+{
+	metrics_inc(&conn_pdus, c->name, dir, smpp_pdu_cmd_str(id),
+		    smpp_pdu_status_str(status));
+}
 
 #define LOGCONN(c, lvl, fmt, args...) \
 	LOGP(DLINK, lvl, "link %s: " fmt, (c)->name, ## args)
@@ -169,6 +187,9 @@ static int conn_append(struct smpp_conn *c, const uint8_t *buf, size_t len)
 	c->wlen += len;
 	osmo_fd_write_enable(&c->ofd);
 	c->st.pdus_out++;
+	if (len >= SMPP_HDR_LEN)
+		conn_count(c, "out", osmo_load32be(buf + 4),
+			   osmo_load32be(buf + 8));
 	return 0;
 }
 
@@ -287,6 +308,7 @@ static void conn_rx_pdu(struct smpp_conn *c, const struct smpp_hdr *hdr,
 	int rc;
 
 	c->st.pdus_in++;
+	conn_count(c, "in", h->id, h->status);
 	rc = smpp_check_pdu(pdu, h->len, &bad);
 	if (rc == -EINVAL && !conn_rx_bad(c, h, pdu, &bad))
 		return;

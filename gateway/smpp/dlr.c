@@ -277,6 +277,21 @@ const char *dlr_state_str(enum mtq_rcpt s)
 	return "INVALID";
 }
 
+void dlr_why(enum mtq_state state, uint32_t status, int dlr_state,
+	     int dlr_err, char *out, size_t cap)
+{
+	if (dlr_state >= 0)
+		snprintf(out, cap, "receipt %s, error %d",
+			 dlr_state_str(dlr_state), dlr_err);
+	else if (status)
+		snprintf(out, cap, "SMSC refused: %s (0x%02x)",
+			 smpp_pdu_status_str(status), status);
+	else if (state == MTQ_EXPIRED)
+		snprintf(out, cap, "expired: validity or end time passed");
+	else
+		snprintf(out, cap, "failed: no answer from the SMSC");
+}
+
 /* -- id normalisation --------------------------------------------------- */
 
 static int hex_digit(char c)

@@ -119,7 +119,8 @@ static int link_inbound(struct smpp_link *l, const struct smpp_deliver *d,
 /* Hand a decoded PDU to the router: 0 or its negative errno. A receipt
  * that cannot be read is logged and acknowledged (the SMSC would only send
  * it again). */
-static int link_rx_route(struct smpp_link *l, const struct smpp_deliver *d)
+static int link_rx_route(struct smpp_link *l, const struct smpp_deliver *d,
+			 int64_t rx_us)
 {
 	struct in_msg in;
 
@@ -129,6 +130,7 @@ static int link_rx_route(struct smpp_link *l, const struct smpp_deliver *d)
 			log_num(d->src));
 		return 0;
 	}
+	in.rx_us = rx_us;
 	/* the router opens the group-commit transaction if it writes */
 	return l->rx_cb(l->rx_data, &in);
 }
@@ -152,7 +154,8 @@ static void link_test_crash(const struct smpp_deliver *d)
 
 /* Decode and route, marked as being handled (quarantine.h). */
 static int link_rx_handle(struct smpp_link *l, const struct smpp_hdr *h,
-			  const uint8_t *pdu, struct smpp_deliver *d)
+			  const uint8_t *pdu, struct smpp_deliver *d,
+			  int64_t rx_us)
 {
 	int rc;
 
@@ -165,7 +168,7 @@ static int link_rx_handle(struct smpp_link *l, const struct smpp_hdr *h,
 		return -EBADMSG;
 	}
 	link_test_crash(d);
-	rc = link_rx_route(l, d);
+	rc = link_rx_route(l, d, rx_us);
 	return rc == -EBADMSG ? -EIO : rc;
 }
 
@@ -175,6 +178,7 @@ static int link_rx_handle(struct smpp_link *l, const struct smpp_hdr *h,
 void link_rx_deliver(struct smpp_link *l, struct smpp_conn *c,
 		     const struct smpp_hdr *h, const uint8_t *pdu)
 {
+	int64_t rx_us = clock_mono_us();
 	struct smpp_deliver *d = talloc_zero(l, struct smpp_deliver);
 	struct link_ack *a = talloc_zero(l, struct link_ack);
 
@@ -191,7 +195,7 @@ void link_rx_deliver(struct smpp_link *l, struct smpp_conn *c,
 		link_rx_answer(l, c, h, SMPP_ESME_RX_T_APPN);
 		goto out;
 	}
-	a->rc = link_rx_handle(l, h, pdu, d);
+	a->rc = link_rx_handle(l, h, pdu, d, rx_us);
 	if (l->quar)
 		smpp_quar_done(l->quar);
 	if (a->rc == -EBADMSG) {

@@ -33,6 +33,7 @@
 #include "gateway/db.h"
 #include "gateway/smpp/dlr.h"
 #include "gateway/log.h"
+#include "gateway/metrics.h"
 #include "gateway/queue/mtq.h"
 #include "gateway/smpp/conn.h"
 #include "gateway/smpp/link.h"
@@ -73,6 +74,8 @@ void link_sm_settle(struct smpp_link *l, struct link_sm *sm)
 		mtq_fail(l->q, sm->m->id, sm->status, now);
 	else if (sm->temp_failed)
 		mtq_retry(l->q, sm->m->id, sm->status, true, now);
+	else
+		metrics_day_add(METRICS_DAY_MT);	/* every part accepted */
 	link_sm_free(l, sm);
 }
 

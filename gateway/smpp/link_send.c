@@ -24,6 +24,7 @@
 #include "gateway/db.h"
 #include "gateway/smpp/dlr.h"
 #include "gateway/log.h"
+#include "gateway/metrics.h"
 #include "gateway/queue/mtq.h"
 #include "gateway/smpp/conn.h"
 #include "gateway/smpp/link.h"
@@ -115,6 +116,28 @@ static void link_fill_submit(struct smpp_link *l, struct link_sm *sm,
 	s->lng = SMPP_LONG_UDH;
 }
 
+/* MO to reply: from the deliver_sm's arrival to the last submit_sm of
+ * its reply written for the SMSC (the queue keeps when the MO arrived,
+ * mtq.h). Buckets in seconds. */
+static const double link_reply_bounds[] = {
+	0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
+	2.5, 5, 10 };
+static struct metrics_family link_reply_latency = {
+	.name = "skillgw_mo_reply_seconds",
+	.help = "Time from an SMS command's deliver_sm to the last submit_sm "
+		"of its reply.",
+	.type = METRICS_HISTOGRAM, .bounds = link_reply_bounds,
+	.n_bounds = ARRAY_SIZE(link_reply_bounds) };
+
+static void link_reply_sent(struct link_sm *sm, unsigned part)
+{
+	if (sm->ussd || !sm->m->answers_us || part + 1 < sm->split.n_parts)
+		return;
+	metrics_observe(&link_reply_latency,
+			(clock_mono_us() - sm->m->answers_us) / 1e6);
+	sm->m->answers_us = 0;	/* once, whatever is sent again */
+}
+
 static int link_send_part(struct smpp_link *l, struct link_sm *sm,
 			  unsigned part)
 {
@@ -145,6 +168,7 @@ static int link_send_part(struct smpp_link *l, struct link_sm *sm,
 	l->n_window++;
 	sm->in_flight++;
 	rate_ctr_inc2(l->ctrg, LINK_CTR_SUBMIT);
+	link_reply_sent(sm, part);
 	return 0;
 }
 

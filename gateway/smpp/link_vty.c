@@ -1,6 +1,7 @@
 /*
  * link_vty.c - a link in the VTY: show smsc (state, window, sessions) and
- * show stats (its counters).
+ * show stats (its counters); the same as a struct for the API
+ * (smpp_link_status).
  */
 #include <errno.h>
 #include <string.h>
@@ -61,4 +62,36 @@ void smpp_link_vty_stats(const struct smpp_link *l, struct vty *vty)
 {
 	vty_out(vty, "link %s:%s", l->cfg->name, VTY_NEWLINE);
 	vty_out_rate_ctr_group(vty, "  ", l->ctrg);
+}
+
+static unsigned long link_ctr(const struct smpp_link *l, enum link_ctr i)
+{
+	return rate_ctr_group_get_ctr(l->ctrg, i)->current;
+}
+
+void smpp_link_status(const struct smpp_link *l, struct smpp_link_status *st)
+{
+	const struct config_link *c = l->cfg;
+
+	memset(st, 0, sizeof(*st));
+	st->name = c->name;
+	st->up = smpp_link_up(l);
+	st->stopped = smpp_conn_stopped(l->tx);
+	st->tx_state = smpp_conn_state_name(l->tx);
+	st->rx_state = l->rx ? smpp_conn_state_name(l->rx) : NULL;
+	st->window = l->n_window;
+	st->window_size = c->window;
+	st->backlog = l->n_backlog;
+	st->max_tps = c->max_tps;
+	st->tps = rate_ctr_group_get_ctr(l->ctrg, LINK_CTR_SUBMIT)
+		  ->intv[RATE_CTR_INTV_SEC].rate;
+	st->throttled = l->paused_until_ms > clock_now_ms();
+	st->is_default = c->is_default;
+	st->submits = link_ctr(l, LINK_CTR_SUBMIT);
+	st->submit_ok = link_ctr(l, LINK_CTR_SUBMIT_OK);
+	st->submit_temp = link_ctr(l, LINK_CTR_SUBMIT_TEMP);
+	st->submit_perm = link_ctr(l, LINK_CTR_SUBMIT_PERM);
+	st->throttles = link_ctr(l, LINK_CTR_THROTTLED);
+	st->timeouts = link_ctr(l, LINK_CTR_RESP_TIMEOUT);
+	st->mo = link_ctr(l, LINK_CTR_MO);
 }

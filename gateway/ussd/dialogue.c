@@ -29,6 +29,7 @@
 
 #include "gateway/clock.h"
 #include "gateway/db.h"
+#include "gateway/metrics.h"
 #include "gateway/queue/mtq.h"
 #include "ussd_priv.h"
 
@@ -70,6 +71,11 @@ struct ussd_sess *ussd_find(struct ussd *u, const char *key)
 const struct ussd_stats *ussd_stats(const struct ussd *u)
 {
 	return &u->st;
+}
+
+unsigned ussd_open_dialogues(const struct ussd *u)
+{
+	return u->n_sess;
 }
 
 /* ------------------------------------------------------------------ */
@@ -245,6 +251,7 @@ static struct ussd_sess *ussd_new(struct ussd *u, const char *key,
 	llist_add_tail(&s->list, &u->all);
 	u->n_sess++;
 	u->st.begins++;
+	metrics_day_add(METRICS_DAY_USSD);
 	return s;
 }
 

@@ -14,26 +14,22 @@
  *
  * Clients are filtered at accept time by address (ussd.http.allow; empty:
  * the loopback addresses). Nothing here is seen by a worker: error bodies
- * are for the aggregator's operators and are English.
+ * are for the aggregator's operators and are English. MHD runs on the
+ * loop through the frame's gateway/httpd.c, as the API does.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 
 #include <microhttpd.h>
-#include <osmocom/core/linuxlist.h>
-#include <osmocom/core/select.h>
 #include <osmocom/core/talloc.h>
-#include <osmocom/core/timer.h>
 #include <osmocom/core/utils.h>
 #include <osmocom/vty/vty.h>
 
 #include "gateway/config.h"
+#include "gateway/httpd.h"
 #include "gateway/text/fmt.h"
 #include "gateway/log.h"
 #include "gateway/text/msisdn.h"
@@ -45,13 +41,6 @@
 #define HTTP_CODE_MAX		24	/* a service code */
 #define HTTP_FORM_TYPE		"application/x-www-form-urlencoded"
 
-/* One address range of the allow-list. */
-struct http_net {
-	int af;
-	uint8_t addr[16];
-	unsigned bits;
-};
-
 struct http_stats {
 	unsigned long requests, refused, bad, answered;
 };
@@ -59,18 +48,15 @@ struct http_stats {
 struct ussd_http {
 	const struct config *cfg;
 	struct ussd *u;
-	struct MHD_Daemon *d;
-	struct osmo_fd ofd;
-	struct osmo_timer_list timer;
-	struct http_net allow[CONFIG_HTTP_ALLOW_MAX + 2];
+	struct httpd *d;
+	struct httpd_net allow[CONFIG_HTTP_ALLOW_MAX + 2];
 	unsigned n_allow;
-	struct llist_head suspended;	/* requests waiting for a reply */
 	struct http_stats st;
 };
 
 /* One request. */
 struct http_req {
-	struct llist_head list;		/* in h->suspended while waiting */
+	struct httpd_wait wait_conn;	/* suspended while waiting */
 	struct ussd_http *h;
 	struct MHD_Connection *conn;
 	char *body;
@@ -79,91 +65,18 @@ struct http_req {
 	const char *reason;
 	struct ussd_wait *wait;		/* the step waiting for its reply */
 	char *reply;			/* "CON ..." / "END ..." */
-	bool suspended;
 };
 
 /* ------------------------------------------------------------------ */
-/* The loop                                                            */
-
-static void http_arm(struct ussd_http *h)
-{
-	MHD_UNSIGNED_LONG_LONG ms;
-
-	if (MHD_get_timeout(h->d, &ms) == MHD_YES)
-		osmo_timer_schedule(&h->timer, ms / 1000, (ms % 1000) * 1000);
-	else
-		osmo_timer_del(&h->timer);
-}
-
-static void http_run(struct ussd_http *h)
-{
-	MHD_run(h->d);
-	http_arm(h);
-}
-
-static int http_fd_cb(struct osmo_fd *ofd, unsigned int what)
-{
-	http_run(ofd->data);
-	return 0;
-}
-
-static void http_timer_cb(void *data)
-{
-	http_run(data);
-}
-
-/* ------------------------------------------------------------------ */
 /* Who may call                                                        */
-
-static int http_net_parse(const char *s, struct http_net *n)
-{
-	char addr[48];
-	const char *slash = strchr(s, '/');
-	size_t len = slash ? (size_t)(slash - s) : strlen(s);
-
-	if (len >= sizeof(addr))
-		return -EINVAL;
-	memcpy(addr, s, len);
-	addr[len] = '\0';
-	n->af = strchr(addr, ':') ? AF_INET6 : AF_INET;
-	if (inet_pton(n->af, addr, n->addr) != 1)
-		return -EINVAL;
-	n->bits = slash ? (unsigned)atoi(slash + 1) :
-		  (n->af == AF_INET ? 32 : 128);
-	return 0;
-}
-
-static bool http_net_has(const struct http_net *n, int af, const uint8_t *a)
-{
-	unsigned full = n->bits / 8, rest = n->bits % 8;
-
-	if (af != n->af || memcmp(a, n->addr, full))
-		return false;
-	return !rest || !((a[full] ^ n->addr[full]) & (0xFF00 >> rest));
-}
 
 static enum MHD_Result http_accept(void *cls, const struct sockaddr *sa,
 				   socklen_t len)
 {
 	struct ussd_http *h = cls;
-	const uint8_t *a = NULL;
-	uint8_t v4[4];
-	int af = sa->sa_family;
-	unsigned i;
 
-	if (af == AF_INET) {
-		a = (const uint8_t *)&((const struct sockaddr_in *)sa)->sin_addr;
-	} else if (af == AF_INET6) {
-		a = ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr;
-		if (IN6_IS_ADDR_V4MAPPED((const struct in6_addr *)a)) {
-			memcpy(v4, a + 12, 4);
-			a = v4;
-			af = AF_INET;
-		}
-	}
-	for (i = 0; a && i < h->n_allow; i++)
-		if (http_net_has(&h->allow[i], af, a))
-			return MHD_YES;
+	if (httpd_net_match(h->allow, h->n_allow, sa))
+		return MHD_YES;
 	h->st.refused++;
 	LOGP(DUSSD, LOGL_NOTICE, "HTTP: a client not on ussd.http.allow was "
 	     "refused\n");
@@ -176,12 +89,12 @@ static void http_allow_init(struct ussd_http *h)
 	unsigned i;
 
 	for (i = 0; i < c->n_allow; i++)
-		if (http_net_parse(c->allow[i], &h->allow[h->n_allow]) == 0)
+		if (httpd_net_parse(c->allow[i], &h->allow[h->n_allow]) == 0)
 			h->n_allow++;
 	if (c->n_allow)
 		return;
-	http_net_parse("127.0.0.0/8", &h->allow[h->n_allow++]);
-	http_net_parse("::1", &h->allow[h->n_allow++]);
+	httpd_net_parse("127.0.0.0/8", &h->allow[h->n_allow++]);
+	httpd_net_parse("::1", &h->allow[h->n_allow++]);
 }
 
 /* ------------------------------------------------------------------ */
@@ -294,12 +207,8 @@ static void http_reply(void *data, const char *text, bool end)
 
 	r->wait = NULL;
 	r->reply = talloc_asprintf(r, "%s %s", end ? "END" : "CON", text);
-	if (r->suspended) {
-		llist_del(&r->list);
-		r->suspended = false;
-		MHD_resume_connection(r->conn);
-	}
-	osmo_timer_schedule(&r->h->timer, 0, 0);	/* MHD_run soon */
+	httpd_resume(r->h->d, &r->wait_conn);
+	httpd_kick(r->h->d);	/* MHD_run soon */
 }
 
 /* Equal strings, in a time that does not depend on where they differ. */
@@ -372,9 +281,7 @@ static enum MHD_Result http_step(struct http_req *r)
 				 "out of memory\n");
 	if (r->reply)		/* answered at once (no commit to wait for) */
 		return http_send(r, MHD_HTTP_OK, r->reply);
-	MHD_suspend_connection(r->conn);
-	r->suspended = true;
-	llist_add_tail(&r->list, &r->h->suspended);
+	httpd_suspend(r->h->d, &r->wait_conn, r->conn);
 	return MHD_YES;
 }
 
@@ -450,111 +357,45 @@ static void http_completed(void *cls, struct MHD_Connection *c,
 		return;
 	if (r->wait)
 		ussd_http_cancel(r->h->u, r->wait);
-	if (r->suspended)
-		llist_del(&r->list);
+	httpd_forget(r->h->d, &r->wait_conn);
 	talloc_free(r);
 	*con_cls = NULL;
-}
-
-static void http_log(void *cls, const char *fmt, va_list ap)
-{
-	char buf[256];
-
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	LOGP(DUSSD, LOGL_NOTICE, "HTTP: %s%s", buf,
-	     buf[0] && buf[strlen(buf) - 1] == '\n' ? "" : "\n");
 }
 
 /* ------------------------------------------------------------------ */
 /* Set-up                                                              */
 
-static int http_sockaddr(const struct config_ussd *c,
-			 struct sockaddr_storage *ss)
-{
-	struct sockaddr_in *in = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
-
-	memset(ss, 0, sizeof(*ss));
-	if (inet_pton(AF_INET, c->http_addr, &in->sin_addr) == 1) {
-		in->sin_family = AF_INET;
-		in->sin_port = htons(c->http_port);
-		return 0;
-	}
-	if (inet_pton(AF_INET6, c->http_addr, &in6->sin6_addr) == 1) {
-		in6->sin6_family = AF_INET6;
-		in6->sin6_port = htons(c->http_port);
-		return 0;
-	}
-	return -EINVAL;
-}
-
-static struct MHD_Daemon *http_start(struct ussd_http *h,
-				     const struct sockaddr_storage *ss)
-{
-	const struct config_ussd *c = &h->cfg->ussd;
-	unsigned flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
-			 MHD_USE_ERROR_LOG |
-			 (ss->ss_family == AF_INET6 ? MHD_USE_IPv6 : 0);
-
-	return MHD_start_daemon(flags, c->http_port, http_accept, h,
-		http_access, h,
-		MHD_OPTION_SOCK_ADDR, ss,
-		MHD_OPTION_NOTIFY_COMPLETED, http_completed, h,
-		MHD_OPTION_CONNECTION_LIMIT, c->http_max_conns,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_TIMEOUT_S,
-		MHD_OPTION_EXTERNAL_LOGGER, http_log, h,
-		MHD_OPTION_END);
-}
-
 struct ussd_http *ussd_http_init(void *ctx, const struct config *cfg,
 				 struct ussd *u)
 {
 	struct ussd_http *h = talloc_zero(ctx, struct ussd_http);
-	const union MHD_DaemonInfo *info;
-	struct sockaddr_storage ss;
+	const struct config_ussd *c = &cfg->ussd;
 
 	if (!h)
 		return NULL;
 	talloc_set_name_const(h, "ussd_http");
 	h->cfg = cfg;
 	h->u = u;
-	INIT_LLIST_HEAD(&h->suspended);
-	osmo_timer_setup(&h->timer, http_timer_cb, h);
 	http_allow_init(h);
-	if (http_sockaddr(&cfg->ussd, &ss) < 0 || !(h->d = http_start(h, &ss)))
-		goto fail;
-	info = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_EPOLL_FD);
-	if (!info)
-		goto fail;
-	osmo_fd_setup(&h->ofd, info->epoll_fd, OSMO_FD_READ, http_fd_cb, h, 0);
-	if (osmo_fd_register(&h->ofd) < 0)
-		goto fail;
-	http_arm(h);
+	h->d = httpd_start(h, &(struct httpd_params){
+		.name = "USSD HTTP", .log_cat = DUSSD,
+		.addr = c->http_addr, .port = c->http_port,
+		.max_conns = c->http_max_conns, .timeout_s = HTTP_TIMEOUT_S,
+		.accept = http_accept, .accept_cls = h,
+		.access = http_access, .access_cls = h,
+		.completed = http_completed, .completed_cls = h });
+	if (!h->d) {
+		talloc_free(h);
+		return NULL;
+	}
 	return h;
-fail:
-	LOGP(DUSSD, LOGL_ERROR, "HTTP: cannot listen on %s:%u\n",
-	     cfg->ussd.http_addr, cfg->ussd.http_port);
-	ussd_http_free(h);
-	return NULL;
 }
 
 void ussd_http_free(struct ussd_http *h)
 {
-	struct http_req *r, *t;
-
 	if (!h)
 		return;
-	/* MHD may not be stopped with suspended connections */
-	llist_for_each_entry_safe(r, t, &h->suspended, list) {
-		llist_del(&r->list);
-		r->suspended = false;
-		MHD_resume_connection(r->conn);
-	}
-	if (h->ofd.fd > 0 && osmo_fd_is_registered(&h->ofd))
-		osmo_fd_unregister(&h->ofd);
-	osmo_timer_del(&h->timer);
-	if (h->d)
-		MHD_stop_daemon(h->d);
+	httpd_stop(h->d);
 	talloc_free(h);
 }
 

@@ -70,31 +70,37 @@ char *imp_field(struct imp *im, int col)
 }
 
 /* The column's name as the file has it, else the first accepted name. */
-static void imp_col_name(struct imp *im, int col, FILE *f)
+static void imp_col_name(struct imp *im, int col, char *out, size_t cap)
 {
 	const char *names = im->kind->cols[col].names;
 	const char *bar = strchr(names, '|');
 
 	if (im->hdr[col])
-		fputs(im->hdr[col], f);
+		snprintf(out, cap, "%s", im->hdr[col]);
 	else
-		fprintf(f, "%.*s", bar ? (int)(bar - names) : (int)strlen(names),
-			names);
+		snprintf(out, cap, "%.*s", bar ? (int)(bar - names) :
+			 (int)strlen(names), names);
 }
 
+/* "FILE:LINE: column: reason" on err, or to the caller's issue callback. */
 static void imp_report(struct imp *im, unsigned line, int col,
 		       const char *warn, const char *fmt, va_list ap)
 {
-	FILE *f = im->o->err;
+	char column[IMP_COLUMN_MAX] = "", reason[IMP_REASON_MAX];
 
-	fprintf(f, "%s:%u: ", im->o->path, line ? line : im->rec.line);
-	if (col >= 0) {
-		imp_col_name(im, col, f);
-		fputs(": ", f);
+	if (col >= 0)
+		imp_col_name(im, col, column, sizeof(column));
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	if (im->o->issue) {
+		im->o->issue(im->o->issue_data, &(struct import_issue){
+			.line = line ? line : im->rec.line,
+			.column = col >= 0 ? column : NULL, .reason = reason,
+			.warning = *warn != '\0' });
+		return;
 	}
-	fputs(warn, f);
-	vfprintf(f, fmt, ap);
-	putc('\n', f);
+	fprintf(im->o->err, "%s:%u: %s%s%s%s\n", im->name,
+		line ? line : im->rec.line, column, col >= 0 ? ": " : "",
+		warn, reason);
 }
 
 int imp_bad(struct imp *im, int col, const char *fmt, ...)
@@ -417,9 +423,9 @@ bool imp_key(struct imp *im, int col, const char *key)
 
 int imp_db_err(struct imp *im, sqlite3_stmt *st)
 {
-	LOGP(DHAND, LOGL_ERROR, "import %s: %s (in: %.60s)\n", im->o->path,
+	LOGP(DHAND, LOGL_ERROR, "import %s: %s (in: %.60s)\n", im->name,
 	     sqlite3_errmsg(im->h), sqlite3_sql(st));
-	fprintf(im->o->err, "%s:%u: database error: %s\n", im->o->path,
+	fprintf(im->o->err, "%s:%u: database error: %s\n", im->name,
 		im->rec.line, sqlite3_errmsg(im->h));
 	return -EIO;
 }

@@ -27,6 +27,8 @@
 
 #define IMP_COLS_MAX	24
 #define IMP_STMT_MAX	8
+#define IMP_COLUMN_MAX	96	/* a column's name in a message */
+#define IMP_REASON_MAX	320	/* a reason */
 
 /* What a row function returns (or a negative errno: stop, roll back). */
 enum imp_outcome {
@@ -126,6 +128,9 @@ struct imp {
 	struct imp_keys *keys;
 	int ext_rc;				/* IMP_CONSTRAINT: which */
 	int64_t now;				/* created_at, updated_at */
+	const char *name;			/* the file in messages */
+	unsigned long chunk_rows, chunk_bad;	/* rows of this chunk */
+	int64_t chunk_end_us;			/* may end early from then */
 };
 
 /* ---- fields (import_field.c) ---- */

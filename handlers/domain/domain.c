@@ -41,6 +41,7 @@ static const struct value_string dom_result_names[] = {
 	{ DOM_LOCKED,		"locked" },
 	{ DOM_RULE_YEAR,	"rule_year" },
 	{ DOM_RULE_SAME,	"rule_same" },
+	{ DOM_INVALID,		"invalid" },
 	{ 0, NULL }
 };
 

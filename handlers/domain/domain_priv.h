@@ -19,7 +19,7 @@ enum dom_tx_stmt { DT_SAVEPOINT, DT_RELEASE, DT_ROLLBACK_TO, DT_NUM };
 
 enum dom_worker_stmt {
 	DW_BY_MSISDN, DW_BY_ID_NUMBER, DW_BIND, DW_FAIL_GET, DW_FAIL_ADD,
-	DW_OPTOUT, DW_EXISTS, DW_NUM
+	DW_OPTOUT, DW_EXISTS, DW_BY_ID, DW_NUM
 };
 
 enum dom_course_stmt {
@@ -29,10 +29,11 @@ enum dom_course_stmt {
 
 enum dom_enrol_stmt {
 	DE_ENROL, DE_ACTIVE, DE_ID, DE_CANCEL, DE_TRAININGS, DE_CERTS,
-	DE_SKILLS, DE_NUM
+	DE_SKILLS, DE_ALL, DE_NUM
 };
 
-enum dom_subsidy_stmt { DS_LIST, DS_RULE, DS_NUM };
+enum dom_subsidy_stmt { DS_LIST, DS_RULE, DS_GET, DS_SET, DS_FLAG, DS_UNFLAG,
+			DS_NUM };
 
 extern const char *const dom_tx_sql[DT_NUM];
 extern const char *const dom_worker_sql[DW_NUM];

@@ -53,6 +53,16 @@ const char *const dom_enrol_sql[DE_NUM] = {
 		" LEFT JOIN certificate ce ON ce.id = e.certificate_id"
 		" WHERE e.worker_id = :worker_id AND e.status <> 'cancelled'"
 		" ORDER BY c.start_date DESC, e.id DESC LIMIT :limit",
+	/* every enrolment, cancelled ones too, newest first */
+	[DE_ALL] =
+		"SELECT c.code, c.name, o.name, c.level, i.name, c.start_date,"
+		" c.end_date, e.status, coalesce(e.result, ''),"
+		" coalesce(ce.number, '') FROM enrolment e"
+		" JOIN course c ON c.id = e.course_id"
+		" JOIN occupation o ON o.code = c.occupation"
+		" JOIN institution i ON i.code = c.institution"
+		" LEFT JOIN certificate ce ON ce.id = e.certificate_id"
+		" WHERE e.worker_id = :worker_id ORDER BY e.id DESC LIMIT :limit",
 	[DE_CERTS] =
 		"SELECT ce.number, ce.kind, coalesce(o.name, ''),"
 		" coalesce(ce.level, 0), ce.issued_date FROM certificate ce"
@@ -302,4 +312,11 @@ int dom_record(struct dom *d, void *ctx, int64_t worker_id,
 			      sizeof(struct dom_skill), (void **)&r->skills,
 			      &r->n_skills, dom_skill_row);
 	return rc;
+}
+
+int dom_enrolments(struct dom *d, void *ctx, int64_t worker_id,
+		   struct dom_training **out, unsigned *n)
+{
+	return dom_list(d, d->e[DE_ALL], ctx, worker_id, sizeof(**out),
+			(void **)out, n, dom_training_row);
 }

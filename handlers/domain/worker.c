@@ -45,6 +45,7 @@ const char *const dom_worker_sql[DW_NUM] = {
 		"UPDATE worker SET opted_out = :out, updated_at = :now"
 		" WHERE id = :id AND opted_out <> :out",
 	[DW_EXISTS] = "SELECT 1 FROM worker WHERE id = :id",
+	[DW_BY_ID] = DOM_WORKER_COLS " WHERE w.id = :id",
 };
 
 static void dom_worker_row(sqlite3_stmt *st, struct dom_worker *w)
@@ -304,4 +305,17 @@ int dom_set_optout(struct dom *d, int64_t worker_id, bool opted_out,
 				      "worker %lld", (long long)worker_id))
 		rc = -EIO;
 	return dom_write_end(d, rc);
+}
+
+int dom_worker_by_id(struct dom *d, int64_t id, struct dom_worker *w)
+{
+	DB_STMT(st, d->w[DW_BY_ID]);
+	int rc;
+
+	db_bind_int(st, ":id", id);
+	rc = db_step_row(d->db, st, DHAND);
+	if (rc)
+		return rc == -ENOENT ? DOM_NOT_FOUND : rc;
+	dom_worker_row(st, w);
+	return DOM_OK;
 }

@@ -59,6 +59,10 @@ enum notice_stmt {
 	NOTICE_NUMBERS,
 	NOTICE_OPTOUT_ADD,
 	NOTICE_OPTOUT_DEL,
+	NOTICE_LIST_PAGE,
+	NOTICE_COUNT,
+	NOTICE_RCPT_COUNTS,
+	NOTICE_REPORT,
 	NOTICE_NUM_STMT
 };
 
@@ -134,6 +138,17 @@ static const char *const notice_sql[] = {
 		" VALUES (:msisdn, :now)",
 	[NOTICE_OPTOUT_DEL] =
 		"DELETE FROM notice_optout WHERE msisdn = :msisdn",
+	[NOTICE_LIST_PAGE] =
+		"SELECT " NOTICE_COLS " FROM campaign ORDER BY id DESC"
+		" LIMIT :n OFFSET :offset",
+	[NOTICE_COUNT] =
+		"SELECT count(*) FROM campaign",
+	[NOTICE_RCPT_COUNTS] =
+		"SELECT state, count(*) FROM campaign_recipient"
+		" WHERE campaign_id = :id GROUP BY state",
+	[NOTICE_REPORT] =
+		"SELECT msisdn, state, mt_id FROM campaign_recipient"
+		" WHERE campaign_id = :id ORDER BY id",
 };
 
 static const char *const notice_state_names[NOTICE_NUM_STATES] = {
@@ -364,6 +379,35 @@ int notice_list(struct notice_db *n, void *ctx, enum notice_state only,
 	if (*cnt < max && rc != SQLITE_DONE)
 		return db_step_error(n->db, st, rc, DSCHED);
 	return 0;
+}
+
+int notice_list_page(struct notice_db *n, void *ctx, unsigned offset,
+		     unsigned limit, struct notice ***out, unsigned *cnt,
+		     unsigned long *total)
+{
+	DB_STMT(st, n->st[NOTICE_LIST_PAGE]);
+	struct notice **v = talloc_zero_array(ctx, struct notice *, limit + 1);
+	int rc = SQLITE_DONE;
+
+	*out = v;
+	*cnt = 0;
+	if (!v)
+		return -ENOMEM;
+	db_bind_int(st, ":n", limit);
+	db_bind_int(st, ":offset", offset);
+	while (*cnt < limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		v[*cnt] = notice_from_row(v, st);
+		if (!v[*cnt])
+			return -ENOMEM;
+		(*cnt)++;
+	}
+	if (*cnt < limit && rc != SQLITE_DONE)
+		return db_step_error(n->db, st, rc, DSCHED);
+	DB_STMT(cs, n->st[NOTICE_COUNT]);
+	rc = db_step_row(n->db, cs, DSCHED);
+	if (!rc)
+		*total = sqlite3_column_int64(cs, 0);
+	return rc;
 }
 
 /* ",draft,paused," for a mask of states. */
@@ -597,4 +641,54 @@ int notice_optout_number(struct notice_db *n, const char *msisdn, bool out,
 	if (out)
 		db_bind_int(st, ":now", now);
 	return db_step_done(n->db, st, DSCHED);
+}
+
+static enum notice_rcpt_state notice_rcpt_parse(const char *s)
+{
+	unsigned i;
+
+	for (i = 0; s && i < NOTICE_R_NUM; i++)
+		if (!strcmp(s, notice_rcpt_names[i]))
+			return i;
+	return NOTICE_R_BAD;
+}
+
+int notice_rcpt_counts(struct notice_db *n, int64_t id,
+		       unsigned long counts[NOTICE_R_NUM],
+		       unsigned long *listed)
+{
+	DB_STMT(st, n->st[NOTICE_RCPT_COUNTS]);
+	int rc;
+
+	memset(counts, 0, NOTICE_R_NUM * sizeof(counts[0]));
+	*listed = 0;
+	db_bind_int(st, ":id", id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		unsigned long k = sqlite3_column_int64(st, 1);
+
+		counts[notice_rcpt_parse((const char *)
+					 sqlite3_column_text(st, 0))] += k;
+		*listed += k;
+	}
+	return rc == SQLITE_DONE ? 0 : db_step_error(n->db, st, rc, DSCHED);
+}
+
+int notice_each_rcpt(struct notice_db *n, int64_t id, notice_rcpt_fn fn,
+		     void *data)
+{
+	DB_STMT(st, n->st[NOTICE_REPORT]);
+	int rc;
+
+	db_bind_int(st, ":id", id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t mt_id = sqlite3_column_type(st, 2) == SQLITE_NULL ?
+				0 : sqlite3_column_int64(st, 2);
+
+		rc = fn(data, (const char *)sqlite3_column_text(st, 0),
+			notice_rcpt_parse((const char *)
+					  sqlite3_column_text(st, 1)), mt_id);
+		if (rc < 0)
+			return rc;
+	}
+	return rc == SQLITE_DONE ? 0 : db_step_error(n->db, st, rc, DSCHED);
 }

@@ -22,6 +22,7 @@
 #include "handlers/domain/domain.h"
 #include "handlers/replies/replies.h"
 #include "gateway/log.h"
+#include "gateway/metrics.h"
 #include "gateway/queue/mtq.h"
 #include "handlers/sms/ratelimit.h"
 #include "handlers/sms/sms.h"
@@ -31,6 +32,19 @@
 
 #define SMS_CN_CC		"86"
 #define SMS_CN_MOBILE_DIGITS	11	/* 1 + 10 digits, after the 86 */
+
+/* Commands by keyword, and MOs the rate limit held back (/metrics). */
+static const char *const sms_cmd_labels[] = { "command", "keyword", NULL };
+static struct metrics_family sms_commands = {
+	.name = "skillgw_commands_total",
+	.help = "SMS commands answered, by command and keyword (unknown: "
+		"text that named no command).",
+	.type = METRICS_COUNTER, .labels = sms_cmd_labels };
+static struct metrics_family sms_limited_total = {
+	.name = "skillgw_commands_rate_limited_total",
+	.help = "SMS over the per-number rate limit (answered once, then "
+		"not at all).",
+	.type = METRICS_COUNTER };
 
 struct sms {
 	const struct config *cfg;
@@ -121,16 +135,19 @@ int sms_answer(struct sms *s, const char *msisdn, const char *text,
 		break;
 	case RATELIMIT_TELL:
 		s->st.limited++;
+		metrics_inc(&sms_limited_total);
 		LOGP(DHAND, LOGL_NOTICE, "%s: over the rate limit, told once\n",
 		     log_num(msisdn));
 		sms_limited(s, wait_ms, out, cap);
 		return 1;
 	case RATELIMIT_DROP:
 		s->st.limited++;
+		metrics_inc(&sms_limited_total);
 		return 0;
 	}
 	s->st.commands++;
 	command_parse(text, len, &c);
+	metrics_inc(&sms_commands, command_name(c.id), command_keyword(c.id));
 	fn = handler_for(c.id);
 	s->hc.now_ms = now_ms;
 	if (fn) {
@@ -182,7 +199,8 @@ int sms_mo(void *data, const struct mo_msg *m)
 			reply, sizeof(reply)) || !*reply)
 		return 0;
 	rc = mtq_enqueue(s->q, &(struct mtq_new){
-		.dst = m->src, .text = reply, .prio = MTQ_PRIO_REPLY }, NULL);
+		.dst = m->src, .text = reply, .prio = MTQ_PRIO_REPLY,
+		.answers_us = m->rx_us }, NULL);
 	if (rc < 0) {
 		s->st.errors++;
 		LOGP(DHAND, LOGL_ERROR, "%s: cannot queue the reply to mo %lld: %s\n",

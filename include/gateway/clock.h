@@ -12,4 +12,8 @@
 
 int64_t clock_now_ms(void);
 
+/* Monotonic microseconds (not shifted): for measuring durations, e.g. the
+ * time from an MO to its reply. */
+int64_t clock_mono_us(void);
+
 #endif

@@ -67,6 +67,22 @@ struct config_ussd {
 	unsigned http_max_conns;
 };
 
+/* The bureau's HTTP API and web console (gateway/api/). */
+struct config_api {
+	bool enabled;
+	char addr[64];			/* IPv4 or IPv6 literal */
+	uint16_t port;
+	char cert[CONFIG_PATH_MAX];	/* PEM; "" with key "": plain HTTP */
+	char key[CONFIG_PATH_MAX];
+	unsigned max_body;		/* octets of a JSON request body */
+	unsigned max_upload;		/* octets of an import file */
+	unsigned max_conns;
+	unsigned session_idle_s;	/* a console session ends after this */
+	unsigned lockout_failures;	/* failed logins before a lock-out */
+	unsigned lockout_min;		/* ... within this; also its length */
+	char console_dir[CONFIG_PATH_MAX];	/* "" = no console */
+};
+
 /* How a link carries a message longer than one SMS. */
 enum config_long {
 	CONFIG_LONG_UDH,	/* parts with a concatenation UDH */
@@ -146,6 +162,8 @@ struct config {
 	char signature[64];		/* {signature} in texts, e.g. 【揭阳人社】 */
 	/* USSD */
 	struct config_ussd ussd;
+	/* the API (gateway/api/) */
+	struct config_api api;
 	/* notice campaigns (handlers/notice/scheduler.c, gateway/queue/pace.c); the
 	 * signature of a notice is commands.signature */
 	char optout_hint[64];		/* appended to every notice: 回TD退订 */

@@ -31,6 +31,19 @@ typedef void (*db_commit_cb)(void *data, int rc);
  * PRAGMA user_version. NULL on error (logged). */
 struct db *db_open(void *ctx, const char *path, bool create);
 void db_close(struct db *db);
+/* Close, finalizing every statement still prepared on the connection: for
+ * a worker thread's connection, whose modules' statement tables go away
+ * with the thread's memory (never call their free functions after). */
+void db_close_all(struct db *db);
+/* on: this connection (a worker thread's) writes many transactions in a
+ * row and gives way to the process's other connections (see db.c). */
+void db_set_bulk(struct db *db, bool on);
+/* A bulk writer's: true when another connection waits for the write lock
+ * (end the transaction soon). Call db_bulk_yield() after each transaction
+ * (committed or not): it pauses pause_us if a connection waited, so that
+ * it takes the lock. */
+bool db_bulk_wanted(const struct db *db);
+void db_bulk_yield(struct db *db, unsigned pause_us);
 sqlite3 *db_handle(struct db *db);
 
 /* false: a commit survives a crash of the process (synchronous=NORMAL, the

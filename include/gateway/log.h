@@ -22,6 +22,7 @@ enum sgw_log_cat {
 	DUSSD,		/* USSD sessions */
 	DSCHED,		/* campaign scheduler */
 	DHAND,		/* domain handlers */
+	DAPI,		/* the bureau's HTTP API */
 };
 
 extern const struct log_info sgw_log_info;
@@ -38,5 +39,11 @@ const char *log_num(const char *msisdn);
  * file target when file is not NULL or empty (reopened on SIGHUP through
  * log_targets_reopen()). -EIO when the file cannot be opened. */
 int sgw_log_init(void *ctx, const char *level, const char *file);
+
+/* The API's worker threads may reach a LOGP (a database error below
+ * them): libosmocore's multithread mode serialises every log line with a
+ * mutex, and the file target writes through a stream (its default write
+ * queue belongs to the loop). Called by the daemon after sgw_log_init. */
+void sgw_log_enable_threads(void);
 
 #endif

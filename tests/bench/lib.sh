@@ -223,6 +223,7 @@ cmd_conf() {
 	cat >"$1/skillgw.conf" <<EOF
 gateway: {
 	database = "$1/skillgw.db";
+	glossary = "$ROOT/conf/glossary.conf";
 	log_level = "notice";
 	durability = "$4";
 	vty: { address = "127.0.0.1"; port = 0; };
@@ -259,7 +260,7 @@ worker_data() {
 	fi
 	rm -f "$1/base.db"* "$1/numbers.txt" "$1/workers"
 	cat >"$1/load.conf" <<EOF
-gateway: { database = "$1/base.db"; vty: { port = 0; }; };
+gateway: { database = "$1/base.db"; glossary = "$ROOT/conf/glossary.conf"; vty: { port = 0; }; };
 links = ( { name = "none"; host = "127.0.0.1"; password = "x"; default = true; } );
 EOF
 	t0=$(now)

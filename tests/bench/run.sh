@@ -16,6 +16,9 @@
 #     1000000) with the link down, then again after a sink appears and the
 #     queue drains.
 #  3. BUILD_DIR/bench_mtq, when it was built.
+#  4. The scripts beside it: notices.sh, ussd.sh, sms_roundtrip.sh and
+#     api_import.sh (SMS reply latency while a 1,000,000-row import runs
+#     through the API); each says what it measures.
 #
 # Every run uses the default durability "power-loss" (an fsync per group
 # commit); window 100 is run once more with "crash" for comparison.
@@ -243,4 +246,5 @@ sh tests/bench/notices.sh "$B"	# notice campaigns
 echo
 sh tests/bench/ussd.sh "$B"	# USSD dialogues
 echo; sh tests/bench/sms_roundtrip.sh "$B"	# SMS command round trip
+echo; sh tests/bench/api_import.sh "$B"	# SMS replies during an API import
 exit 0

@@ -64,7 +64,7 @@ function runDemo(script, timeoutMs, dir = VAR, env = {}) {
 		const p = spawn('sh', ['scripts/demo.sh', BUILD, '--script', script, '--bind-timeout', '30'], {
 			cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
 			env: {
-				...process.env, SKILLGW_DEMO_VAR: dir, SKILLGW_DEMO_SMSC_PORT: '0', SKILLGW_DEMO_VTY_PORT: '0', NO_COLOR: '1',
+				...process.env, SKILLGW_DEMO_VAR: dir, SKILLGW_DEMO_SMSC_PORT: '0', SKILLGW_DEMO_VTY_PORT: '0', SKILLGW_DEMO_API_PORT: '0', NO_COLOR: '1',
 				...env,
 			},
 		});

@@ -296,6 +296,7 @@ gwTest('create refuses what cannot be sent, with the reason', { timeout: 20000 }
 	const ok = gw.ctl(['--json', 'notice', 'create', '--name', 'file', '--text', '你好', '--numbers', f]);
 	assert.equal(ok.code, 0, ok.stderr);
 	assert.equal(JSON.parse(ok.stdout).recipients, 2, 'the duplicate dropped');
+	assert.equal(gw.dbValue('SELECT count(*) FROM campaign_recipient'), 2, 'every number written, not the first only');
 	const list = ctlJson(gw, ['list']);
 	assert.equal(list.length, 1);
 	assert.equal(list[0].state, 'draft');

@@ -36,6 +36,7 @@
 #include "../fuzz/fuzz_csv.c"
 #include "../fuzz/fuzz_decode.c"
 #include "../fuzz/fuzz_dlr.c"
+#include "../fuzz/fuzz_json.c"
 #include "../fuzz/fuzz_pdu.c"
 #include "../fuzz/fuzz_split.c"
 #include "../fuzz/fuzz_ussd_form.c"
@@ -59,6 +60,7 @@ static const struct replay_target replay_targets[] = {
 	REPLAY_TARGET(csv),
 	REPLAY_TARGET(decode),
 	REPLAY_TARGET(dlr),
+	REPLAY_TARGET(json),
 	REPLAY_TARGET(pdu),
 	REPLAY_TARGET(split),
 	REPLAY_TARGET(ussd_form),

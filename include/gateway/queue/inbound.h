@@ -49,6 +49,8 @@ struct in_msg {
 	uint16_t its;			/* its_session_info */
 	bool has_umr;
 	uint16_t umr;			/* user_message_reference */
+	int64_t rx_us;			/* when it arrived (clock_mono_us()),
+					 * 0: not known */
 };
 
 /* The router: store what arrived inside the group-commit transaction.

@@ -34,6 +34,8 @@ struct mo_msg {
 	const char *text;		/* UTF-8 */
 	unsigned parts;
 	bool partial;
+	int64_t rx_us;			/* arrival of its last part
+					 * (clock_mono_us()), 0: not known */
 };
 
 /* Called for an MO made of a set's parts; 0, or a negative errno to undo

@@ -10,6 +10,15 @@
  * duplicates only for what was in a window at a crash).
  *
  * All writes happen inside the group-commit transaction (db_begin()).
+ *
+ * For the MO-to-reply latency (/metrics) the queue remembers in memory,
+ * for the replies this process queued, when the MO they answer arrived
+ * (mtq_new.answers_us), and hands it to the link with the row
+ * (mtq_msg.answers_us). It is not stored: after a restart, or when more
+ * than MTQ_ANSWERS_SLOTS replies wait at once, a reply is sent without
+ * it. A reply whose unit of work was rolled back may leave its entry for
+ * the next row given the same id: at worst one wrong observation per
+ * failed unit.
  */
 #ifndef SGW_MTQ_H
 #define SGW_MTQ_H
@@ -18,6 +27,8 @@
 #include <stdint.h>
 
 #include <osmocom/core/linuxlist.h>
+
+#define MTQ_ANSWERS_SLOTS	1024	/* replies remembered (power of 2) */
 
 /* The state a delivery receipt reports for one part: SMPP 3.4
  * message_state values, stored as they are in mt_part.dlr_state. */
@@ -72,6 +83,8 @@ struct mtq_new {
 	unsigned validity_s;		/* 0: queue default */
 	int64_t not_before_ms;		/* 0: now */
 	int64_t campaign_id;		/* 0: none */
+	int64_t answers_us;		/* a reply: when the MO it answers
+					 * arrived (clock_mono_us()); 0: none */
 };
 
 /* A message taken for sending; talloc'ed under the ctx given to
@@ -86,6 +99,8 @@ struct mtq_msg {
 	unsigned attempts;		/* before this one */
 	unsigned parts;
 	int64_t expires_ms;		/* 0: never */
+	int64_t answers_us;		/* as in mtq_new, when this process
+					 * queued it; 0: not known */
 };
 
 struct mtq *mtq_init(void *ctx, struct db *db, const struct mtq_params *p);
@@ -142,6 +157,9 @@ int mtq_recover(struct mtq *q);
 
 /* Counts per state (counts[MTQ_NUM_STATES]). */
 int mtq_counts(struct mtq *q, unsigned long counts[MTQ_NUM_STATES]);
+/* The same on any connection without a queue object (a worker thread's:
+ * it walks the state index, tens of ms for a million rows). */
+int mtq_counts_db(struct db *db, unsigned long counts[MTQ_NUM_STATES]);
 
 /* A notice a campaign sent to a number. */
 struct mtq_recent {

@@ -30,6 +30,13 @@ int dlr_from_deliver(const struct smpp_deliver *dl, struct dlr *d);
 
 const char *dlr_state_str(enum mtq_rcpt s);
 
+/* Why a failed or expired message did not arrive, in English words: its
+ * first part's receipt that was not "delivered" (dlr_state >= 0, as
+ * struct mtq_failure), else the SMSC's refusal (status), else expiry or
+ * no answer. For reports and the API. */
+void dlr_why(enum mtq_state state, uint32_t status, int dlr_state,
+	     int dlr_err, char *out, size_t cap);
+
 /* Canonical id: HEX ids are converted to decimal, DEC ids lose leading zeros,
  * ASIS ids are copied. Falls back to a copy when the id does not parse in the
  * given format. 0 or -ENOSPC. */

@@ -70,6 +70,24 @@ int smpp_link_send_ussd(struct smpp_link *l, const struct smpp_link_ussd *u);
 /* Check received PDUs against the quarantine q (quarantine.h). */
 void smpp_link_set_quarantine(struct smpp_link *l, struct smpp_quar *q);
 
+/* What the API's status and /metrics show of a link. */
+struct smpp_link_status {
+	const char *name;
+	bool up;			/* can take MTs */
+	bool stopped;			/* administratively (VTY link stop) */
+	const char *tx_state;		/* session FSM state: "BOUND" ... */
+	const char *rx_state;		/* tx+rx links, else NULL */
+	unsigned window, window_size;	/* submit_sm outstanding, allowed */
+	unsigned backlog;		/* MTs taken, parts not yet sent */
+	unsigned max_tps;		/* 0: no cap */
+	double tps;			/* submit_sm sent in the last second */
+	bool throttled;			/* paused after ESME_RTHROTTLED */
+	bool is_default;
+	unsigned long submits, submit_ok, submit_temp, submit_perm,
+		      throttles, timeouts, mo;
+};
+void smpp_link_status(const struct smpp_link *l, struct smpp_link_status *st);
+
 const char *smpp_link_name(const struct smpp_link *l);
 const struct config_link *smpp_link_cfg(const struct smpp_link *l);
 void smpp_link_vty_show(const struct smpp_link *l, struct vty *vty);

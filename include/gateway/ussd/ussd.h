@@ -98,6 +98,8 @@ int ussd_key(const struct config_link_ussd *c, const char *msisdn,
 const char *ussd_http_input(const char *prev, const char *text);
 
 const struct ussd_stats *ussd_stats(const struct ussd *u);
+/* Dialogues open now. */
+unsigned ussd_open_dialogues(const struct ussd *u);
 /* VTY "show ussd sessions": counters and the open dialogues. */
 void ussd_vty_show(const struct ussd *u, struct vty *vty, unsigned max);
 

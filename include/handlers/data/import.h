@@ -3,14 +3,26 @@
  * catalogue (institutions, occupations, courses) and the back office's
  * records (subsidies, certificates, enrolments).
  *
- * One file is one transaction. Each row is checked field by field; every
- * problem is printed as "FILE:LINE: column: reason" (column as the file's
- * header names it, the reason in English for the operator). If any row is
- * bad, nothing is imported, unless skip_bad is set: then the bad rows are
- * skipped and the good ones imported. Rows are upserted by their natural
- * key (resident ID, code, reference, certificate number, worker + course),
- * so importing the same file twice changes nothing the second time; a row
- * that changes nothing is counted as unchanged.
+ * skillctl: one file is one transaction. Each row is checked field by
+ * field; every problem is printed as "FILE:LINE: column: reason" (column
+ * as the file's header names it, the reason in English for the operator).
+ * If any row is bad, nothing is imported, unless skip_bad is set: then the
+ * bad rows are skipped and the good ones imported. Rows are upserted by
+ * their natural key (resident ID, code, reference, certificate number,
+ * worker + course), so importing the same file twice changes nothing the
+ * second time; a row that changes nothing is counted as unchanged.
+ *
+ * The API (a worker thread beside the running daemon) uses the same code
+ * in bounded transactions of opts.chunk rows (fewer: a chunk ends after
+ * opts.chunk_ms when the daemon waits for the lock), so the daemon gets the
+ * write lock between them: first a dry run (every chunk rolled back: every
+ * row checked as the import would, against the database as it is, nothing
+ * kept), then, if no row was bad or skip_bad, the real run, each chunk
+ * committed. What a dry run cannot see are clashes between rows of
+ * different chunks that the database alone would catch (two rows filling
+ * the last seat of a course): the real run then stops at that row, and
+ * the chunks before it stay (r->stopped, r->applied). Problems go to
+ * opts.issue instead of being printed.
  *
  * The expected columns, with the Chinese and English header names each
  * accepts, are listed in docs form by import_describe(). Files are UTF-8
@@ -42,10 +54,21 @@ enum import_kind {
 int import_kind_parse(const char *name);
 const char *import_kind_name(enum import_kind k);
 
-/* Called now and then with the input bytes read so far, of total, and the
- * rows seen. */
+struct import_result;
+
+/* Called now and then (and after each chunk) with the input bytes read so
+ * far, of total, and the counts so far. */
 typedef void (*import_progress_cb)(void *data, uint64_t done, uint64_t total,
-				   unsigned long rows);
+				   const struct import_result *r);
+
+/* A problem with a row (column NULL: the whole row), or a warning. */
+struct import_issue {
+	unsigned line;
+	const char *column;
+	const char *reason;
+	bool warning;
+};
+typedef void (*import_issue_cb)(void *data, const struct import_issue *is);
 
 struct import_opts {
 	enum import_kind kind;
@@ -57,6 +80,19 @@ struct import_opts {
 	FILE *err;			/* bad rows, warnings */
 	import_progress_cb progress;	/* may be NULL */
 	void *progress_data;
+	/* the API's: */
+	const char *name;		/* the file in messages (NULL: path) */
+	import_issue_cb issue;		/* rows' problems, not printed */
+	void *issue_data;
+	unsigned chunk;			/* rows per transaction, 0: one */
+	bool dry_run;			/* check only: chunks rolled back */
+	bool (*cancelled)(void *data);	/* asked between chunks */
+	void *cancel_data;
+	unsigned chunk_ms;		/* a chunk ends after this long when
+					 * another writer waits (0: chunk rows) */
+	unsigned pause_us;		/* after a chunk another writer waited
+					 * for: it (the daemon's loop) takes
+					 * the lock (db_bulk_yield()) */
 };
 
 struct import_result {
@@ -67,14 +103,19 @@ struct import_result {
 	unsigned long bad;		/* skipped, or the reason for refusal */
 	unsigned long warnings;		/* e.g. subsidy rows flagged */
 	enum csv_enc encoding;
+	unsigned long applied;		/* rows in committed chunks */
+	bool stopped;			/* a real run stopped at a bad row */
+	unsigned stop_line;
 };
 
 /* Import o->path. 0: committed (bad rows skipped if skip_bad). -EINVAL:
  * nothing imported because of bad rows, or the file is unusable (empty,
  * wrong header, not decodable), all said on o->err. -ENOENT, -EACCES: the
  * file cannot be opened. -EBUSY: the database stayed locked. -EIO: a
- * database error. An audit row (action "import", or "import_refused")
- * records the operator, file and counts. */
+ * database error. -ECANCELED: opts.cancelled said so (chunks: the
+ * committed ones stay). An audit row (action "import", or
+ * "import_refused", "import_stopped") records the operator, file and
+ * counts; a dry run writes none. */
 int import_file(struct db *db, const struct import_opts *o,
 		struct import_result *r);
 

@@ -68,6 +68,8 @@ enum dom_result {
 				 * this year */
 	DOM_RULE_SAME,		/* subsidy rule: same occupation and level
 				 * subsidised before */
+	DOM_INVALID,		/* a value breaks a rule (the reason is
+				 * given) */
 };
 
 /* "full", "not_found" ... for logs. */
@@ -118,6 +120,8 @@ int dom_worker_by_msisdn(struct dom *d, const char *msisdn,
 			 struct dom_worker *w);
 int dom_worker_by_id_number(struct dom *d, const char *id_number,
 			    struct dom_worker *w);
+/* By the roster's row id (the API). DOM_OK, DOM_NOT_FOUND. */
+int dom_worker_by_id(struct dom *d, int64_t id, struct dom_worker *w);
 
 struct dom_reg {
 	struct dom_worker w;	/* DOM_OK, DOM_ALREADY: the worker */
@@ -309,6 +313,11 @@ struct dom_record {
 int dom_record(struct dom *d, void *ctx, int64_t worker_id,
 	       struct dom_record *r);
 
+/* Every enrolment of a worker, cancelled ones too, newest first (status
+ * enrolled, cancelled or completed). */
+int dom_enrolments(struct dom *d, void *ctx, int64_t worker_id,
+		   struct dom_training **out, unsigned *n);
+
 /* ---- subsidies ---- */
 
 struct dom_subsidy {
@@ -326,10 +335,41 @@ struct dom_subsidy {
 	char paid_date[FMT_ISO_DATE];
 	int year;
 	bool flagged;				/* breaks the subsidy rule */
+	char rule_flag[DOM_TEXT_MAX];		/* how, "" when it does not */
+	int64_t worker_id;
 };
 
 /* A worker's subsidies, newest application first. DOM_OK, *n may be 0. */
 int dom_subsidies(struct dom *d, void *ctx, int64_t worker_id,
 		  struct dom_subsidy **out, unsigned *n);
+
+/* One subsidy by the back office's reference. DOM_OK, DOM_NOT_FOUND. */
+int dom_subsidy_get(struct dom *d, const char *reference,
+		    struct dom_subsidy *s);
+
+/* A decision from the back office on one subsidy: the single-record form
+ * of the subsidy import (handlers/data/import_subsidy.c), with its rules.
+ * status: a code or its Chinese term; reason: set as given (NULL clears
+ * it), required for rejected; decided_date, paid_date: ISO dates, NULL
+ * keeps what is stored; paid needs a paid date; no date before the
+ * application. */
+struct dom_subsidy_change {
+	const char *status;
+	const char *reason;
+	const char *decided_date;
+	const char *paid_date;
+};
+
+/* Change it in a savepoint with its audit row (action subsidy_status,
+ * actor; detail prefixed with where), then recompute the rule flags of
+ * the worker's subsidies as the import does. Every change of a subsidy's
+ * status goes through here (a trigger on subsidy.status sees it as one
+ * UPDATE). DOM_OK with *out as it is now, DOM_NOT_FOUND, DOM_INVALID with
+ * the reason in why. */
+int dom_subsidy_set_status(struct dom *d, const char *reference,
+			   const struct dom_subsidy_change *c,
+			   const char *actor, const char *where,
+			   int64_t now_ms, struct dom_subsidy *out,
+			   char *why, size_t cap);
 
 #endif

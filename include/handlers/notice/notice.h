@@ -108,6 +108,11 @@ int notice_get(struct notice_db *n, void *ctx, int64_t id,
 int notice_list(struct notice_db *n, void *ctx, enum notice_state only,
 		unsigned max, struct notice ***out, unsigned *cnt);
 
+/* A page of campaigns, newest first; *total in all. */
+int notice_list_page(struct notice_db *n, void *ctx, unsigned offset,
+		     unsigned limit, struct notice ***out, unsigned *cnt,
+		     unsigned long *total);
+
 /* Move campaign id to state `to` if its state is one of from_mask
  * (NOTICE_BIT()s); sets started_at / finished_at. -ENOENT or -EPERM. */
 int notice_set_state(struct notice_db *n, int64_t id, enum notice_state to,
@@ -157,6 +162,18 @@ struct notice_numbers {
 	unsigned long total, opted_out, unknown, duplicates;
 };
 int notice_numbers(struct notice_db *n, int64_t id, struct notice_numbers *c);
+
+/* The campaign's recipients by state, and how many in all. */
+int notice_rcpt_counts(struct notice_db *n, int64_t id,
+		       unsigned long counts[NOTICE_R_NUM],
+		       unsigned long *listed);
+
+/* Every recipient in list order: its number, state and message (0:
+ * none). fn may stop the walk with a negative errno. */
+typedef int (*notice_rcpt_fn)(void *data, const char *msisdn,
+			      enum notice_rcpt_state state, int64_t mt_id);
+int notice_each_rcpt(struct notice_db *n, int64_t id, notice_rcpt_fn fn,
+		     void *data);
 
 /* Record that a number not on the roster wants no notices (out = true) or
  * wants them again. Its queued notices leave the queue (a trigger). For

@@ -12,6 +12,14 @@
 //     await sim.waitFor('message', (m) => m.text === 'hello');
 //   });
 //
+// The bureau's API: h.gateway({ api: true }) (or { api: { ...settings } })
+// enables it on a free port of 127.0.0.1 with the repository's console;
+// gw.addUser(name, role, password) and gw.token(name, role) make
+// credentials with skillctl; gw.api(method, path, { body, token, session,
+// csrf, headers, raw }) calls it (fetch) and resolves with { status,
+// headers, json, text }; gw.login(user, password) resolves with a session
+// { cookie, csrf, user, role } to pass as { session }.
+//
 // Binaries: SKILLGW_BIN (default build-san/skillgw), SKILLCTL_BIN (default
 // build-san/skillctl), relative to the repository root. KEEP_TMP=1 keeps the
 // temporary directories; they are also kept when a test fails.
@@ -296,11 +304,12 @@ class Gateway {
 		return r ? Object.values(r)[0] : undefined;
 	}
 
-	/** Run skillctl -c CONFIG ARGS... Returns {code, stdout, stderr}. Bounded. */
-	ctl(args, { timeout = 30000 } = {}) {
+	/** Run skillctl -c CONFIG ARGS... ({input}: its standard input). Returns {code, stdout, stderr}. Bounded. */
+	ctl(args, { timeout = 30000, input } = {}) {
 		if (!fs.existsSync(CTL)) throw new Error(`no skillctl binary at ${CTL} (set SKILLCTL_BIN)`);
 		const r = spawnSync(CTL, ['-c', this.cfgPath, ...args], {
 			cwd: this.dir, env: this.env(), encoding: 'utf8', timeout, maxBuffer: 64 * 1024 * 1024,
+			input: input === undefined ? '' : input,
 		});
 		if (r.error) throw new Error(`skillctl ${args.join(' ')}: ${r.error.message}`);
 		const res = { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
@@ -327,6 +336,69 @@ class Gateway {
 	}
 
 	mt(id) { return this.db(`SELECT * FROM mt WHERE id = ${Number(id)}`)[0]; }
+
+	// ---- the API
+
+	/** http://127.0.0.1:PORT (the api group of the config). */
+	get apiUrl() {
+		if (!this.config.api || !this.config.api.enabled) throw new Error('the API is not enabled (h.gateway({ api: true }))');
+		return `http://127.0.0.1:${this.config.api.port}`;
+	}
+
+	/** skillctl user add NAME --role ROLE --password-stdin. */
+	addUser(name, role, password = 'Test-Password-1') {
+		const r = this.ctl(['user', 'add', name, '--role', role, '--password-stdin'], { input: `${password}\n` });
+		if (r.code !== 0) throw new Error(`skillctl user add ${name}: ${r.stderr}${r.stdout}`);
+		return password;
+	}
+
+	/** skillctl token create: the token (shown once). */
+	token(name, role) {
+		const r = this.ctl(['token', 'create', '--name', name, '--role', role]);
+		if (r.code !== 0) throw new Error(`skillctl token create ${name}: ${r.stderr}${r.stdout}`);
+		return r.stdout.trim();
+	}
+
+	/**
+	 * One call of the API. opts: body (object: JSON; string or Buffer as
+	 * is), token (Bearer), session ({cookie, csrf}: the cookie, and the
+	 * CSRF header unless csrf: false), headers, query (object).
+	 */
+	async api(method, p, opts = {}) {
+		const headers = { ...(opts.headers || {}) };
+		let body = opts.body;
+		if (body !== undefined && typeof body !== 'string' && !Buffer.isBuffer(body)) {
+			body = JSON.stringify(body);
+			if (!Object.keys(headers).some((k) => k.toLowerCase() === 'content-type')) headers['Content-Type'] = 'application/json';
+		}
+		if (opts.token) headers.Authorization = `Bearer ${opts.token}`;
+		if (opts.session) {
+			headers.Cookie = opts.session.cookie;
+			if (opts.csrf !== false && method !== 'GET') headers['X-CSRF-Token'] = opts.session.csrf;
+		}
+		let url = `${this.apiUrl}${p}`;
+		if (opts.query) url += `?${new URLSearchParams(opts.query)}`;
+		const res = await fetch(url, { method, headers, body, redirect: 'manual' });
+		const buf = Buffer.from(await res.arrayBuffer());
+		const text = buf.toString('utf8');
+		let json;
+		try { json = JSON.parse(text); } catch (e) { json = undefined; }
+		return { status: res.status, headers: res.headers, json, text, buf };
+	}
+
+	/** POST /api/v1/session: {cookie, csrf, user, role}. */
+	async login(user, password) {
+		const r = await this.api('POST', '/api/v1/session', { body: { username: user, password } });
+		if (r.status !== 200) throw new Error(`login ${user}: ${r.status} ${r.text}`);
+		const cookie = (r.headers.get('set-cookie') || '').split(';')[0];
+		return { cookie, csrf: r.json.csrf, user: r.json.user, role: r.json.role, setCookie: r.headers.get('set-cookie') };
+	}
+
+	/** Wait until the API answers. */
+	async waitApi({ timeout = 10000 } = {}) {
+		return until(async () => (await this.api('GET', '/api/v1/openapi.json')).status === 200,
+			{ timeout, what: 'the API answers' });
+	}
 
 	async waitMtState(id, states, { timeout = 10000 } = {}) {
 		const want = [].concat(states);
@@ -390,6 +462,14 @@ class Harness {
 		};
 		const config = merge(base, { gateway: o.gateway, queue: o.queue, text: o.text });
 		if (o.extra) Object.assign(config, o.extra);
+		if (o.api) {
+			const consoleDir = path.join(ROOT, 'gateway', 'api', 'console');
+			config.api = {
+				enabled: true, address: '127.0.0.1', port: await freePort(),
+				console_dir: fs.existsSync(consoleDir) ? consoleDir : '',
+				...(typeof o.api === 'object' ? o.api : {}),
+			};
+		}
 		const gw = new Gateway(this, { dir, config });
 		if (o.env) gw.extraEnv = o.env;
 		this.gws.push(gw);
