@@ -22,7 +22,8 @@ VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
 
 ifeq ($(SAN),1)
 B        = build-san
-SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined \
+	   -DSKILLGW_TEST_HOOKS
 OPT      = -O1 -g
 else
 B        = build

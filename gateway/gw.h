@@ -20,6 +20,7 @@ struct mtq;
 struct router;
 struct sched;
 struct smpp_link;
+struct smpp_quar;
 struct sms;
 struct texts;
 struct menu;
@@ -44,6 +45,7 @@ struct gw {
 	struct dispatch *dispatch;
 	struct sched *sched;		/* notice campaigns */
 	struct smpp_link *links[CONFIG_MAX_LINKS];
+	struct smpp_quar *quar;		/* received PDUs it died on */
 	unsigned n_links;
 	int64_t started_ms;
 	bool shutting_down;

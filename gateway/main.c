@@ -41,6 +41,7 @@
 #include "handlers/notice/scheduler.h"
 #include "gateway/smpp/link.h"
 #include "gateway/smpp/pdu.h"
+#include "gateway/smpp/quarantine.h"
 #include "handlers/sms/sms.h"
 #include "gateway/text/texts.h"
 #include "gateway/ussd/ussd.h"
@@ -222,7 +223,8 @@ static int main_open_db(struct gw *gw)
 		return -EIO;
 	gw->q = mtq_init(gw, gw->db, &p);
 	gw->mo = mo_init(gw, gw->db);
-	if (!gw->q || !gw->mo)
+	gw->quar = smpp_quar_open(gw, gw->db, c->db_path);
+	if (!gw->q || !gw->mo || !gw->quar)
 		return -EIO;
 	n = mtq_recover(gw->q);
 	if (n < 0 || db_commit(gw->db) < 0)
@@ -329,6 +331,7 @@ static int main_start_links(struct gw *gw)
 					       dispatch_kick, gw->dispatch);
 		if (!gw->links[i])
 			return -ENOMEM;
+		smpp_link_set_quarantine(gw->links[i], gw->quar);
 		LOGP(DMAIN, LOGL_NOTICE, "link %s: %s:%u as %s%s\n", lc->name,
 		     lc->host, lc->port, lc->system_id, lc->is_default ? " (default)" : "");
 	}
@@ -400,6 +403,7 @@ static void main_stop(struct gw *gw)
 	db_commit(gw->db);
 	mtq_free(gw->q);
 	mo_free(gw->mo);
+	smpp_quar_free(gw->quar);
 	db_close(gw->db);
 	LOGP(DMAIN, LOGL_NOTICE, "stopped\n");
 }

@@ -1,6 +1,7 @@
 /*
  * ctl_data.h - skillctl's data verbs: import and export of the bureau's
- * CSV files (gateway/ctl/import.c, gateway/ctl/export.c).
+ * CSV files (gateway/ctl/import.c, gateway/ctl/export.c), and the
+ * quarantine of received PDUs (gateway/ctl/quarantine.c).
  *
  * skillctl.c parses its global options and hands each verb the
  * configuration file, the --json flag and the verb's own arguments
@@ -21,6 +22,9 @@
 
 int ctl_import_run(const char *config, bool json, int argc, char **argv);
 int ctl_export_run(const char *config, bool json, int argc, char **argv);
+/* quarantine list | release DIGEST (gateway/ctl/quarantine.c) */
+int ctl_quarantine_run(void *ctx, const char *config, bool json, int argc,
+		       char **argv);
 
 /* What the verbs share: load the configuration and open the database
  * (talloc'ed under ctx). Returns an exit status. */

@@ -8,7 +8,8 @@
  *   queue  messages by state
  *   import, export  the bureau's CSV files (gateway/ctl/import.c,
  *          gateway/ctl/export.c)
- *   notice bulk notice campaigns (gateway/ctl_notice*.c)
+ *   notice bulk notice campaigns (gateway/ctl/notice*.c)
+ *   quarantine  received PDUs the daemon died on (gateway/ctl/quarantine.c)
  *   user, token  accounts of the API and console, API tokens
  *          (gateway/ctl/user.c, gateway/ctl/token.c)
  * Exit status: 0 success, 1 a user error (one line saying what), 2 a system
@@ -92,7 +93,10 @@ static void ctl_usage(FILE *out)
 		"                     an API token for a machine, printed once\n"
 		"                     (Authorization: Bearer TOKEN)\n"
 		"  token list\n"
-		"  token revoke ID\n\n"
+		"  token revoke ID\n"
+		"  quarantine list    received PDUs the daemon died on, kept out of its way\n"
+		"  quarantine release DIGEST\n"
+		"                     handle that PDU again when the SMSC retries it\n\n"
 		"Options:\n"
 		"  -c, --config FILE  configuration file (default %s/skillgw.conf)\n"
 		"  -j, --json         machine-readable output\n"
@@ -323,6 +327,11 @@ static int ctl_notice(struct ctl *c, int argc, char **argv)
 	return ctl_notice_run(c->config, c->json, argc, argv);
 }
 
+static int ctl_quarantine(struct ctl *c, int argc, char **argv)
+{
+	return ctl_quarantine_run(c, c->config, c->json, argc, argv);
+}
+
 /* ---- accounts and tokens (gateway/ctl/user.c, token.c) ----------------- */
 
 static int ctl_user(struct ctl *c, int argc, char **argv)
@@ -348,6 +357,7 @@ static const struct {
 	{ "notice", ctl_notice },
 	{ "user", ctl_user },
 	{ "token", ctl_token },
+	{ "quarantine", ctl_quarantine },
 };
 
 static int ctl_global_opts(int argc, char **argv, struct ctl *c)

@@ -47,6 +47,7 @@ static const struct rate_ctr_desc link_ctr_desc[] = {
 	[LINK_CTR_MO_TEMPFAIL]	= { "deliver:tempfail", "deliver_sm answered with temporary error" },
 	[LINK_CTR_BAD_PDU]	= { "pdu:undecodable", "MOs the decoder refused after the check" },
 	[LINK_CTR_BAD_RECEIPT]	= { "deliver:bad_receipt", "receipts that could not be read" },
+	[LINK_CTR_QUARANTINED]	= { "deliver:quarantined", "PDUs the daemon died on, answered with a temporary error" },
 };
 
 static const struct rate_ctr_group_desc link_ctrg_desc = {
@@ -283,6 +284,11 @@ int smpp_link_send_ussd(struct smpp_link *l, const struct smpp_link_ussd *u)
 	l->n_backlog++;
 	link_pump(l);
 	return 0;
+}
+
+void smpp_link_set_quarantine(struct smpp_link *l, struct smpp_quar *q)
+{
+	l->quar = q;
 }
 
 const char *smpp_link_name(const struct smpp_link *l)

@@ -6,7 +6,9 @@
  * with a temporary error if the commit failed or the router could not
  * take it, and only on the connection the PDU came from.
  */
+#define _GNU_SOURCE		/* memmem, in the test build's crash hook */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <osmocom/core/hashtable.h>
@@ -29,6 +31,7 @@
 #include "gateway/smpp/conn.h"
 #include "gateway/smpp/link.h"
 #include "gateway/smpp/pdu.h"
+#include "gateway/smpp/quarantine.h"
 #include "link_priv.h"
 
 struct link_ack {
@@ -132,9 +135,46 @@ static int link_rx_route(struct smpp_link *l, const struct smpp_deliver *d,
 	return l->rx_cb(l->rx_data, &in);
 }
 
+#ifdef SKILLGW_TEST_HOOKS
+/* The test build only (make test): die on an MO whose user data holds the
+ * text of $SKILLGW_TEST_CRASH_ON, as a bug in a handler would, to test that
+ * the next start quarantines it. */
+static void link_test_crash(const struct smpp_deliver *d)
+{
+	const char *mark = getenv("SKILLGW_TEST_CRASH_ON");
+
+	if (mark && *mark && memmem(d->text, d->text_len, mark, strlen(mark)))
+		abort();
+}
+#else
+static void link_test_crash(const struct smpp_deliver *d)
+{
+}
+#endif
+
+/* Decode and route, marked as being handled (quarantine.h). */
+static int link_rx_handle(struct smpp_link *l, const struct smpp_hdr *h,
+			  const uint8_t *pdu, struct smpp_deliver *d,
+			  int64_t rx_us)
+{
+	int rc;
+
+	if (smpp_pdu_parse_deliver(pdu, h->len, d) < 0) {
+		/* smpp_check passed it: the decoder disagrees (a UDH that
+		 * runs past the user data, an over-long address) */
+		rate_ctr_inc2(l->ctrg, LINK_CTR_BAD_PDU);
+		LOGLINK(l, LOGL_NOTICE, "undecodable %s seq %u (%u octets): answered ESME_RINVMSGLEN\n",
+			smpp_pdu_cmd_str(h->id), h->seq, h->len);
+		return -EBADMSG;
+	}
+	link_test_crash(d);
+	rc = link_rx_route(l, d, rx_us);
+	return rc == -EBADMSG ? -EIO : rc;
+}
+
 /* deliver_sm or data_sm: decoded, handed to the router, answered after the
  * commit. Out of memory is a temporary error: the SMSC sends the PDU
- * again. */
+ * again; so is a PDU the daemon died on before (quarantine.h). */
 void link_rx_deliver(struct smpp_link *l, struct smpp_conn *c,
 		     const struct smpp_hdr *h, const uint8_t *pdu)
 {
@@ -143,6 +183,11 @@ void link_rx_deliver(struct smpp_link *l, struct smpp_conn *c,
 	struct link_ack *a = talloc_zero(l, struct link_ack);
 
 	rate_ctr_inc2(l->ctrg, LINK_CTR_MO);
+	if (l->quar && smpp_quar_begin(l->quar, l->cfg->name, pdu, h->len)) {
+		rate_ctr_inc2(l->ctrg, LINK_CTR_QUARANTINED);
+		link_rx_answer(l, c, h, SMPP_ESME_RX_T_APPN);
+		goto out;
+	}
 	if (!d || !a) {
 		LOGLINK(l, LOGL_ERROR, "out of memory for %s seq %u: temporary error\n",
 			smpp_pdu_cmd_str(h->id), h->seq);
@@ -150,12 +195,10 @@ void link_rx_deliver(struct smpp_link *l, struct smpp_conn *c,
 		link_rx_answer(l, c, h, SMPP_ESME_RX_T_APPN);
 		goto out;
 	}
-	if (smpp_pdu_parse_deliver(pdu, h->len, d) < 0) {
-		/* smpp_check passed it: the decoder disagrees (a UDH that
-		 * runs past the user data, an over-long address) */
-		rate_ctr_inc2(l->ctrg, LINK_CTR_BAD_PDU);
-		LOGLINK(l, LOGL_NOTICE, "undecodable %s seq %u (%u octets): answered ESME_RINVMSGLEN\n",
-			smpp_pdu_cmd_str(h->id), h->seq, h->len);
+	a->rc = link_rx_handle(l, h, pdu, d, rx_us);
+	if (l->quar)
+		smpp_quar_done(l->quar);
+	if (a->rc == -EBADMSG) {
 		link_rx_answer(l, c, h, SMPP_ESME_RINVMSGLEN);
 		goto out;
 	}
@@ -164,7 +207,6 @@ void link_rx_deliver(struct smpp_link *l, struct smpp_conn *c,
 	a->generation = smpp_conn_generation(c);
 	a->resp_id = link_resp_id(h->id);
 	a->seq = h->seq;
-	a->rc = link_rx_route(l, d, rx_us);
 	if (db_after_commit(l->db, link_ack_after_commit, a) < 0) {
 		/* at-least-once: a stored MO may come again */
 		rate_ctr_inc2(l->ctrg, LINK_CTR_MO_TEMPFAIL);

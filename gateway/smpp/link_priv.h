@@ -37,6 +37,7 @@ enum link_ctr {
 	LINK_CTR_MO_TEMPFAIL,
 	LINK_CTR_BAD_PDU,
 	LINK_CTR_BAD_RECEIPT,
+	LINK_CTR_QUARANTINED,
 };
 
 /* One MT on its way through the link. */
@@ -91,6 +92,7 @@ struct smpp_link {
 	const struct config_link *cfg;
 	struct db *db;
 	struct mtq *q;
+	struct smpp_quar *quar;		/* PDUs the daemon died on */
 	in_rx_fn rx_cb;			/* the router */
 	void *rx_data;
 	smpp_link_kick_cb kick_cb;

@@ -226,10 +226,12 @@ static int sched_list(struct sched *s, struct notice *c)
 static int sched_fill(struct sched *s, struct notice *c, unsigned want,
 		      int64_t now)
 {
-	unsigned done = 0, chunk;
+	unsigned done = 0, chunk, lists = 0;
 	int rc;
 
-	do {	/* once at least, so that a slow machine still moves on */
+	/* Once at least, and once more after a first listing, so that a slow
+	 * machine still moves on. */
+	do {
 		chunk = want - done < SCHED_CHUNK ? want - done : SCHED_CHUNK;
 		rc = sched_queue(s, c, chunk, now);
 		if (rc < 0)
@@ -242,7 +244,9 @@ static int sched_fill(struct sched *s, struct notice *c, unsigned want,
 		rc = sched_list(s, c);
 		if (rc < 0)
 			return rc;
-	} while (done < want && sched_mono_us() < s->deadline_us);
+		lists++;
+	} while (done < want && (sched_mono_us() < s->deadline_us ||
+				 (!done && lists == 1)));
 	return done;
 }
 

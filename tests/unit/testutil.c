@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <osmocom/core/talloc.h>
 
 #include "gateway/db.h"
 #include "handlers/domain/codes.h"
@@ -69,6 +70,20 @@ int64_t testutil_q1(struct db *db, const char *sql)
 	if (sqlite3_step(st) == SQLITE_ROW)
 		v = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
+	return v;
+}
+
+char *testutil_q1_text(void *ctx, struct db *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	char *v = NULL;
+
+	assert_int_equal(sqlite3_prepare_v2(db_handle(db), sql, -1, &st,
+					    NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		v = talloc_strdup(ctx, (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	assert_non_null(v);
 	return v;
 }
 

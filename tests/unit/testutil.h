@@ -36,6 +36,8 @@ void testutil_exec(struct db *db, const char *sql);
 
 /* The first column of the first row of a query, -1 when there is none. */
 int64_t testutil_q1(struct db *db, const char *sql);
+/* The same as text, copied under ctx; fails the test when there is none. */
+char *testutil_q1_text(void *ctx, struct db *db, const char *sql);
 
 /* A resident ID: the 17 digits first17 and their ISO 7064 check character
  * (out: 19 bytes). */

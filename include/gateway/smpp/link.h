@@ -25,6 +25,7 @@ struct db;
 struct mtq;
 struct mtq_msg;
 struct smpp_link;
+struct smpp_quar;
 struct vty;
 
 /* Called when the link has room for more MTs or came up. */
@@ -65,6 +66,9 @@ struct smpp_link_ussd {
 
 /* 0, -ENOTCONN when the link is down. */
 int smpp_link_send_ussd(struct smpp_link *l, const struct smpp_link_ussd *u);
+
+/* Check received PDUs against the quarantine q (quarantine.h). */
+void smpp_link_set_quarantine(struct smpp_link *l, struct smpp_quar *q);
 
 /* What the API's status and /metrics show of a link. */
 struct smpp_link_status {

@@ -151,6 +151,7 @@ class Gateway {
 		this.starts = 0;
 		this.exits = [];
 		this.mark = 0;		// log offset at the last start
+		this.extraEnv = {};	// more environment for the daemon
 		fs.writeFileSync(this.cfgPath, writeConfig(config));
 	}
 
@@ -165,6 +166,7 @@ class Gateway {
 			...process.env,
 			ASAN_OPTIONS: process.env.ASAN_OPTIONS || 'detect_leaks=1:abort_on_error=0:halt_on_error=1',
 			UBSAN_OPTIONS: process.env.UBSAN_OPTIONS || 'print_stacktrace=1:halt_on_error=1',
+			...this.extraEnv,
 		};
 	}
 
@@ -441,7 +443,8 @@ class Harness {
 	/**
 	 * A gateway with its own directory and config. {sim | port}: the SMSC;
 	 * link: overrides for the default link; links: a full list instead;
-	 * gateway/queue/text: overrides; start (default true).
+	 * gateway/queue/text: overrides; env: more environment for the
+	 * daemon; start (default true).
 	 */
 	async gateway(o = {}) {
 		const dir = this.tmpdir();
@@ -468,6 +471,7 @@ class Harness {
 			};
 		}
 		const gw = new Gateway(this, { dir, config });
+		if (o.env) gw.extraEnv = o.env;
 		this.gws.push(gw);
 		if (o.start !== false) gw.start();
 		return gw;
