@@ -226,7 +226,7 @@ gwTest('admin: accounts, the last admin kept, tokens, the audit log with address
 	r = await gw.api('GET', '/api/v1/admin/tokens', { session: s });
 	assert.equal(r.json.items[0].name, 'crm');
 	assert.equal(r.json.items[0].token, undefined);
-	assert.ok(!r.text.includes(made.token.split('_')[2]), 'no secret in the list');
+	assert.ok(!r.text.includes(made.token.replace(/^sgw_\d+_/, '')), 'no secret in the list');
 	assert.equal(gw.dbValue(`SELECT count(*) FROM api_token WHERE hex(hash) LIKE '%${Buffer.from(made.token).toString('hex').slice(0, 16)}%'`), 0);
 	assert.equal((await gw.api('GET', '/api/v1/status', { token: made.token })).status, 200);
 	assert.equal((await gw.api('DELETE', `/api/v1/admin/tokens/${made.id}`, { session: s })).status, 204);

@@ -58,7 +58,7 @@ gwTest('skillctl user and token: made, changed, listed, refused, audited; the AP
 	assert.equal(gw.ctl(['token', 'create', '--name', 'crm', '--role', 'operator']).code, 1, 'the name is taken');
 	r = gw.ctl(['--json', 'token', 'list']);
 	assert.deepEqual(JSON.parse(r.stdout).map((x) => [x.name, x.revoked]), [['crm', false]]);
-	assert.ok(!r.stdout.includes(tok.token.split('_')[2]), 'never the secret again');
+	assert.ok(!r.stdout.includes(tok.token.replace(/^sgw_\d+_/, '')), 'never the secret again');
 	assert.equal(gw.ctl(['token', 'revoke', String(tok.id)]).code, 0);
 	assert.equal(gw.ctl(['token', 'revoke', String(tok.id)]).code, 1);
 	assert.equal((await gw.api('GET', '/api/v1/status', { token: tok.token })).status, 401);
