@@ -362,6 +362,17 @@ static const struct cfg_item config_items[] = {
 	  .min = 100, .max = 1000000 },
 	{ "notices.tick_ms", CT_INT, G(notice_tick_ms), .def = 50,
 	  .min = 10, .max = 10000 },
+	{ "notify.enabled", CT_BOOL, G(notify.enabled), .def = 1 },
+	{ "notify.share", CT_INT, G(notify_share), .def = 15,
+	  .min = 1, .max = 100 },
+	{ "notify.reminder_days", CT_INT, G(notify.reminder_days), .def = 1,
+	  .min = 0, .max = 30 },
+	{ "notify.reminder_at", CT_STR, G(notify.reminder_at),
+	  .def_str = "09:00", .min = 1, .check_str = check_hhmm },
+	{ "notify.respect_optout", CT_BOOL, G(notify.respect_optout),
+	  .def = 0 },
+	{ "notify.batch", CT_INT, G(notify.batch), .def = 200,
+	  .min = 1, .max = 100000 },
 };
 
 /* The members of one group of the links list. */

@@ -10,9 +10,10 @@
  * until a link asks for more, a local enqueue kicks it, or the poll timer
  * fires (rows written by skillctl, retries whose back-off ended).
  *
- * Bulk rows (notices) are taken only as far as pace.h allows: none in
- * quiet hours, else within the bulk share of each link's rate. When bulk
- * was held back, a short timer looks again once more is allowed.
+ * Paced rows (notifications, then bulk notices) are taken only as far as
+ * pace.h allows: none in quiet hours, else each class within its share of
+ * each link's rate. When some were held back, a short timer looks again
+ * once more is allowed.
  */
 #include <errno.h>
 #include <string.h>
@@ -39,8 +40,8 @@ struct dispatch {
 	bool want;
 	bool stopped;
 	struct osmo_timer_list poll;
-	struct pace *pace;		/* quiet hours, bulk share */
-	struct osmo_timer_list bulk_wake;	/* bulk was held back */
+	struct pace *pace;		/* quiet hours, shares */
+	struct osmo_timer_list pace_wake;	/* paced rows were held back */
 };
 
 void dispatch_kick(void *data)
@@ -75,12 +76,22 @@ static int dispatch_pick(struct dispatch *d, const char *dst)
 	return -1;
 }
 
-/* Hand the taken rows to the links. Returns how many were bulk. */
-static unsigned dispatch_hand(struct dispatch *d, struct llist_head *msgs)
+/* The pace class of a priority, or -1 for interactive rows. */
+static int dispatch_class(enum mtq_prio prio)
+{
+	switch (prio) {
+	case MTQ_PRIO_NOTIFY:	return PACE_NOTIFY;
+	case MTQ_PRIO_BULK:	return PACE_BULK;
+	default:		return -1;
+	}
+}
+
+/* Hand the taken rows to the links; count those of each paced class. */
+static void dispatch_hand(struct dispatch *d, struct llist_head *msgs,
+			  unsigned taken[PACE_NUM_CLASSES])
 {
 	struct mtq_msg *m, *n;
-	unsigned bulk = 0;
-	int i;
+	int i, c;
 
 	llist_for_each_entry_safe(m, n, msgs, list) {
 		llist_del(&m->list);
@@ -89,29 +100,33 @@ static unsigned dispatch_hand(struct dispatch *d, struct llist_head *msgs)
 			i = 0;
 		if (d->room[i] > 0)
 			d->room[i]--;
-		if (m->prio == MTQ_PRIO_BULK) {
-			pace_bulk_sent(d->pace, i, m->parts);
-			bulk++;
+		c = dispatch_class(m->prio);
+		if (c >= 0) {
+			pace_sent(d->pace, c, i, m->parts);
+			taken[c]++;
 		}
 		smpp_link_take(d->links[i], m);
 	}
-	return bulk;
 }
 
-static void dispatch_bulk_later(struct dispatch *d, int64_t now)
+/* Paced rows were held back by a cap: look again in ms (the sooner of
+ * two asks wins). */
+static void dispatch_later(struct dispatch *d, int64_t ms)
 {
-	int64_t ms;
+	struct timeval left;
 
-	if (osmo_timer_pending(&d->bulk_wake))
+	if (osmo_timer_pending(&d->pace_wake) &&
+	    osmo_timer_remaining(&d->pace_wake, NULL, &left) == 0 &&
+	    left.tv_sec * 1000 + left.tv_usec / 1000 <= ms)
 		return;
-	ms = pace_bulk_wait_ms(d->pace, now);
-	osmo_timer_schedule(&d->bulk_wake, ms / 1000, (ms % 1000) * 1000);
+	osmo_timer_schedule(&d->pace_wake, ms / 1000, (ms % 1000) * 1000);
 }
 
 void dispatch_run(struct dispatch *d)
 {
 	LLIST_HEAD(msgs);
-	unsigned k, total = 0, max_bulk;
+	unsigned taken[PACE_NUM_CLASSES] = {}, cap[PACE_NUM_CLASSES];
+	unsigned k, c, total = 0;
 	int64_t now;
 	int got;
 
@@ -126,17 +141,21 @@ void dispatch_run(struct dispatch *d)
 	if (total > d->cfg->batch)
 		total = d->cfg->batch;
 	now = clock_now_ms();
-	max_bulk = pace_bulk_allowed(d->pace, d->room, now);
-	got = mtq_fetch_capped(d->q, d, now, total, max_bulk, &msgs);
+	for (c = 0; c < PACE_NUM_CLASSES; c++)
+		cap[c] = pace_allowed(d->pace, c, d->room, now);
+	got = mtq_fetch_capped(d->q, d, now, total, &(struct mtq_caps){
+		.notify = cap[PACE_NOTIFY], .bulk = cap[PACE_BULK] }, &msgs);
 	if (got < 0) {
 		LOGP(DQUEUE, LOGL_ERROR, "cannot fetch from the queue: %d\n", got);
 		return;
 	}
 	if ((unsigned)got < total)
 		d->want = false;
-	/* bulk held back by the cap may be waiting: look again soon */
-	if (dispatch_hand(d, &msgs) >= max_bulk && max_bulk < total)
-		dispatch_bulk_later(d, now);
+	dispatch_hand(d, &msgs, taken);
+	/* rows held back by a cap may be waiting: look again soon */
+	for (c = 0; c < PACE_NUM_CLASSES; c++)
+		if (taken[c] >= cap[c] && cap[c] < total)
+			dispatch_later(d, pace_wait_ms(d->pace, c, now));
 }
 
 struct dispatch *dispatch_init(void *ctx, const struct config *cfg,
@@ -158,7 +177,7 @@ struct dispatch *dispatch_init(void *ctx, const struct config *cfg,
 		return NULL;
 	}
 	d->want = true;
-	osmo_timer_setup(&d->bulk_wake, dispatch_kick, d);
+	osmo_timer_setup(&d->pace_wake, dispatch_kick, d);
 	osmo_timer_setup(&d->poll, dispatch_poll_cb, d);
 	dispatch_poll_cb(d);
 	return d;
@@ -183,7 +202,7 @@ void dispatch_stop(struct dispatch *d)
 {
 	d->stopped = true;
 	osmo_timer_del(&d->poll);
-	osmo_timer_del(&d->bulk_wake);
+	osmo_timer_del(&d->pace_wake);
 }
 
 void dispatch_free(struct dispatch *d)
@@ -191,6 +210,6 @@ void dispatch_free(struct dispatch *d)
 	if (!d)
 		return;
 	osmo_timer_del(&d->poll);
-	osmo_timer_del(&d->bulk_wake);
+	osmo_timer_del(&d->pace_wake);
 	talloc_free(d);
 }

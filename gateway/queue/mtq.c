@@ -53,8 +53,9 @@
 _Static_assert(MTQ_QUEUED == 0 && MTQ_SENDING == 1 && MTQ_SUBMITTED == 2 &&
 	       MTQ_DELIVERED == 3 && MTQ_FAILED == 4 && MTQ_EXPIRED == 5,
 	       "mtq.c SQL uses the state numbers of schema.sql");
-_Static_assert(MTQ_PRIO_USSD == 0 && MTQ_PRIO_BULK == 2,
-	       "mtq.c SQL lists the priorities 0, 1, 2");
+_Static_assert(MTQ_PRIO_USSD == 0 && MTQ_PRIO_REPLY == 1 &&
+	       MTQ_PRIO_NOTIFY == 2 && MTQ_PRIO_BULK == 3,
+	       "mtq.c SQL lists the priorities 0, 1, 2, 3");
 
 #define MTQ_DST_MIN		5	/* digits of a destination number */
 #define MTQ_DST_MAX		20
@@ -66,7 +67,9 @@ _Static_assert(MTQ_PRIO_USSD == 0 && MTQ_PRIO_BULK == 2,
 enum mtq_stmt {
 	MTQ_INSERT,
 	MTQ_TAKE,
-	MTQ_TAKE_NO_BULK,
+	MTQ_TAKE_INTERACTIVE,
+	MTQ_TAKE_NOTIFY,
+	MTQ_TAKE_BULK,
 	MTQ_PART_INSERT,
 	MTQ_PART_UPDATE,
 	MTQ_PART_ACKED,
@@ -87,6 +90,18 @@ enum mtq_stmt {
 	MTQ_NUM_STMT
 };
 
+/* Take up to :max ready rows of the priorities prio (an SQL condition)
+ * and mark them sending, or expired when past their validity. */
+#define MTQ_TAKE_SQL(prio)						\
+	"UPDATE mt SET"							\
+	" state = CASE WHEN expires_at <= :now THEN 5 ELSE 1 END,"	\
+	" done_at = CASE WHEN expires_at <= :now THEN :now END"		\
+	" WHERE id IN (SELECT id FROM mt WHERE state = 0"		\
+	"  AND prio " prio " AND next_try <= :now"			\
+	"  ORDER BY prio, next_try, id LIMIT :max)"			\
+	" RETURNING id, state, dst, src, text, prio, attempts, parts,"	\
+	" expires_at, next_try"
+
 static const char *const mtq_sql[] = {
 	/* sending, submitted, delivered: what failed or expired never reached
 	 * the phone. The partial index mt_dst_notice keeps the cost the same
@@ -102,25 +117,11 @@ static const char *const mtq_sql[] = {
 		" :expires_at, :now, :campaign_id)",
 	/* prio IN (...) makes the planner seek each priority's slice of
 	 * mt_ready instead of scanning past rows that are not due yet. */
-	[MTQ_TAKE] =
-		"UPDATE mt SET"
-		" state = CASE WHEN expires_at <= :now THEN 5 ELSE 1 END,"
-		" done_at = CASE WHEN expires_at <= :now THEN :now END"
-		" WHERE id IN (SELECT id FROM mt WHERE state = 0"
-		"  AND prio IN (0, 1, 2) AND next_try <= :now"
-		"  ORDER BY prio, next_try, id LIMIT :max)"
-		" RETURNING id, state, dst, src, text, prio, attempts, parts,"
-		" expires_at, next_try",
-	/* The same without bulk rows (quiet hours, the bulk share). */
-	[MTQ_TAKE_NO_BULK] =
-		"UPDATE mt SET"
-		" state = CASE WHEN expires_at <= :now THEN 5 ELSE 1 END,"
-		" done_at = CASE WHEN expires_at <= :now THEN :now END"
-		" WHERE id IN (SELECT id FROM mt WHERE state = 0"
-		"  AND prio IN (0, 1) AND next_try <= :now"
-		"  ORDER BY prio, next_try, id LIMIT :max)"
-		" RETURNING id, state, dst, src, text, prio, attempts, parts,"
-		" expires_at, next_try",
+	[MTQ_TAKE] = MTQ_TAKE_SQL("IN (0, 1, 2, 3)"),
+	/* The same per class, for the caps of quiet hours and shares. */
+	[MTQ_TAKE_INTERACTIVE] = MTQ_TAKE_SQL("IN (0, 1)"),
+	[MTQ_TAKE_NOTIFY] = MTQ_TAKE_SQL("= 2"),
+	[MTQ_TAKE_BULK] = MTQ_TAKE_SQL("= 3"),
 	/* A new part row; nothing when the part is there already or the
 	 * message is not sending (MTQ_PART_UPDATE tells which). */
 	[MTQ_PART_INSERT] =
@@ -176,7 +177,7 @@ static const char *const mtq_sql[] = {
 		"SELECT state, count(*) FROM mt GROUP BY state",
 	[MTQ_HAS_READY] =
 		"SELECT EXISTS (SELECT 1 FROM mt WHERE state = 0"
-		" AND prio IN (0, 1, 2) AND next_try <= :now)",
+		" AND prio IN (0, 1, 2, 3) AND next_try <= :now)",
 	[MTQ_SET_PARTS] =
 		"UPDATE mt SET parts = :parts WHERE id = :id AND state = 1",
 };
@@ -217,6 +218,16 @@ static int64_t mtq_answer_take(struct mtq *q, int64_t id)
 	if (us)
 		a->id = a->us = 0;
 	return us;
+}
+
+static const char *const mtq_prio_names[MTQ_NUM_PRIOS] = {
+	[MTQ_PRIO_USSD] = "ussd", [MTQ_PRIO_REPLY] = "reply",
+	[MTQ_PRIO_NOTIFY] = "notify", [MTQ_PRIO_BULK] = "bulk",
+};
+
+const char *mtq_prio_str(enum mtq_prio p)
+{
+	return (unsigned)p < MTQ_NUM_PRIOS ? mtq_prio_names[p] : NULL;
 }
 
 static const struct value_string mtq_state_names[] = {
@@ -447,15 +458,34 @@ static int mtq_take_rounds(struct mtq *q, enum mtq_stmt which, void *ctx,
 int mtq_fetch(struct mtq *q, void *ctx, int64_t now_ms, unsigned max,
 	      struct llist_head *out)
 {
-	return mtq_fetch_capped(q, ctx, now_ms, max, max, out);
+	const struct mtq_caps all = { max, max };
+
+	return mtq_fetch_capped(q, ctx, now_ms, max, &all, out);
 }
 
-/* With a bulk cap, the interactive rows are taken first by a take that
- * cannot see bulk rows, then at most max_bulk rows by the ordinary take:
- * when the first take came back short no interactive row is due, so the
- * second one takes bulk rows only. */
+/* With caps, the interactive rows are taken first by a take that sees
+ * nothing else, then the notifications up to their cap, then bulk up to
+ * its cap: each class by a take that sees that class only. */
+static int mtq_take_classes(struct mtq *q, void *ctx, int64_t now_ms,
+			    unsigned max, const struct mtq_caps *caps,
+			    unsigned *n)
+{
+	static const enum mtq_stmt paced[] = { MTQ_TAKE_NOTIFY, MTQ_TAKE_BULK };
+	const unsigned cap[] = { caps->notify, caps->bulk };
+	unsigned i, want;
+	int rc;
+
+	rc = mtq_take_rounds(q, MTQ_TAKE_INTERACTIVE, ctx, now_ms, max, n);
+	for (i = 0; !rc && i < ARRAY_SIZE(paced) && *n < max; i++) {
+		want = max - *n < cap[i] ? max - *n : cap[i];
+		if (want)
+			rc = mtq_take_rounds(q, paced[i], ctx, now_ms, want, n);
+	}
+	return rc;
+}
+
 int mtq_fetch_capped(struct mtq *q, void *ctx, int64_t now_ms, unsigned max,
-		     unsigned max_bulk, struct llist_head *out)
+		     const struct mtq_caps *caps, struct llist_head *out)
 {
 	unsigned n = 0, i;
 	int rc;
@@ -467,15 +497,10 @@ int mtq_fetch_capped(struct mtq *q, void *ctx, int64_t now_ms, unsigned max,
 		rc = db_begin(q->db);
 	if (rc)
 		return rc;
-	if (max_bulk >= max) {
+	if (caps->notify >= max && caps->bulk >= max)
 		rc = mtq_take_rounds(q, MTQ_TAKE, ctx, now_ms, max, &n);
-	} else {
-		rc = mtq_take_rounds(q, MTQ_TAKE_NO_BULK, ctx, now_ms, max, &n);
-		if (!rc && n < max && max_bulk)
-			rc = mtq_take_rounds(q, MTQ_TAKE, ctx, now_ms,
-					     max - n < max_bulk ? max - n :
-					     max_bulk, &n);
-	}
+	else
+		rc = mtq_take_classes(q, ctx, now_ms, max, caps, &n);
 	/* RETURNING hands rows out in no particular order. */
 	qsort(q->taken, n, sizeof(q->taken[0]), mtq_taken_cmp);
 	for (i = 0; i < n; i++)

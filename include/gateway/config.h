@@ -128,6 +128,15 @@ struct config_link {
 	struct config_link_ussd ussd;
 };
 
+/* Notifications: decisions on a worker's own case, and reminders. */
+struct config_notify {
+	bool enabled;
+	unsigned reminder_days;		/* before a course starts; 0: none */
+	char reminder_at[6];		/* local time of day, "09:00" */
+	bool respect_optout;		/* TD stops them too */
+	unsigned batch;			/* events made into messages per tick */
+};
+
 struct config {
 	char file[CONFIG_PATH_MAX];
 	/* gateway */
@@ -176,6 +185,10 @@ struct config {
 	unsigned notice_ahead;		/* queued rows per campaign, at most */
 	unsigned notice_scan;		/* roster rows looked at per step */
 	unsigned notice_tick_ms;	/* scheduler period */
+	/* notifications (handlers/notice/notify.c); quiet hours and the
+	 * zone are those of notices */
+	struct config_notify notify;
+	unsigned notify_share;		/* percent of each link's max_tps */
 	/* links */
 	unsigned n_links;
 	struct config_link link[CONFIG_MAX_LINKS];

@@ -431,7 +431,7 @@ static void test_sched_tops_up_and_finishes(void **state)
 				 " GROUP BY dst HAVING count(*) > 1)"), 0);
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM campaign_recipient"
 				 " WHERE state = 'queued' AND mt_id IS NOT NULL"), 18);
-	assert_int_equal(sql_int(f, "SELECT count(*) FROM mt WHERE prio = 2"
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM mt WHERE prio = 3"
 				 " AND campaign_id IS NOT NULL AND text LIKE"
 				 " '【揭阳人社】%回TD退订'"), 18);
 	assert_int_equal(sched_stats(s)->done, 1);

@@ -1,7 +1,7 @@
 /*
- * test_pacing.c - unit tests of quiet hours (gateway/queue/quiet.c), the bulk
- * share of the links' rates (gateway/queue/pace.c) and the capped fetch of the
- * queue (mtq_fetch_capped).
+ * test_pacing.c - unit tests of quiet hours (gateway/queue/quiet.c), the
+ * shares of the links' rates (gateway/queue/pace.c) and the capped fetch of
+ * the queue (mtq_fetch_capped).
  *
  * Quiet hours: HH:MM parsing, zone names, a window across midnight in
  * Asia/Shanghai (UTC+8, the edges on both sides), a window within a day,
@@ -12,8 +12,9 @@
  * time parsing and formatting. Pacing: the bulk allowance follows
  * max_tps x bulk_share over simulated seconds, links without max_tps get
  * a share of their room, a link in debt holds bulk back until paid, quiet
- * hours give nothing, bulk_share 100 lifts the cap. The capped fetch takes
- * interactive rows first and at most max_bulk bulk rows.
+ * hours give nothing, bulk_share 100 lifts the cap, notifications have a
+ * bucket of their own. The capped fetch takes interactive rows first, then
+ * at most its cap of notifications, then at most its cap of bulk.
  */
 #include <errno.h>
 #include <limits.h>
@@ -242,18 +243,54 @@ static void test_pace_follows_share(void **state)
 	assert_non_null(p);
 	/* a dispatcher looking every 5 ms for 10 s: 80% of 100/s */
 	for (t = t0; t < t0 + 10000; t += 5) {
-		a = pace_bulk_allowed(p, room, t);
+		a = pace_allowed(p, PACE_BULK, room, t);
 		sent += a;
 		while (a--)
-			pace_bulk_sent(p, 0, 1);
+			pace_sent(p, PACE_BULK, 0, 1);
 	}
 	assert_in_range(sent, 795, 810);
 	/* held back: the wait is what one token takes (12.5 ms) */
-	a = pace_bulk_allowed(p, room, t);
+	a = pace_allowed(p, PACE_BULK, room, t);
 	while (a--)
-		pace_bulk_sent(p, 0, 1);
-	assert_int_equal(pace_bulk_allowed(p, room, t), 0);
-	assert_in_range(pace_bulk_wait_ms(p, t), 5, 14);
+		pace_sent(p, PACE_BULK, 0, 1);
+	assert_int_equal(pace_allowed(p, PACE_BULK, room, t), 0);
+	assert_in_range(pace_wait_ms(p, PACE_BULK, t), 5, 14);
+	pace_free(p);
+}
+
+/* Notifications have their own bucket: taking them leaves bulk's alone. */
+static void test_pace_classes(void **state)
+{
+	struct config cfg;
+	struct pace *p;
+	unsigned room[2] = { 50, 0 }, sent[PACE_NUM_CLASSES] = {}, a, c;
+	int64_t t0 = utc(2026, 1, 1, 12, 0), t;
+
+	cfg_links(&cfg, 100, 100, 60, "00:00", "00:00");
+	cfg.notify_share = 20;
+	p = pace_init(test_ctx, &cfg, 2);
+	assert_non_null(p);
+	for (t = t0; t < t0 + 10000; t += 5)
+		for (c = 0; c < PACE_NUM_CLASSES; c++) {
+			a = pace_allowed(p, c, room, t);
+			sent[c] += a;
+			while (a--)
+				pace_sent(p, c, 0, 1);
+		}
+	/* 20% and 60% of 100/s over 10 s, plus the first bucket of each */
+	assert_in_range(sent[PACE_NOTIFY], 198, 204);
+	assert_in_range(sent[PACE_BULK], 597, 608);
+	/* quiet hours hold both */
+	pace_free(p);
+	cfg_links(&cfg, 100, 100, 60, "21:00", "08:00");
+	cfg.notify_share = 20;
+	p = pace_init(test_ctx, &cfg, 2);
+	assert_int_equal(pace_allowed(p, PACE_NOTIFY, room,
+				      utc(2026, 1, 1, 23, 0)), 0);
+	assert_int_equal(pace_allowed(p, PACE_BULK, room,
+				      utc(2026, 1, 1, 23, 0)), 0);
+	assert_int_equal(pace_allowed(p, PACE_NOTIFY, room,
+				      utc(2026, 1, 1, 9, 0)), 2);
 	pace_free(p);
 }
 
@@ -267,15 +304,15 @@ static void test_pace_debt(void **state)
 	cfg_links(&cfg, 100, 100, 80, "00:00", "00:00");
 	p = pace_init(test_ctx, &cfg, 2);
 	/* two buckets of 8 */
-	assert_int_equal(pace_bulk_allowed(p, room, t), 16);
+	assert_int_equal(pace_allowed(p, PACE_BULK, room, t), 16);
 	/* all 16 plus 4 more parts went to link 0: 8 - 20 = -12 and 8 */
-	pace_bulk_sent(p, 0, 20);
-	assert_int_equal(pace_bulk_allowed(p, room, t), 0);
+	pace_sent(p, PACE_BULK, 0, 20);
+	assert_int_equal(pace_allowed(p, PACE_BULK, room, t), 0);
 	/* 100 ms later: link 0 at -4, link 1 full at 8: 4 */
-	assert_int_equal(pace_bulk_allowed(p, room, t + 100), 4);
+	assert_int_equal(pace_allowed(p, PACE_BULK, room, t + 100), 4);
 	/* a link without room does not count */
 	room[1] = 0;
-	assert_int_equal(pace_bulk_allowed(p, room, t + 100), 0);
+	assert_int_equal(pace_allowed(p, PACE_BULK, room, t + 100), 0);
 	pace_free(p);
 }
 
@@ -288,11 +325,11 @@ static void test_pace_unlimited_link(void **state)
 	cfg_links(&cfg, 100, 0, 80, "00:00", "00:00");
 	p = pace_init(test_ctx, &cfg, 2);
 	/* no max_tps: 80% of the room, so 4 slots stay for replies */
-	assert_int_equal(pace_bulk_allowed(p, room, 1000), 16);
+	assert_int_equal(pace_allowed(p, PACE_BULK, room, 1000), 16);
 	pace_free(p);
 	cfg_links(&cfg, 100, 100, 100, "00:00", "00:00");
 	p = pace_init(test_ctx, &cfg, 2);
-	assert_int_equal(pace_bulk_allowed(p, room, 1000), UINT_MAX);
+	assert_int_equal(pace_allowed(p, PACE_BULK, room, 1000), UINT_MAX);
 	pace_free(p);
 }
 
@@ -304,12 +341,12 @@ static void test_pace_quiet(void **state)
 
 	cfg_links(&cfg, 100, 0, 100, "21:00", "08:00");
 	p = pace_init(test_ctx, &cfg, 2);
-	assert_int_equal(pace_bulk_allowed(p, room, utc(2026, 1, 1, 22, 0)), 0);
+	assert_int_equal(pace_allowed(p, PACE_BULK, room, utc(2026, 1, 1, 22, 0)), 0);
 	assert_true(pace_quiet(p, utc(2026, 1, 1, 7, 59)));
 	/* held back in quiet hours: look again at the end (at most 1 s) */
-	assert_int_equal(pace_bulk_wait_ms(p, utc(2026, 1, 1, 7, 59) + 59500),
+	assert_int_equal(pace_wait_ms(p, PACE_BULK, utc(2026, 1, 1, 7, 59) + 59500),
 			 500);
-	assert_int_equal(pace_bulk_allowed(p, room, utc(2026, 1, 1, 8, 0)),
+	assert_int_equal(pace_allowed(p, PACE_BULK, room, utc(2026, 1, 1, 8, 0)),
 			 UINT_MAX);
 	pace_free(p);
 	snprintf(cfg.timezone, sizeof(cfg.timezone), "Mars/Olympus");
@@ -328,29 +365,44 @@ static void test_fetch_capped(void **state)
 	struct mtq *q;
 	struct mtq_msg *m;
 	LLIST_HEAD(out);
-	unsigned i, bulk = 0, reply = 0;
+	unsigned i, got[MTQ_NUM_PRIOS] = {};
+	enum mtq_prio last = MTQ_PRIO_USSD;
 
 	assert_true(fd >= 0);
 	close(fd);
 	db = db_open(test_ctx, path, true);
 	q = mtq_init(test_ctx, db, &mp);
 	assert_non_null(q);
-	for (i = 0; i < 8; i++) {
+	/* 3 replies, 4 notifications, 5 bulk */
+	for (i = 0; i < 12; i++) {
 		struct mtq_new n = { .dst = "8613800138000", .text = "x",
-				     .prio = i < 5 ? MTQ_PRIO_BULK : MTQ_PRIO_REPLY };
+				     .prio = i < 3 ? MTQ_PRIO_REPLY : i < 7 ?
+				     MTQ_PRIO_NOTIFY : MTQ_PRIO_BULK };
 
 		assert_int_equal(mtq_enqueue(q, &n, NULL), 0);
 	}
-	assert_int_equal(mtq_fetch_capped(q, test_ctx, INT64_MAX / 2, 10, 2,
-					  &out), 5);
-	llist_for_each_entry(m, &out, list)
-		m->prio == MTQ_PRIO_BULK ? bulk++ : reply++;
-	assert_int_equal(reply, 3);
-	assert_int_equal(bulk, 2);
+	assert_int_equal(mtq_fetch_capped(q, test_ctx, INT64_MAX / 2, 10,
+		&(struct mtq_caps){ .notify = 2, .bulk = 1 }, &out), 6);
+	/* best first: the replies, then the notifications, then bulk */
+	llist_for_each_entry(m, &out, list) {
+		assert_true(m->prio >= last);
+		last = m->prio;
+		got[m->prio]++;
+	}
+	assert_int_equal(got[MTQ_PRIO_REPLY], 3);
+	assert_int_equal(got[MTQ_PRIO_NOTIFY], 2);
+	assert_int_equal(got[MTQ_PRIO_BULK], 1);
+	/* nothing paced allowed: nothing */
 	INIT_LLIST_HEAD(&out);
-	assert_int_equal(mtq_fetch_capped(q, test_ctx, INT64_MAX / 2, 10, 0,
-					  &out), 0);
-	assert_int_equal(mtq_fetch(q, test_ctx, INT64_MAX / 2, 10, &out), 3);
+	assert_int_equal(mtq_fetch_capped(q, test_ctx, INT64_MAX / 2, 10,
+		&(struct mtq_caps){ 0 }, &out), 0);
+	/* bulk only: notifications stay */
+	assert_int_equal(mtq_fetch_capped(q, test_ctx, INT64_MAX / 2, 10,
+		&(struct mtq_caps){ .bulk = 10 }, &out), 4);
+	llist_for_each_entry(m, &out, list)
+		assert_int_equal(m->prio, MTQ_PRIO_BULK);
+	INIT_LLIST_HEAD(&out);
+	assert_int_equal(mtq_fetch(q, test_ctx, INT64_MAX / 2, 10, &out), 2);
 	db_commit(db);
 	mtq_free(q);
 	db_close(db);
@@ -375,6 +427,7 @@ int main(void)
 		cmocka_unit_test(test_next_open_and_finish),
 		cmocka_unit_test(test_local_time_text),
 		cmocka_unit_test(test_pace_follows_share),
+		cmocka_unit_test(test_pace_classes),
 		cmocka_unit_test(test_pace_debt),
 		cmocka_unit_test(test_pace_unlimited_link),
 		cmocka_unit_test(test_pace_quiet),

@@ -60,10 +60,21 @@ enum mtq_state {
 	MTQ_NUM_STATES
 };
 
+/* Best first. Notifications (a decision on the worker's own case) and bulk
+ * (campaigns, skillctl send --prio bulk) are paced by the dispatcher, each
+ * within its share of a link (pace.h). */
 enum mtq_prio {
 	MTQ_PRIO_USSD = 0,
 	MTQ_PRIO_REPLY = 1,
-	MTQ_PRIO_BULK = 2,
+	MTQ_PRIO_NOTIFY = 2,
+	MTQ_PRIO_BULK = 3,
+	MTQ_NUM_PRIOS
+};
+
+/* How many paced rows one fetch may take. */
+struct mtq_caps {
+	unsigned notify;		/* of MTQ_PRIO_NOTIFY */
+	unsigned bulk;			/* of MTQ_PRIO_BULK */
 };
 
 struct mtq_params {
@@ -122,10 +133,14 @@ int mtq_enqueue(struct mtq *q, const struct mtq_new *m, int64_t *id);
 int mtq_fetch(struct mtq *q, void *ctx, int64_t now_ms, unsigned max,
 	      struct llist_head *out);
 
-/* The same, taking at most max_bulk rows of MTQ_PRIO_BULK (interactive
- * rows first, as always): the dispatcher's quiet hours and bulk share. */
+/* The same, taking at most caps->notify rows of MTQ_PRIO_NOTIFY and
+ * caps->bulk of MTQ_PRIO_BULK (interactive rows first, as always): the
+ * dispatcher's quiet hours and shares. */
 int mtq_fetch_capped(struct mtq *q, void *ctx, int64_t now_ms, unsigned max,
-		     unsigned max_bulk, struct llist_head *out);
+		     const struct mtq_caps *caps, struct llist_head *out);
+
+/* "ussd", "reply", "notify", "bulk"; NULL for anything else. */
+const char *mtq_prio_str(enum mtq_prio p);
 
 /* Part `part` (1-based) of message id was accepted with SMSC id smsc_id
  * (already normalised) on link. When all parts are acked the row becomes
