@@ -16,6 +16,7 @@ struct dispatch;
 struct dom;
 struct screens;
 struct mo;
+struct notify;
 struct mtq;
 struct router;
 struct sched;
@@ -44,6 +45,7 @@ struct gw {
 	struct api_server *api;		/* the bureau's API, when on */
 	struct dispatch *dispatch;
 	struct sched *sched;		/* notice campaigns */
+	struct notify *notify;		/* notifications, when on */
 	struct smpp_link *links[CONFIG_MAX_LINKS];
 	struct smpp_quar *quar;		/* received PDUs it died on */
 	unsigned n_links;

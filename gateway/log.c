@@ -10,6 +10,7 @@
 #include <osmocom/core/utils.h>
 
 #include "gateway/log.h"
+#include "gateway/text/msisdn.h"
 
 static const struct log_info_cat sgw_log_cats[] = {
 	[DMAIN]   = { .name = "DMAIN",   .description = "Start-up and shutdown",
@@ -31,6 +32,8 @@ static const struct log_info_cat sgw_log_cats[] = {
 	[DHAND]   = { .name = "DHAND",   .description = "Domain handlers",
 		      .enabled = 1, .loglevel = LOGL_NOTICE },
 	[DAPI]    = { .name = "DAPI",    .description = "HTTP API and console",
+		      .enabled = 1, .loglevel = LOGL_NOTICE },
+	[DNOTIFY] = { .name = "DNOTIFY", .description = "Notifications",
 		      .enabled = 1, .loglevel = LOGL_NOTICE },
 };
 
@@ -100,36 +103,21 @@ void sgw_log_set_numbers(bool full)
 }
 
 #define LOG_NUM_MAX	32
-#define LOG_NUM_HEAD	3	/* digits shown before the stars */
-#define LOG_NUM_TAIL	4	/* and after them */
-#define LOG_NUM_CC	"86"	/* shown without it: 138****8000 */
-#define LOG_NUM_CN_LEN	13	/* 86 + 11 digits */
 
-/* 8613800138000 -> 138****8000; short or odd strings become stars. */
+/* 8613800138000 -> 138****8000 (msisdn_mask), unless full numbers. */
 const char *log_num(const char *msisdn)
 {
 	static __thread char slot[LOG_NUM_SLOTS][LOG_NUM_MAX];
 	static __thread unsigned next;
 	char *out = slot[next++ % LOG_NUM_SLOTS];
-	size_t n, i;
+	size_t n;
 
 	if (!msisdn)
 		return "-";
 	n = strlen(msisdn);
-	if (log_full_numbers || n == 0) {
+	if (log_full_numbers || n == 0)
 		osmo_strlcpy(out, msisdn, LOG_NUM_MAX);
-		return out;
-	}
-	if (n == LOG_NUM_CN_LEN && !strncmp(msisdn, LOG_NUM_CC, 2)) {
-		msisdn += 2;
-		n -= 2;
-	}
-	if (n >= LOG_NUM_MAX)
-		n = LOG_NUM_MAX - 1;
-	for (i = 0; i < n; i++)
-		out[i] = (n >= LOG_NUM_HEAD + LOG_NUM_TAIL + 1 &&
-			  (i < LOG_NUM_HEAD || i >= n - LOG_NUM_TAIL)) ?
-			 msisdn[i] : '*';
-	out[n] = '\0';
+	else
+		msisdn_mask(msisdn, out, LOG_NUM_MAX);
 	return out;
 }

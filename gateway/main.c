@@ -38,6 +38,7 @@
 #include "gateway/queue/mo.h"
 #include "gateway/queue/mtq.h"
 #include "gateway/queue/router.h"
+#include "handlers/notice/notify.h"
 #include "handlers/notice/scheduler.h"
 #include "gateway/smpp/link.h"
 #include "gateway/smpp/pdu.h"
@@ -105,7 +106,8 @@ static int main_parse_opts(int argc, char **argv, struct main_opts *o)
 	return 0;
 }
 
-/* The reply texts of the SMS commands, when they are on: every problem
+/* The texts workers read, when commands, USSD or notifications are on:
+ * every problem
  * printed as FILE:LINE: texts.KEY: reason. Returns the number of problems. */
 static int main_load_texts(struct gw *gw)
 {
@@ -116,7 +118,7 @@ static int main_load_texts(struct gw *gw)
 	};
 	int n = 0;
 
-	if (!c->cmd_enabled && !c->ussd.enabled)
+	if (!c->cmd_enabled && !c->ussd.enabled && !c->notify.enabled)
 		return 0;
 	gw->texts = texts_load(gw, c->messages_path, &p, stderr, &n);
 	return gw->texts ? 0 : (n > 0 ? n : 1);
@@ -323,6 +325,14 @@ static int main_start_links(struct gw *gw)
 			       gw->dispatch);
 	if (!gw->sched)
 		return -EIO;
+	if (gw->cfg.notify.enabled) {
+		gw->notify = notify_init(gw, &(struct notify_params){
+			.cfg = &gw->cfg, .db = gw->db, .q = gw->q,
+			.texts = gw->texts, .kick = dispatch_kick,
+			.kick_data = gw->dispatch });
+		if (!gw->notify)
+			return -EIO;
+	}
 	for (i = 0; i < gw->n_links; i++) {
 		const struct config_link *lc = &gw->cfg.link[i];
 
@@ -361,8 +371,10 @@ static void main_loop(struct gw *gw)
 	osmo_timer_setup(&tick, main_tick_cb, NULL);
 	for (;;) {
 		osmo_select_main_ctx(0);
-		if (!gw->shutting_down)
+		if (!gw->shutting_down) {
+			notify_run(gw->notify);
 			sched_run(gw->sched);
+		}
 		dispatch_run(gw->dispatch);
 		db_commit(gw->db);
 		if (!gw->shutting_down)
@@ -396,6 +408,7 @@ static void main_stop(struct gw *gw)
 	dom_free(gw->dom);
 	for (i = 0; i < gw->n_links; i++)
 		smpp_link_free(gw->links[i]);
+	notify_free(gw->notify);
 	sched_free(gw->sched);
 	dispatch_free(gw->dispatch);
 	router_free(gw->router);

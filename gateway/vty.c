@@ -24,6 +24,7 @@
 #include "gateway/log.h"
 #include "gateway/queue/mtq.h"
 #include "gateway/queue/router.h"
+#include "handlers/notice/notify.h"
 #include "handlers/notice/scheduler.h"
 #include "gateway/smpp/link.h"
 #include "gateway/ussd/ussd.h"
@@ -97,6 +98,20 @@ DEFUN(show_campaigns, show_campaigns_cmd, "show campaigns",
       SHOW_STR "Notice campaigns: running and paused, quiet hours\n")
 {
 	sched_vty_show(vty_gw(vty)->sched, vty);
+	return CMD_SUCCESS;
+}
+
+DEFUN(show_notifications, show_notifications_cmd, "show notifications",
+      SHOW_STR "Notifications: pending events, counters, reminders\n")
+{
+	struct gw *gw = vty_gw(vty);
+
+	if (!gw->notify) {
+		vty_out(vty, "%% notifications are off (notify.enabled)%s",
+			VTY_NEWLINE);
+		return CMD_WARNING;
+	}
+	notify_vty_show(gw->notify, vty);
 	return CMD_SUCCESS;
 }
 
@@ -175,6 +190,7 @@ int gw_vty_init(struct gw *gw)
 	install_element_ve(&show_stats_cmd);
 	install_element_ve(&show_ussd_cmd);
 	install_element_ve(&show_campaigns_cmd);
+	install_element_ve(&show_notifications_cmd);
 	install_element(ENABLE_NODE, &link_stop_cmd);
 	if (gw->cfg.vty_enable_password[0] &&
 	    gw_vty_set_enable_password(gw->cfg.vty_enable_password) < 0)

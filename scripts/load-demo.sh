@@ -14,6 +14,7 @@
 # the data as the documentation says needs the same (scripts/demo.sh does
 # that with SKILLGW_DEMO_TODAY).
 # Every import is all or nothing; the script stops at the first that fails.
+# The data set is history: it is imported with --no-notify (nobody is texted).
 set -eu
 
 [ $# -eq 2 ] || { echo "usage: sh scripts/load-demo.sh CONFIG OUTDIR" >&2; exit 1; }
@@ -42,7 +43,7 @@ node scripts/gen-demo.js --out "$OUT" --workers "$WORKERS" --seed "$SEED" ${TODA
 
 for kind in occupations institutions courses workers certificates subsidies enrolments; do
 	printf 'load-demo: %-13s ' "$kind"
-	"$SKILLCTL" -c "$CONFIG" import "$kind" "$OUT/$kind.csv" --operator "$OPERATOR" 2>"$OUT/$kind.log" ||
+	"$SKILLCTL" -c "$CONFIG" import "$kind" "$OUT/$kind.csv" --no-notify --operator "$OPERATOR" 2>"$OUT/$kind.log" ||
 		{ echo; cat "$OUT/$kind.log" >&2; echo "load-demo: importing $kind failed" >&2; exit 1; }
 	# warnings (flagged subsidies) are kept in the log, counted here
 	w=$(grep -c 'warning' "$OUT/$kind.log" || true)

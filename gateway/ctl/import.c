@@ -1,14 +1,19 @@
 /*
- * import.c - skillctl import KIND FILE.csv [--skip-bad] [--operator NAME]
+ * import.c - skillctl import KIND FILE.csv [--skip-bad] [--dry-run]
+ * [--no-notify] [--operator NAME]
  *
  * Imports one of the bureau's CSV files (handlers/data/import.c does the work):
  * bad rows are printed on stderr as FILE:LINE: column: reason, a progress
- * bar is drawn when stderr is a terminal, and the summary line
- * "imported N, updated M, skipped K" goes to stdout (with --json, one JSON
+ * bar is drawn when stderr is a terminal, and the summary lines
+ * "imported N, updated M, skipped K" and "notifications: N queued, M
+ * workers without a bound number" go to stdout (with --json, one JSON
  * object instead). Without --skip-bad, one bad row means nothing is
  * imported and the exit status is 1; with it, the bad rows are skipped,
- * the rest is committed and the status is 0. --columns lists the columns
- * a kind accepts.
+ * the rest is committed and the status is 0. --dry-run does everything
+ * and keeps nothing: the lines say what the file would do. --no-notify (a
+ * backfill, history) tells nobody of the decisions in the file and says
+ * how many would have been told. --columns lists the columns a kind
+ * accepts.
  *
  * Also the helpers both data verbs share: opening the configuration and
  * database, and the operator's name for the audit log.
@@ -32,7 +37,7 @@
 
 struct ctl_import {
 	const char *kind_name, *path, *operator_name;
-	bool skip_bad, columns;
+	bool skip_bad, columns, dry_run, no_notify;
 	int kind;
 };
 
@@ -79,16 +84,20 @@ static int ctl_import_args(int argc, char **argv, struct ctl_import *a)
 		{ "skip-bad", no_argument, NULL, 's' },
 		{ "operator", required_argument, NULL, 'o' },
 		{ "columns", no_argument, NULL, 'c' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "no-notify", no_argument, NULL, 'q' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int o;
 
 	optind = 0;	/* GNU: re-initialise, so options may follow the arguments */
-	while ((o = getopt_long(argc, argv, "so:c", lo, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "so:cnq", lo, NULL)) != -1) {
 		switch (o) {
 		case 's': a->skip_bad = true; break;
 		case 'o': a->operator_name = optarg; break;
 		case 'c': a->columns = true; break;
+		case 'n': a->dry_run = true; break;
+		case 'q': a->no_notify = true; break;
 		default: return -1;
 		}
 	}
@@ -108,23 +117,56 @@ static void ctl_import_progress(void *data, uint64_t done, uint64_t total,
 	progress_update(data, done, total, r->rows);
 }
 
+/* What the import did (or, for a dry run, would do) to the notifications:
+ * queued, would have been (--no-notify), would be (--dry-run). */
+static void ctl_import_notify(const struct ctl_import *a,
+			      const struct import_result *r)
+{
+	unsigned long n = r->notify, u = r->notify_nonumber;
+
+	if (!n && !u) {
+		printf("notifications: none\n");
+		return;
+	}
+	if (a->no_notify)
+		printf("notifications: none queued (--no-notify); %lu would "
+		       "have been", n);
+	else
+		printf("notifications: %lu %s", n, a->dry_run ?
+		       "would be queued" : "queued");
+	if (u)
+		printf(", %lu worker%s without a bound number", u,
+		       u == 1 ? "" : "s");
+	putchar('\n');
+}
+
 static void ctl_import_summary(const struct ctl_import *a, bool json,
 			       const struct import_result *r)
 {
 	if (json) {
 		printf("{\"kind\":\"%s\",\"rows\":%lu,\"imported\":%lu,"
 		       "\"updated\":%lu,\"unchanged\":%lu,\"skipped\":%lu,"
-		       "\"warnings\":%lu,\"encoding\":\"%s\"}\n", a->kind_name,
+		       "\"warnings\":%lu,\"encoding\":\"%s\",\"dry_run\":%s,"
+		       "\"notify\":%lu,\"notify_nonumber\":%lu,"
+		       "\"notify_suppressed\":%s}\n", a->kind_name,
 		       r->rows, r->imported, r->updated, r->unchanged, r->bad,
-		       r->warnings, csv_encoding_name(r->encoding));
+		       r->warnings, csv_encoding_name(r->encoding),
+		       a->dry_run ? "true" : "false", r->notify,
+		       r->notify_nonumber, a->no_notify ? "true" : "false");
 		return;
 	}
-	printf("imported %lu, updated %lu, skipped %lu", r->imported,
-	       r->updated, r->bad);
+	if (a->dry_run)
+		printf("dry run: nothing was changed; the file would have "
+		       "imported %lu, updated %lu, skipped %lu", r->imported,
+		       r->updated, r->bad);
+	else
+		printf("imported %lu, updated %lu, skipped %lu", r->imported,
+		       r->updated, r->bad);
 	if (r->unchanged || r->warnings)
 		printf(" (%lu unchanged, %lu warnings)", r->unchanged,
 		       r->warnings);
 	putchar('\n');
+	ctl_import_notify(a, r);
 }
 
 /* Map import_file()'s result to an exit status, saying why if needed. */
@@ -163,7 +205,8 @@ static int ctl_import_do(const struct ctl_import *a, const char *config,
 	if (rc == CTL_DATA_OK) {
 		struct import_opts o = {
 			.kind = a->kind, .path = a->path,
-			.skip_bad = a->skip_bad,
+			.skip_bad = a->skip_bad, .dry_run = a->dry_run,
+			.no_notify = a->no_notify,
 			.operator_name = ctl_data_operator(a->operator_name),
 			.country_code = cfg.country_code,
 			.now_ms = clock_now_ms(), .err = stderr,
@@ -194,7 +237,8 @@ int ctl_import_run(const char *config, bool json, int argc, char **argv)
 
 	if (ctl_import_args(argc, argv, &a) < 0) {
 		fprintf(stderr, "skillctl import: give KIND FILE.csv "
-			"[--skip-bad] [--operator NAME]; KIND is one of ");
+			"[--skip-bad] [--dry-run] [--no-notify] [--operator NAME];"
+			" KIND is one of ");
 		ctl_import_kinds(stderr);
 		fputs("\n", stderr);
 		return CTL_DATA_USER;

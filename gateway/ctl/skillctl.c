@@ -9,6 +9,7 @@
  *   import, export  the bureau's CSV files (gateway/ctl/import.c,
  *          gateway/ctl/export.c)
  *   notice bulk notice campaigns (gateway/ctl/notice*.c)
+ *   notify what became of the notifications (gateway/ctl/notify.c)
  *   quarantine  received PDUs the daemon died on (gateway/ctl/quarantine.c)
  *   user, token  accounts of the API and console, API tokens
  *          (gateway/ctl/user.c, gateway/ctl/token.c)
@@ -57,11 +58,15 @@ static void ctl_usage(FILE *out)
 		"                     queue an SMS to one number, or to every number of a\n"
 		"                     file (one per line, # starts a comment)\n"
 		"  queue              messages in the queue by state\n"
-		"  import KIND FILE.csv [--skip-bad] [--operator NAME]\n"
+		"  import KIND FILE.csv [--skip-bad] [--dry-run] [--no-notify]\n"
+		"       [--operator NAME]\n"
 		"                     import a CSV file (UTF-8 or GBK) of the bureau; KIND is\n"
 		"                     workers, institutions, occupations, courses, subsidies,\n"
 		"                     certificates or enrolments; bad rows are listed and\n"
-		"                     nothing is imported unless --skip-bad is given\n"
+		"                     nothing is imported unless --skip-bad is given;\n"
+		"                     decisions in it are texted to the workers unless\n"
+		"                     --no-notify (history); --dry-run keeps nothing and\n"
+		"                     says what it would do\n"
 		"  import KIND --columns\n"
 		"                     the columns a KIND file has (Chinese or English names)\n"
 		"  export enrolments [--since DATE] FILE.csv\n"
@@ -94,6 +99,11 @@ static void ctl_usage(FILE *out)
 		"                     (Authorization: Bearer TOKEN)\n"
 		"  token list\n"
 		"  token revoke ID\n"
+		"  notify status [--since DATE]\n"
+		"                     notifications per day and kind: queued, sent,\n"
+		"                     delivered, failed, without a bound number\n"
+		"  notify list [--kind KIND] [--before ID] [--limit N]\n"
+		"                     the newest notifications, numbers masked\n"
 		"  quarantine list    received PDUs the daemon died on, kept out of its way\n"
 		"  quarantine release DIGEST\n"
 		"                     handle that PDU again when the SMSC retries it\n\n"
@@ -327,6 +337,11 @@ static int ctl_notice(struct ctl *c, int argc, char **argv)
 	return ctl_notice_run(c->config, c->json, argc, argv);
 }
 
+static int ctl_notify(struct ctl *c, int argc, char **argv)
+{
+	return ctl_notify_run(c, c->config, c->json, argc, argv);
+}
+
 static int ctl_quarantine(struct ctl *c, int argc, char **argv)
 {
 	return ctl_quarantine_run(c, c->config, c->json, argc, argv);
@@ -357,6 +372,7 @@ static const struct {
 	{ "notice", ctl_notice },
 	{ "user", ctl_user },
 	{ "token", ctl_token },
+	{ "notify", ctl_notify },
 	{ "quarantine", ctl_quarantine },
 };
 

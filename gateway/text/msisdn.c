@@ -68,3 +68,27 @@ int msisdn_normalise(const char *in, const char *cc, char *out, size_t cap)
 	memcpy(out, d, n + 1);
 	return 0;
 }
+
+#define MSISDN_MASK_HEAD	3	/* digits shown before the stars */
+#define MSISDN_MASK_TAIL	4	/* and after them */
+#define MSISDN_CN_CC		"86"	/* shown without it: 138****8000 */
+#define MSISDN_CN_LEN		13	/* 86 + 11 digits */
+
+void msisdn_mask(const char *msisdn, char *out, size_t cap)
+{
+	size_t n = strlen(msisdn), i;
+
+	if (!cap)
+		return;
+	if (n == MSISDN_CN_LEN && !strncmp(msisdn, MSISDN_CN_CC, 2)) {
+		msisdn += 2;
+		n -= 2;
+	}
+	if (n >= cap)
+		n = cap - 1;
+	for (i = 0; i < n; i++)
+		out[i] = (n >= MSISDN_MASK_HEAD + MSISDN_MASK_TAIL + 1 &&
+			  (i < MSISDN_MASK_HEAD || i >= n - MSISDN_MASK_TAIL)) ?
+			 msisdn[i] : '*';
+	out[n] = '\0';
+}

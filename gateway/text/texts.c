@@ -53,6 +53,9 @@ struct tx_def {
 };
 
 #define SH "signature hotline"
+/* what a notification may say about a subsidy, a course */
+#define NOTIFY_SUBSIDY "name kind subject amount date"
+#define NOTIFY_COURSE "name course code date start end institution"
 
 static const struct tx_def tx_defs[TX_NUM] = {
 	[TX_HELP] = { "help", TK_REPLY, SH },
@@ -95,6 +98,22 @@ static const struct tx_def tx_defs[TX_NUM] = {
 	[TX_OPTOUT_OK] = { "optout_ok", TK_REPLY, SH },
 	[TX_OPTIN_OK] = { "optin_ok", TK_REPLY, SH },
 	[TX_OPT_UNBOUND] = { "opt_unbound", TK_REPLY, SH },
+	[TX_NOTIFY_SUBSIDY_APPROVED] = { "notify.subsidy_approved", TK_REPLY,
+					 SH " " NOTIFY_SUBSIDY },
+	[TX_NOTIFY_SUBSIDY_PAID] = { "notify.subsidy_paid", TK_REPLY,
+				     SH " " NOTIFY_SUBSIDY },
+	[TX_NOTIFY_SUBSIDY_REJECTED] = { "notify.subsidy_rejected", TK_REPLY,
+					 SH " " NOTIFY_SUBSIDY " reason" },
+	[TX_NOTIFY_COURSE_CANCELLED] = { "notify.course_cancelled", TK_REPLY,
+					 SH " " NOTIFY_COURSE },
+	[TX_NOTIFY_COURSE_CLOSED] = { "notify.course_closed", TK_REPLY,
+				      SH " " NOTIFY_COURSE },
+	[TX_NOTIFY_COURSE_CHANGED] = { "notify.course_changed", TK_REPLY,
+				       SH " " NOTIFY_COURSE },
+	[TX_NOTIFY_ENROL_CANCELLED] = { "notify.enrolment_cancelled",
+					TK_REPLY, SH " " NOTIFY_COURSE },
+	[TX_NOTIFY_REMINDER] = { "notify.reminder", TK_REPLY,
+				 SH " " NOTIFY_COURSE },
 	[TX_ENROL_WARN_YEAR] = { "enrol_warn_year", TK_PART, "count" },
 	[TX_ENROL_WARN_SAME] = { "enrol_warn_same", TK_PART,
 				 "occupation level" },
@@ -125,6 +144,7 @@ static const struct {
 	{ "id", 18, false },		/* 445***********123X */
 	{ "amount", 9, false },		/* 100000.00 */
 	{ "course", 12, true },
+	{ "subject", 14, true },	/* （电工初级班）, brackets included */
 	{ "code", 6, false },
 	{ "date", 11, true },		/* 2026年12月31日 */
 	{ "start", 6, true },		/* 12月31日: lists and replies */

@@ -6,9 +6,11 @@
  * The order: open and decode the file (csv.c), map its header to the
  * kind's columns, load the catalogues the kind checks against, prepare the
  * kind's statements, BEGIN IMMEDIATE, one row function call per record,
- * the kind's finishing pass, then COMMIT, or ROLLBACK when a row was bad
- * and skip_bad is not set. The audit row goes into the same transaction;
- * a refused import is audited after the rollback.
+ * the kind's finishing pass, the count of the notifications the rows
+ * caused (deleted with no_notify: import_notify.c), then COMMIT, or
+ * ROLLBACK when a row was bad and skip_bad is not set, or for a dry run.
+ * The audit row goes into the same transaction; a refused import is
+ * audited after the rollback.
  *
  * In chunks (opts.chunk rows): the same per chunk, the kind's finishing
  * pass included; a dry run rolls every chunk back, a real one commits it
@@ -269,12 +271,18 @@ static int imp_end(struct imp *im, sqlite3_stmt **tx, int rc)
 		rc = im->kind->finish(im);
 	if (rc == 0 && im->r->bad && !im->o->skip_bad)
 		rc = -EINVAL;
+	if (rc == 0)
+		rc = imp_notify_tally(im, !im->o->no_notify);
+	if (rc == 0 && im->o->dry_run) {
+		imp_exec(im, tx, IT_ROLLBACK);	/* counted, nothing kept */
+		return 0;
+	}
 	if (rc == 0) {
 		imp_audit(im, "import");
 		return imp_exec(im, tx, IT_COMMIT);
 	}
 	imp_exec(im, tx, IT_ROLLBACK);
-	if (rc == -EINVAL && !imp_exec(im, tx, IT_BEGIN)) {
+	if (rc == -EINVAL && !im->o->dry_run && !imp_exec(im, tx, IT_BEGIN)) {
 		imp_audit(im, "import_refused");	/* on its own */
 		imp_exec(im, tx, IT_COMMIT);
 	}
@@ -294,6 +302,8 @@ static int imp_chunk_end(struct imp *im, sqlite3_stmt **tx, int rc)
 		im->r->stop_line = im->rec.line;
 		rc = -EINVAL;
 	}
+	if (rc == 0)
+		rc = imp_notify_tally(im, !o->no_notify);
 	if (rc == 0 && !o->dry_run) {
 		rc = imp_exec(im, tx, IT_COMMIT);
 		if (rc == 0)
@@ -325,7 +335,9 @@ static int imp_chunks(struct imp *im, sqlite3_stmt **tx, struct csv *csv)
 		rc = imp_exec(im, tx, IT_BEGIN);
 		if (rc)
 			break;
-		rc = imp_chunk_end(im, tx, imp_rows(im, csv, o->chunk, &more));
+		rc = imp_notify_mark(im);
+		rc = imp_chunk_end(im, tx, rc ? rc :
+				   imp_rows(im, csv, o->chunk, &more));
 		imp_progress(im, csv, true);
 		if (!rc && more && o->cancelled && o->cancelled(o->cancel_data))
 			rc = -ECANCELED;
@@ -358,7 +370,8 @@ static int imp_run(struct imp *im, struct csv *csv)
 	else if (!rc && !(rc = imp_exec(im, tx, IT_BEGIN))) {
 		bool more;
 
-		rc = imp_end(im, tx, imp_rows(im, csv, 0, &more));
+		rc = imp_notify_mark(im);
+		rc = imp_end(im, tx, rc ? rc : imp_rows(im, csv, 0, &more));
 	}
 	db_finalize(im->st, im->kind->n_sql);
 	db_finalize(tx, IT_NUM);

@@ -131,7 +131,17 @@ struct imp {
 	const char *name;			/* the file in messages */
 	unsigned long chunk_rows, chunk_bad;	/* rows of this chunk */
 	int64_t chunk_end_us;			/* may end early from then */
+	int64_t notify_mark;			/* last event before this
+						 * transaction */
 };
+
+/* ---- notifications (import_notify.c) ---- */
+
+/* After a BEGIN: note where this transaction's events will start. */
+int imp_notify_mark(struct imp *im);
+/* Before its end: count them into r->notify, r->notify_nonumber; delete
+ * them unless keep (--no-notify). 0 or a negative errno. */
+int imp_notify_tally(struct imp *im, bool keep);
 
 /* ---- fields (import_field.c) ---- */
 

@@ -153,6 +153,8 @@ enum { ES_UPDATE, ES_EXISTS, ES_INSERT, ES_CERT, ES_NUM };
 static const char *const imp_enrol_sql[ES_NUM] = {
 	[ES_UPDATE] =
 		"UPDATE enrolment SET status = :status, result = :result,"
+		" cancelled_by = CASE WHEN :status = 'cancelled' THEN 'bureau'"
+		"  END,"
 		" certificate_id = coalesce(:cert_id, certificate_id),"
 		" updated_at = :now"
 		" WHERE id = (SELECT max(id) FROM enrolment"

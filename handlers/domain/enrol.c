@@ -39,7 +39,8 @@ const char *const dom_enrol_sql[DE_NUM] = {
 		" WHERE e.worker_id = :worker_id AND c.code = :code"
 		" AND e.status <> 'cancelled' ORDER BY e.id DESC LIMIT 1",
 	[DE_CANCEL] =
-		"UPDATE enrolment SET status = 'cancelled', updated_at = :now"
+		"UPDATE enrolment SET status = 'cancelled',"
+		" cancelled_by = 'worker', updated_at = :now"
 		" WHERE worker_id = :worker_id AND status = 'enrolled'"
 		" AND course_id = (SELECT id FROM course WHERE code = :code"
 		"  AND start_date > :today)",

@@ -244,6 +244,7 @@ int dom_subsidy_set_status(struct dom *d, const char *reference,
 			   char *why, size_t cap)
 {
 	char decided[FMT_ISO_DATE], paid[FMT_ISO_DATE];
+	struct dom_subsidy_change dated;
 	struct dom_subsidy s;
 	const char *status;
 	int rc = dom_subsidy_get(d, reference, &s);
@@ -259,6 +260,14 @@ int dom_subsidy_set_status(struct dom *d, const char *reference,
 		c->paid_date ? paid : NULL }, &status, why, cap);
 	if (rc != DOM_OK)
 		return rc;
+	/* a decision made now, without its date: dated today */
+	if (!c->decided_date && !*s.decided_date &&
+	    (!strcmp(status, "approved") || !strcmp(status, "rejected"))) {
+		fmt_local_date(now_ms, decided);
+		dated = *c;
+		dated.decided_date = decided;
+		c = &dated;
+	}
 	rc = dom_write_begin(d);
 	if (!rc)
 		rc = dom_subsidy_write(d, &s, status, c->reason,

@@ -23,6 +23,7 @@ enum sgw_log_cat {
 	DSCHED,		/* campaign scheduler */
 	DHAND,		/* domain handlers */
 	DAPI,		/* the bureau's HTTP API */
+	DNOTIFY,	/* notifications */
 };
 
 extern const struct log_info sgw_log_info;

@@ -38,7 +38,7 @@ start_sink "$T"
 cat >"$T/skillgw.conf" <<EOF
 gateway: { database = "$T/skillgw.db"; log_level = "notice"; vty: { port = 0; }; };
 queue: { batch = 512; poll_ms = 100; };
-commands: { signature = "【揭阳人社】"; };
+commands: { signature = "【揭阳人社】"; messages = "$(pwd)/conf/messages.conf"; };
 notices: { optout_hint = "回TD退订"; bulk_share = 100; quiet_start = "00:00";
 	quiet_end = "00:00"; };
 links = ( { name = "sink"; host = "127.0.0.1"; port = $PORT;

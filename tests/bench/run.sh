@@ -57,6 +57,7 @@ queue: {
 	batch = 512; poll_ms = 100; max_parts = 8;
 };
 text: { concat_timeout = 5; };
+commands: { messages = "$(pwd)/conf/messages.conf"; };
 notices: { quiet_start = "00:00"; quiet_end = "00:00"; };
 links: ( {
 	name = "sink"; host = "127.0.0.1"; port = $2;

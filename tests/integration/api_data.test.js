@@ -13,17 +13,11 @@ const { execFileSync } = require('child_process');
 const path = require('path');
 const iconv = require('iconv-lite');
 const { gwTest, until, ROOT } = require('./lib/gw');
+const { residentId: idNumber } = require('./lib/roster');
 
 const SIG = '【揭阳人社】';
 const HINT = '回TD退订';
 const MESSAGES = path.join(ROOT, 'conf', 'messages.conf');
-
-/** A resident ID (GB 11643) with its check character. */
-function idNumber(body17) {
-	const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-	const sum = [...body17].reduce((a, d, i) => a + Number(d) * w[i], 0);
-	return body17 + '10X98765432'[sum % 11];
-}
 
 const number = (i) => `86139${String(i).padStart(8, '0')}`;
 
@@ -44,7 +38,8 @@ INSERT INTO enrolment (worker_id, course_id, status, channel, created_at, update
  VALUES (1, 1, 'enrolled', 'sms', strftime('%s', 'now') * 1000, strftime('%s', 'now') * 1000);
 INSERT INTO subsidy (reference, worker_id, kind, course_id, occupation, level, amount_fen, status, applied_date, year, created_at, updated_at)
  VALUES ('BT2026001', 1, 'training', 1, '6-31-01-03', 5, 150000, 'reviewing', '2026-03-01', 2026, 0, 0),
- ('BT2026002', 1, 'training', NULL, '6-31-01-03', 5, 150000, 'approved', '2026-04-01', 2026, 0, 0);`;
+ ('BT2026002', 1, 'training', NULL, '6-31-01-03', 5, 150000, 'approved', '2026-04-01', 2026, 0, 0);
+DELETE FROM notify_event; -- history: nobody is told`;
 }
 
 async function dataGateway(h, { n = 30, sim: simOpts = {}, api = {} } = {}) {

@@ -16,6 +16,7 @@ const path = require('path');
 const { spawnSync } = require('child_process');
 const fs = require('fs');
 const { gwTest, until, BIN, ROOT } = require('./lib/gw');
+const { day, residentId } = require('./lib/roster');
 
 const MESSAGES = path.join(ROOT, 'conf', 'messages.conf');
 const SIG = '【揭阳人社】';
@@ -26,18 +27,6 @@ const LOAD = 50;		// workers racing for the last seats
 const SEATS = 10;
 
 // ---- fixture ----------------------------------------------------------------
-
-/** ISO date (China time, UTC+8) days from today. */
-function day(offset) {
-	return new Date(Date.now() + 8 * 3600e3 + offset * 86400e3).toISOString().slice(0, 10);
-}
-
-/** A resident ID: 17 digits and the ISO 7064 MOD 11-2 check character. */
-function residentId(first17) {
-	const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-	const sum = [...first17].reduce((s, d, i) => s + Number(d) * w[i], 0);
-	return first17 + '10X98765432'[sum % 11];
-}
 
 const ID_ZHANG = residentId('44528119900101123');
 const ID_LI = residentId('44520219850505321');
@@ -59,6 +48,8 @@ function fixtureSql() {
 			` '${loadNumber(i)}', '445281', '1995-01-01', 'roster', 0, 0)`);
 	}
 	return [
+		// history, loaded as a backfill is: no notification for it
+		'BEGIN;',
 		"INSERT INTO occupation (code, name, grp, created_at, updated_at) VALUES" +
 		" ('E1', '电工', '制造', 0, 0), ('C1', '中式烹调师', '服务', 0, 0);",
 		"INSERT INTO institution (code, name, region, catalogued, created_at, updated_at) VALUES" +
@@ -80,6 +71,8 @@ function fixtureSql() {
 		" applied_date, decided_date, paid_date, year, created_at, updated_at) VALUES" +
 		" ('S1', 1, 'training', 'C1', 4, 150000, 'paid', NULL, '2025-06-01', '2025-06-20', '2025-07-01', 2025, 0, 0)," +
 		" ('S2', 1, 'appraisal', 'E1', 5, 30000, 'rejected', '材料不全', '2025-08-01', '2025-08-15', NULL, 2025, 0, 0);",
+		'DELETE FROM notify_event;',
+		'COMMIT;',
 	].join('\n');
 }
 

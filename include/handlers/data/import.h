@@ -10,7 +10,14 @@
  * bad rows are skipped and the good ones imported. Rows are upserted by
  * their natural key (resident ID, code, reference, certificate number,
  * worker + course), so importing the same file twice changes nothing the
- * second time; a row that changes nothing is counted as unchanged.
+ * second time; a row that changes nothing is counted as unchanged. A dry
+ * run does it all and rolls back: the counts say what the file would do.
+ *
+ * Decisions the rows write (a subsidy approved, paid or rejected; a course
+ * cancelled, closed or moved; an enrolment cancelled) are told to the
+ * workers by the daemon (handlers/notice/notify.h); the result counts
+ * them, and no_notify (a backfill, history) deletes them before the
+ * commit so that nobody is texted.
  *
  * The API (a worker thread beside the running daemon) uses the same code
  * in bounded transactions of opts.chunk rows (fewer: a chunk ends after
@@ -85,7 +92,9 @@ struct import_opts {
 	import_issue_cb issue;		/* rows' problems, not printed */
 	void *issue_data;
 	unsigned chunk;			/* rows per transaction, 0: one */
-	bool dry_run;			/* check only: chunks rolled back */
+	bool dry_run;			/* check only: rolled back */
+	bool no_notify;			/* a backfill: its decisions are
+					 * told to nobody (counted only) */
 	bool (*cancelled)(void *data);	/* asked between chunks */
 	void *cancel_data;
 	unsigned chunk_ms;		/* a chunk ends after this long when
@@ -106,6 +115,10 @@ struct import_result {
 	unsigned long applied;		/* rows in committed chunks */
 	bool stopped;			/* a real run stopped at a bad row */
 	unsigned stop_line;
+	/* notifications the rows caused: queued (or, for a dry run or with
+	 * no_notify, that would have been), and those of workers without a
+	 * bound number, who get none */
+	unsigned long notify, notify_nonumber;
 };
 
 /* Import o->path. 0: committed (bad rows skipped if skip_bad). -EINVAL:

@@ -351,8 +351,10 @@ int dom_subsidy_get(struct dom *d, const char *reference,
  * of the subsidy import (handlers/data/import_subsidy.c), with its rules.
  * status: a code or its Chinese term; reason: set as given (NULL clears
  * it), required for rejected; decided_date, paid_date: ISO dates, NULL
- * keeps what is stored; paid needs a paid date; no date before the
- * application. */
+ * keeps what is stored (an approval or rejection without a decided date
+ * on either side is dated today); paid needs a paid date; no date before
+ * the application. The worker is told of the decision (a trigger records
+ * the notification, handlers/notice/notify.h). */
 struct dom_subsidy_change {
 	const char *status;
 	const char *reason;

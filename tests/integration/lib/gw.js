@@ -457,6 +457,8 @@ class Harness {
 				shutdown_timeout: 5, vty: { address: '127.0.0.1', port: vtyPort },
 			},
 			queue: { max_attempts: 8, retry_min: 1, retry_max: 5, validity: 86400, batch: 512, poll_ms: 200, max_parts: 8 },
+			// the texts notifications need (commands stay off unless a test turns them on)
+			commands: { messages: path.join(ROOT, 'conf', 'messages.conf') },
 			text: { concat_timeout: 5 },
 			links: o.links || [merge(defaultLink(port), o.link)],
 		};

@@ -10,6 +10,7 @@ const assert = require('node:assert/strict');
 const http = require('http');
 const path = require('path');
 const { ROOT, vty } = require('./gw');
+const { day, residentId } = require('./roster');
 
 const TLV_OP = 0x0501;
 const TLV_ITS = 0x1383;
@@ -23,18 +24,6 @@ const ZHANG = '8613800138001';	// 张小明, bound, 普宁市: a paid and a reje
 const CHEN = '8613800138005';	// 陈七, bound, 惠来县: nothing on record, notices
 const LI_PHONE = '8613700137002';	// 李四's phone: on the roster, not bound
 const STRANGER = '8613999999999';
-
-/** ISO date (China time, UTC+8) days from today. */
-function day(offset) {
-	return new Date(Date.now() + 8 * 3600e3 + offset * 86400e3).toISOString().slice(0, 10);
-}
-
-/** A resident ID: 17 digits and the ISO 7064 MOD 11-2 check character. */
-function residentId(first17) {
-	const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-	const sum = [...first17].reduce((s, d, i) => s + Number(d) * w[i], 0);
-	return first17 + '10X98765432'[sum % 11];
-}
 
 const ID_ZHANG = residentId('44528119900101123');
 const ID_LI = residentId('44520219850505321');
@@ -69,6 +58,8 @@ function fixtureSql({ load = 0, courses = 12 } = {}) {
 	}
 	const now = Date.now();
 	return [
+		// history, loaded as a backfill is: no notification for it
+		'BEGIN;',
 		"INSERT INTO occupation (code, name, grp, created_at, updated_at) VALUES" +
 		" ('E1', '电工', '制造', 0, 0), ('W1', '焊工', '制造', 0, 0), ('C1', '中式烹调师', '服务', 0, 0)," +
 		" ('N1', '育婴员', '服务', 0, 0);",
@@ -90,10 +81,12 @@ function fixtureSql({ load = 0, courses = 12 } = {}) {
 		` ('S5', 5, 'training', 'W1', 5, 80000, 'approved', NULL, '${day(-30)}', '${day(-20)}', NULL, ${day(40).slice(0, 4)}, 0, 0);`,
 		// notices that went to 陈七 (a campaign's rows of the MT queue)
 		"INSERT INTO mt (dst, text, prio, state, created_at, campaign_id) VALUES" +
-		` ('${CHEN}', '【揭阳人社】电工班4月开课，回TD退订', 2, 3, ${now - 3 * 86400e3}, 1),` +
-		` ('${CHEN}', '【揭阳人社】焊工班报名中，回TD退订', 2, 3, ${now - 2 * 86400e3}, 1),` +
-		` ('${CHEN}', '【揭阳人社】补贴已发放，回TD退订', 2, 2, ${now - 86400e3}, 1),` +
-		` ('${CHEN}', '【揭阳人社】失败的通知', 2, 4, ${now}, 1);`,
+		` ('${CHEN}', '【揭阳人社】电工班4月开课，回TD退订', 3, 3, ${now - 3 * 86400e3}, 1),` +
+		` ('${CHEN}', '【揭阳人社】焊工班报名中，回TD退订', 3, 3, ${now - 2 * 86400e3}, 1),` +
+		` ('${CHEN}', '【揭阳人社】补贴已发放，回TD退订', 3, 2, ${now - 86400e3}, 1),` +
+		` ('${CHEN}', '【揭阳人社】失败的通知', 3, 4, ${now}, 1);`,
+		'DELETE FROM notify_event;',
+		'COMMIT;',
 	].join('\n');
 }
 
