@@ -32,7 +32,9 @@
 # (generated for that day when there is no data yet) get it, with
 # SKILLGW_CLOCK_OFFSET_MS moving their clock by whole days. Default: the
 # real day (in Asia/Shanghai). SKILLGW_DEMO_API_PORT chooses the API's
-# port.
+# port. SKILLGW_DEMO_QUIET=HH:MM-HH:MM sets other quiet hours (00:00-00:00:
+# none), so that a notification shows at once whatever the time. The
+# handset gets SKILLGW_DEMO_DATA, the directory of the data set.
 set -eu
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -148,8 +150,13 @@ echo $$ >"$VAR/demo.pid"
 # ---- configuration ------------------------------------------------------------------
 CFG=$CONF
 DB=$VAR/skillgw.db
+QUIET=${SKILLGW_DEMO_QUIET:-}
+case $QUIET in ''|[0-9][0-9]:[0-9][0-9]-[0-9][0-9]:[0-9][0-9]) ;;
+*) fail "SKILLGW_DEMO_QUIET=$QUIET: give quiet hours as HH:MM-HH:MM" ;; esac
 if [ "$SMSC_PORT" != "$CONF_SMSC_PORT" ] || [ "$VTY_PORT" != "$CONF_VTY_PORT" ] ||
-   [ "$API_PORT" != "$CONF_API_PORT" ] || [ -n "${SKILLGW_DEMO_VAR:-}" ]; then
+   [ "$API_PORT" != "$CONF_API_PORT" ] || [ -n "${SKILLGW_DEMO_VAR:-}" ] ||
+   [ -n "$QUIET" ]; then
+	[ -z "$QUIET" ] || say "quiet hours $QUIET (SKILLGW_DEMO_QUIET)"
 	if [ "$SMSC_PORT" != "$CONF_SMSC_PORT" ]; then
 		if [ -n "${SKILLGW_DEMO_SMSC_PORT:-}" ]; then
 			say "the simulator uses port $SMSC_PORT (SKILLGW_DEMO_SMSC_PORT)"
@@ -172,7 +179,8 @@ if [ "$SMSC_PORT" != "$CONF_SMSC_PORT" ] || [ "$VTY_PORT" != "$CONF_VTY_PORT" ] 
 		fi
 	fi
 	TMPCONF=$ROOT/conf/.demo-$$.conf
-	awk -v smsc="$SMSC_PORT" -v vty="$VTY_PORT" -v api="$API_PORT" -v db="$DB" '
+	awk -v smsc="$SMSC_PORT" -v vty="$VTY_PORT" -v api="$API_PORT" -v db="$DB" \
+	    -v qs="${QUIET%-*}" -v qe="${QUIET#*-}" '
 		/^[ \t]*#/ { print; next }
 		/^[ \t]*vty[ \t]*[:=]/ { grp = "vty" }
 		/^[ \t]*links[ \t]*=/ { grp = "links" }
@@ -181,6 +189,8 @@ if [ "$SMSC_PORT" != "$CONF_SMSC_PORT" ] || [ "$VTY_PORT" != "$CONF_VTY_PORT" ] 
 		grp == "vty" && !dv && /^[ \t]*port[ \t]*=/ { sub(/=[ \t]*[0-9]+/, "= " vty); dv = 1 }
 		grp == "links" && !dl && /^[ \t]*port[ \t]*=/ { sub(/=[ \t]*[0-9]+/, "= " smsc); dl = 1 }
 		/^[ \t]*database[ \t]*=/ { sub(/=.*$/, "= \"" db "\";"); dd = 1 }
+		qs != "" && /^[ \t]*quiet_start[ \t]*=/ { sub(/=.*$/, "= \"" qs "\";") }
+		qe != "" && /^[ \t]*quiet_end[ \t]*=/ { sub(/=.*$/, "= \"" qe "\";") }
 		{ print }
 		END { if (!dl || !dd) exit 3 }' "$CONF" >"$TMPCONF" ||
 		fail "cannot write the ports into a copy of $(rel "$CONF") (no port in links or no gateway.database)"
@@ -250,6 +260,9 @@ say "from another terminal: $(rel "$BIN")/skillctl -c $(rel "$CFG") send --to 13
 echo
 
 rc=0
+# ctl lines of a script may name the demo's files: $SKILLGW_DEMO_DATA/...
+SKILLGW_DEMO_DATA=$DEMO
+export SKILLGW_DEMO_DATA
 node tests/sim/handset.js --port "$SMSC_PORT" \
 	--skillctl "$BIN/skillctl" --config "$CFG" \
 	--watch-pid "$GW_PID" --gateway-log "$VAR/skillgw.log" \

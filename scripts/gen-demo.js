@@ -10,7 +10,10 @@
 // Files (UTF-8 with BOM, Chinese headers, CRLF), in the order
 // scripts/load-demo.sh imports them: occupations.csv, institutions.csv,
 // courses.csv, workers.csv, certificates.csv, subsidies.csv,
-// enrolments.csv. Everything comes from a seeded generator: the same seed,
+// enrolments.csv; and pay-13800138003.csv, the bureau's next decision (the
+// approved subsidy of 13800138003 paid today), not loaded: importing it
+// later shows the notification reach that phone. Everything comes from a
+// seeded generator: the same seed,
 // "today" and worker count give the same files, byte for byte.
 //
 // Every date is relative to "today", so that the demo shows what the
@@ -448,6 +451,9 @@ function genWorker(rnd, i, ids) {
 
 // ---- records: enrolments, certificates, subsidies ---------------------------------
 
+const SUB_HEADER = ['业务编号', '身份证号', '补贴类型', '课程编号', '职业', '等级', '补贴金额',
+	'状态', '原因', '申请日期', '审核日期', '发放日期'];
+
 class Records {
 	constructor(rnd, out) {
 		this.rnd = rnd;
@@ -455,12 +461,18 @@ class Records {
 			['身份证号', '课程编号', '状态', '结果', '证书编号']);
 		this.cert = new CsvFile(out, 'certificates.csv',
 			['证书编号', '身份证号', '证书类型', '职业', '等级', '发证日期']);
-		this.sub = new CsvFile(out, 'subsidies.csv',
-			['业务编号', '身份证号', '补贴类型', '课程编号', '职业', '等级', '补贴金额',
-			 '状态', '原因', '申请日期', '审核日期', '发放日期']);
+		this.out = out;
+		this.sub = new CsvFile(out, 'subsidies.csv', SUB_HEADER);
 		this.certSeq = 0;
 		this.subSeq = 0;
 		this.perWorker = new Map();	// id -> { levels: Set, years: {year: n} }
+	}
+	// pay-13800138003.csv: the row of the approved subsidy, paid today (the
+	// bureau's next decision; importing it shows a notification arrive)
+	payLater(row) {
+		const f = new CsvFile(this.out, 'pay-13800138003.csv', SUB_HEADER);
+		f.row([...row.slice(0, 7), '已发放', '', row[9], row[10], TODAY]);
+		f.close();
 	}
 	state(id) {
 		let s = this.perWorker.get(id);
@@ -487,8 +499,9 @@ class Records {
 			minDay(addDays(applied, this.rnd.int(7, 30)), TODAY);
 		const paid = status === 'paid' ? minDay(addDays(decided, this.rnd.int(3, 20)), TODAY) : '';
 		if (status === 'rejected' && !reason) reason = this.rnd.pick(REJECT_REASONS);
-		this.sub.row([ref, id, kind, course, course ? '' : occ, course ? '' : level, yuan, status,
-			status === 'rejected' ? reason : '', applied, decided, paid]);
+		this.lastSub = [ref, id, kind, course, course ? '' : occ, course ? '' : level, yuan, status,
+			status === 'rejected' ? reason : '', applied, decided, paid];
+		this.sub.row(this.lastSub);
 		if (kind === 'training' && status !== 'rejected') {
 			const s = this.state(id);
 			s.levels.add(`${occ}/${level}`);
@@ -591,6 +604,7 @@ function genDemoPeople(rec, courses, people) {
 		applied: addDays(TODAY, -77), reason: '未取得培训合格证书' });
 	rec.subsidy(d.approved.id, 'training', { occ: 'S03', level: 4, yuan: 1600, status: 'approved',
 		applied: addDays(TODAY, -42) });
+	rec.payLater(rec.lastSub);
 	rec.certificate(d.approved.id, 'S03', 4, addDays(TODAY, -49), 'skill_level');
 	// capped: three in today's calendar year, at a quarter, half and three
 	// quarters of the days from 1 January to today (all on 1 January then)

@@ -156,7 +156,7 @@ static void admin_apply(struct api_req *r, struct admin_change *c)
 static void admin_hash_done(struct api_task *t)
 {
 	struct admin_change *c = api_task_data(t);
-	struct api_req *r = api_task_req(t);
+	struct api_req *r = api_task_answerable(t, "the audit log");
 
 	if (!r)
 		return;
@@ -420,10 +420,6 @@ static void admin_audit_done(struct api_task *t)
 
 	if (!r)
 		return;
-	if (api_task_rc(t) < 0) {
-		api_error(r, API_E_STORAGE, "the audit log could not be read");
-		return;
-	}
 	w = api_json(r);
 	api_list_begin(w);
 	for (i = 0; i < a->n; i++) {

@@ -269,6 +269,9 @@ struct api_server *api_task_server(struct api_task *t);
 void *api_task_data(struct api_task *t);
 struct api_req *api_task_req(struct api_task *t);	/* NULL if gone */
 int api_task_rc(struct api_task *t);
+/* A finished read: its request, or NULL when it is gone or the read failed
+ * (then answered "WHAT could not be read", API_E_STORAGE). */
+struct api_req *api_task_answerable(struct api_task *t, const char *what);
 bool api_task_cancelled(struct api_task *t);
 void api_task_cancel(struct api_task *t);
 /* Running + waiting tasks of a class. */
@@ -283,6 +286,8 @@ void api_openapi(struct api_req *r);		/* GET /api/v1/openapi.json */
 /* ---- resources ---- */
 
 void api_status(struct api_req *r);
+void api_notify_days(struct api_req *r);	/* notify.c */
+void api_notify_list(struct api_req *r);
 void api_metrics(struct api_req *r);
 void api_messages_send(struct api_req *r);
 void api_messages_list(struct api_req *r);

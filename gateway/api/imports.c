@@ -21,7 +21,9 @@
  * by the loop. Jobs are kept in memory for this run of the daemon (at most
  * IMPORTS_KEEP); an uploaded file stays until its job is applied or
  * forgotten, so a validated file can be applied without a second upload.
- * The engine writes the import's audit row (actor the account, "from the
+ * Decisions an applied file writes are told to the workers
+ * (handlers/notice/notify.h) unless ?notify=false (a backfill); the job
+ * counts them either way. The engine writes the import's audit row (actor the account, "from the
  * API (ADDRESS)", the counts); the upload and a validation are audited
  * here.
  */
@@ -79,6 +81,7 @@ struct imp_job {
 	int64_t id;
 	enum import_kind kind;
 	bool apply, skip_bad, validated;
+	bool no_notify;			/* a backfill: decisions told to nobody */
 	char *path;			/* the upload, "" once removed */
 	uint64_t size;
 	char created_by[ACCT_TOKEN_NAME_MAX + 8], client[HTTPD_ADDR_MAX];
@@ -244,11 +247,6 @@ static void job_set(struct imp_job *j, enum job_state st,
 		    enum job_result res, const struct import_result *r)
 {
 	pthread_mutex_lock(&j->mu);
-	j->state = st;
-	if (res != JOB_R_NONE)
-		j->result = res;
-	if (r)
-		j->r = *r;
 	if (st == JOB_APPLYING && j->state != JOB_APPLYING) {
 		/* the apply pass lists and counts afresh */
 		job_issues_clear(&j->bad);
@@ -256,6 +254,11 @@ static void job_set(struct imp_job *j, enum job_state st,
 		memset(&j->r, 0, sizeof(j->r));
 		j->bytes_read = 0;
 	}
+	j->state = st;
+	if (res != JOB_R_NONE)
+		j->result = res;
+	if (r)
+		j->r = *r;
 	pthread_mutex_unlock(&j->mu);
 }
 
@@ -283,7 +286,8 @@ static int job_pass(struct api_task *t, struct imp_job *j, struct db *db,
 		.progress = job_progress_cb, .progress_data = j, .name = name,
 		.issue = job_issue_cb, .issue_data = j, .chunk = IMPORTS_CHUNK,
 		.chunk_ms = IMPORTS_CHUNK_MS,
-		.dry_run = dry_run, .cancelled = job_cancelled_cb,
+		.dry_run = dry_run, .no_notify = j->no_notify,
+		.cancelled = job_cancelled_cb,
 		.cancel_data = t, .pause_us = IMPORTS_PAUSE_US }, r);
 	fclose(err);
 	pthread_mutex_lock(&j->mu);
@@ -374,6 +378,8 @@ static void job_counts_json(struct json_w *w, const struct imp_job *j)
 	json_kint(w, "bad", j->bad.total ? j->bad.total : j->r.bad);
 	json_kint(w, "warnings", j->warn.total);
 	json_kint(w, "applied_rows", j->r.applied);
+	json_kint(w, "notifications", j->r.notify);
+	json_kint(w, "notifications_nonumber", j->r.notify_nonumber);
 }
 
 /* The job as JSON (details: the problems too); under its mutex. */
@@ -385,6 +391,7 @@ static void job_json(struct json_w *w, struct imp_job *j, bool details)
 	json_kstr(w, "kind", import_kind_name(j->kind));
 	json_kstr(w, "mode", j->apply ? "apply" : "validate");
 	json_kbool(w, "skip_bad", j->skip_bad);
+	json_kbool(w, "notify", !j->no_notify);
 	json_kstr(w, "state", job_states[j->state]);
 	json_key(w, "result");
 	json_str(w, job_results[j->result]);
@@ -507,10 +514,11 @@ static void imports_started(struct api_req *r, struct imp_job *j)
 {
 	struct json_w *w = api_json(r);
 
-	api_audit(r, "import_start", "%s job %lld: %s%s, %llu octets",
+	api_audit(r, "import_start", "%s job %lld: %s%s%s, %llu octets",
 		  import_kind_name(j->kind), (long long)j->id,
 		  j->apply ? "apply" : "validate",
 		  j->skip_bad ? " skipping bad rows" : "",
+		  j->no_notify ? " telling nobody" : "",
 		  (unsigned long long)j->size);
 	job_json(w, j, true);
 	api_reply_json(r, 202, w);
@@ -521,11 +529,12 @@ void api_imports_create(struct api_req *r)
 {
 	const char *kind = api_query(r, "kind"), *mode = api_query(r, "mode");
 	int k = import_kind_parse(kind);
-	bool skip_bad = false;
+	bool skip_bad = false, notify = true;
 	struct imp_job *j;
 
 	if (k < 0 || (mode && strcmp(mode, "validate") && strcmp(mode, "apply"))
-	    || !imports_flag(r, "skip_bad", &skip_bad)) {
+	    || !imports_flag(r, "skip_bad", &skip_bad) ||
+	    !imports_flag(r, "notify", &notify)) {
 		if (!r->answered)
 			api_error(r, API_E_BAD_REQUEST, "give ?kind=workers, "
 				  "institutions, occupations, courses, "
@@ -545,6 +554,7 @@ void api_imports_create(struct api_req *r)
 	j = imports_job_new(r, k, mode && !strcmp(mode, "apply"), skip_bad);
 	if (!j)
 		return;
+	j->no_notify = !notify;
 	if (job_start(r->s, j) < 0) {
 		job_free(j);
 		api_error(r, API_E_BUSY, "the import could not be started");
@@ -602,9 +612,10 @@ void api_imports_list(struct api_req *r)
 void api_import_apply(struct api_req *r)
 {
 	struct imp_job *j = imports_job_of(r);
-	bool skip_bad = false;
+	bool skip_bad = false, notify = !j || !j->no_notify;
 
-	if (!j || !imports_flag(r, "skip_bad", &skip_bad))
+	if (!j || !imports_flag(r, "skip_bad", &skip_bad) ||
+	    !imports_flag(r, "notify", &notify))
 		return;
 	if (j->task || j->apply || !j->validated || !j->path || !*j->path ||
 	    (j->result != JOB_R_VALID && !skip_bad)) {
@@ -619,6 +630,7 @@ void api_import_apply(struct api_req *r)
 	}
 	j->apply = true;
 	j->skip_bad = skip_bad || j->skip_bad;
+	j->no_notify = !notify;
 	if (job_start(r->s, j) < 0) {
 		j->apply = false;
 		api_error(r, API_E_BUSY, "the import could not be started");

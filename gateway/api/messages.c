@@ -31,7 +31,6 @@
 #define MESSAGES_SRC_MAX	20
 #define MESSAGES_TEXT_MAX	(CHARSET_MAX_PARTS * 160 * 4)
 
-static const char *const msg_prio[] = { "ussd", "reply", "bulk" };
 
 struct msg_send {
 	char (*to)[MSISDN_MAX];
@@ -187,7 +186,7 @@ static void msg_summary(struct json_w *w, const struct mtq_info *m)
 	json_kint(w, "id", m->id);
 	json_kstr(w, "to", m->dst);
 	json_kstr(w, "state", mtq_state_str(m->state));
-	json_kstr(w, "prio", (unsigned)m->prio < 3 ? msg_prio[m->prio] : "?");
+	json_kstr(w, "prio", mtq_prio_str(m->prio) ? mtq_prio_str(m->prio) : "?");
 	json_kint(w, "parts", m->parts);
 	json_kint(w, "attempts", m->attempts);
 	json_kopt(w, "link", m->link);
@@ -296,16 +295,12 @@ static int msg_page_work(struct api_task *t, struct db *db)
 static void msg_page_done(struct api_task *t)
 {
 	struct msg_page *p = api_task_data(t);
-	struct api_req *r = api_task_req(t);
+	struct api_req *r = api_task_answerable(t, "the queue");
 	struct json_w *w;
 	unsigned i;
 
 	if (!r)
 		return;
-	if (api_task_rc(t) < 0) {
-		api_error(r, API_E_STORAGE, "the queue could not be read");
-		return;
-	}
 	w = api_json(r);
 	api_list_begin(w);
 	for (i = 0; i < p->n; i++) {

@@ -100,6 +100,17 @@ int api_task_rc(struct api_task *t)
 	return t->rc;
 }
 
+struct api_req *api_task_answerable(struct api_task *t, const char *what)
+{
+	struct api_req *r = api_task_req(t);
+
+	if (r && t->rc < 0) {
+		api_error(r, API_E_STORAGE, "%s could not be read", what);
+		return NULL;
+	}
+	return r;
+}
+
 bool api_task_cancelled(struct api_task *t)
 {
 	return atomic_load(&t->cancel);

@@ -15,6 +15,7 @@ const assert = require('node:assert/strict');
 const fs = require('fs');
 const path = require('path');
 const { gwTest, until, ROOT } = require('../integration/lib/gw');
+const { residentId: idNumber } = require('../integration/lib/roster');
 const { launch, shot, haveChromium, CHROMIUM, SHOTS } = require('./lib/browser');
 
 const SIG = '【揭阳人社】';
@@ -24,13 +25,6 @@ const OPERATOR = { user: 'zhangsan', password: 'Operator-Test-2026' };
 const VIEWER = { user: 'lisi', password: 'Viewer-Test-2026' };
 const CONSOLE_DIR = path.join(ROOT, 'gateway', 'api', 'console');
 const PUNING = 6;	// workers of the roster in 普宁市 (445281)
-
-/** A resident ID (GB 11643) with its check character. */
-function idNumber(body17) {
-	const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-	const sum = [...body17].reduce((a, d, i) => a + Number(d) * w[i], 0);
-	return body17 + '10X98765432'[sum % 11];
-}
 
 const NAMES = ['陈志明', '林秀英', '黄建华', '郑丽娟', '吴国强', '蔡少芬', '许文龙', '杨晓燕', '李永康', '王美玲'];
 
@@ -235,7 +229,17 @@ gwTest('the console in Chromium: log in, campaign to 100%, import with a bad row
 	await p.getByRole('button', { name: '修改' }).click();
 	await p.locator('.page-worker .badge', { hasText: '已批准' }).waitFor();
 	assert.equal(gw.dbValue("SELECT status FROM subsidy WHERE reference = 'BT2026-0001'"), 'approved');
+	// ... and the worker is told, once, without asking
+	const told = await sim.waitMessage((m) => m.to === '8613900000001' && /审核通过/.test(m.text), 15000,
+		'the approval texted to the worker');
+	assert.match(told.text, /生活费补贴1200\.00元已于/);
 	await save('13-worker');
+	// ... and the bureau sees it among the notifications, delivered
+	await p.getByRole('link', { name: '业务提醒' }).click();
+	await p.locator('.page-notifications table.grid td', { hasText: '补贴已批准' }).first().waitFor();
+	await p.locator('.page-notifications td', { hasText: '139****0001' }).first().waitFor();
+	await p.locator('.page-notifications .badge', { hasText: '已送达' }).first().waitFor({ timeout: 20000 });
+	await save('13b-notifications');
 
 	// ---- a viewer reads and is offered no change
 	await logout(p);

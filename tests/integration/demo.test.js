@@ -29,6 +29,8 @@ const SCRIPTS = [
 	['demo.script', 'a notice sent with skillctl arrives with its delivery report; an SMS from the phone is stored'],
 	['demo-sms.script', 'SMS commands: subsidy status of the demo numbers, help, courses'],
 	['demo-ussd.script', 'USSD: main menu, wrong choice, subsidy check, enrolment'],
+	['demo-notify.script', 'a subsidy paid by an import is texted to the worker without asking',
+		{ SKILLGW_DEMO_QUIET: '00:00-00:00' }],
 ];
 
 // A December day (the one this was written on), the turn of the year,
@@ -103,6 +105,12 @@ const CHECKS = {
 		assert.equal(mo.length, 1, 'the SMS from the phone is stored once');
 		assert.equal(mo[0].src, '8613800138000');
 	},
+	'demo-notify.script': () => {
+		// the data set is history (none of its decisions told); reminders
+		// of its courses starting tomorrow are the gateway's own
+		const n = db("SELECT kind, state FROM notify_event WHERE kind <> 'reminder'");
+		assert.deepEqual(n, [{ kind: 'subsidy_paid', state: 'queued' }], 'one notification: the payment');
+	},
 };
 
 // The data set of day (its demo directory dir) after demo-days.script: the
@@ -172,9 +180,9 @@ async function demoRun(t, file, dir, env, check) {
 	}
 }
 
-for (const [file, what] of SCRIPTS) {
+for (const [file, what, env = {}] of SCRIPTS) {
 	test(`make run's demo, scripted (${file}): ${what}`, { timeout: 240000 }, async (t) => {
-		await demoRun(t, file, VAR, {}, CHECKS[file]);
+		await demoRun(t, file, VAR, env, CHECKS[file]);
 	});
 }
 

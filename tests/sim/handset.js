@@ -277,14 +277,25 @@ function ts() {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** Split a command line into words; "double" and 'single' quotes group. */
+/** Split a command line into words; "double" and 'single' quotes group;
+ *  $NAME and ${NAME} outside single quotes are environment variables. */
 function shellWords(s) {
 	const words = [];
 	let cur = null;
 	let q = null;
+	// $NAME and ${NAME}, outside single quotes: the environment's value, as sh
+	const env = (i) => {
+		const m = s.slice(i).match(/^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/);
+		return m ? { value: process.env[m[1] || m[2]] || '', len: m[0].length } : null;
+	};
 	for (let i = 0; i < s.length; i++) {
 		const c = s[i];
-		if (q) {
+		const v = c === '$' && q !== "'" ? env(i) : null;
+		if (v) {
+			if (cur === null) cur = '';
+			cur += v.value;
+			i += v.len - 1;
+		} else if (q) {
 			if (c === q) q = null;
 			else if (c === '\\' && q === '"' && i + 1 < s.length) cur += s[++i];
 			else cur += c;
@@ -328,7 +339,8 @@ function commandHelp(h) {
   sms TEXT         send an SMS to ${sc} and show the reply: sms BT, sms 报名 2031, sms BZ
   as NUMBER        use another phone: as 13800138001
   numbers          the demo data's notes: IDs to register with, course codes
-  ctl ARGS         run skillctl with the gateway's config, e.g.
+  ctl ARGS         run skillctl with the gateway's config ($NAME: an
+                   environment variable, as in sh), e.g.
                    ctl send --to 13800138000 --text "【揭阳人社】电工班3月开课"
   dlr STATE|off    delivery reports for the gateway's messages (DELIVRD, UNDELIV, EXPIRED)
   status           the gateway's link and the counters

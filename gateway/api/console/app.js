@@ -13,6 +13,7 @@ import { importsPage } from './pages/imports.js';
 import { sendPage } from './pages/send.js';
 import { workerPage } from './pages/worker.js';
 import { adminPage } from './pages/admin.js';
+import { notificationsPage } from './pages/notifications.js';
 
 // route name -> page function (main, ctx) with ctx {session, params, go}
 const ROUTES = {
@@ -21,6 +22,7 @@ const ROUTES = {
 	imports: importsPage,
 	send: sendPage,
 	worker: workerPage,
+	notifications: notificationsPage,
 	admin: adminPage,
 };
 

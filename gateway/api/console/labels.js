@@ -43,6 +43,17 @@ export const LABELS = {
 	role: { admin: '管理员', operator: '操作员', viewer: '只读用户' },
 	channel: { sms: '短信', ussd: 'USSD', import: '导入' },
 	traffic: { mo: '上行短信', mt: '下行短信', dlr: '状态报告', ussd: 'USSD 会话' },
+	notify_kind: {
+		subsidy_approved: '补贴已批准', subsidy_paid: '补贴已发放', subsidy_rejected: '不予补贴',
+		course_cancelled: '课程取消', course_closed: '课程截止报名', course_changed: '课程变更',
+		enrolment_cancelled: '报名被取消', reminder: '开课提醒',
+	},
+	notify_state: { pending: '待处理', queued: '已生成短信', nonumber: '未绑定手机', optout: '已退订', bad: '无法生成' },
+	notify_msg: { queued: '排队中', sent: '已提交', delivered: '已送达', failed: '失败', expired: '已过期' },
+	notify_col: {
+		events: '事件', delivered: '已送达', sent: '已提交', queued: '排队中', pending: '待处理', failed: '失败',
+		nonumber: '未绑定手机', optout: '已退订',
+	},
 };
 
 /** The Chinese word for code in kind, or the code. */
@@ -51,3 +62,6 @@ export function label(kind, code) {
 	if (code === undefined || code === null || code === '') return '—';
 	return (t && t[code]) || String(code);
 }
+
+/** The words of one kind: {code: word}. */
+label.table = (kind) => LABELS[kind] || {};
