@@ -86,7 +86,7 @@ $(B)/skillgw: $(B)/gateway/main.o $(B)/libsgw.a
 $(B)/skillctl: $(B)/libctl.a $(B)/libsgw.a
 	$(CC) $(LDFLAGS) -o $@ $(B)/gateway/ctl/skillctl.o $^ $(LDLIBS)
 
-TEST_UTIL = $(B)/tests/testutil.o $(B)/tests/rawpdu.o
+TEST_UTIL = $(B)/tests/testutil.o $(B)/tests/rawpdu.o $(B)/tests/fixture.o
 
 # unit tests may reach private headers of the modules they test
 TEST_INC  = $(foreach m,$(MODULES) gateway/ctl,-I$(m))

@@ -1,8 +1,9 @@
 /*
  * test_domain.c - unit tests of the domain layer (handlers/domain/domain.c,
  * worker.c, course.c, enrol.c, subsidy.c) against a fresh
- * database per test, filled by SQL with a small catalogue and roster, at a
- * fixed time: 2026-11-30 12:00 China time.
+ * database per test, filled with the shared fixture (fixture.h: its
+ * catalogue, roster and records), at its fixed time: 2026-03-01 10:00
+ * China time.
  *
  * Covered: workers by number and ID; registration (bound, already bound,
  * lower-case x, a number of someone else's, wrong name, unknown ID, bad
@@ -11,10 +12,10 @@
  * courses (home region first, what is not open, paging), the words that
  * filter them, the region and group menus; the subsidy rule (year cap,
  * same occupation and level, rejected ones not counted); enrolment and its
- * preview (happy path, twice, deadline, closed, unknown, full) and 50
- * workers for the last 10 seats; cancellation (seat freed, not enrolled,
- * started, enrolling again); the record; the subsidy list; writes inside a
- * caller's transaction.
+ * preview (happy path, twice, deadline, closed, unknown, full) and the
+ * fixture's crowd of 50 workers for the last 10 seats; cancellation (seat
+ * freed, not enrolled, started, enrolling again); the record; the subsidy
+ * list; writes inside a caller's transaction.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -30,22 +31,26 @@
 
 #include "gateway/db.h"
 #include "handlers/domain/domain.h"
-#include "gateway/text/fmt.h"
+#include "handlers/domain/idcard.h"
 #include "gateway/log.h"
+#include "fixture.h"
 #include "testutil.h"
 
-#define ZHANG		"8613800138000"	/* bound by the roster, 榕城区 */
-#define WU		"8613800138003"	/* bound, 3 training subsidies 2026 */
+#define ZHANG		FIXTURE_ZHANG	/* 张小明, worker 1, 普宁市 */
+#define WANG		FIXTURE_WANG	/* 王五, worker 3, 3 training
+					 * subsidies 2026 */
 #define NEW_NO		"8613800138009"	/* not bound */
-#define ID_ZHANG	"44520219900101123X"
-#define ID_LIN		"445281198506154560"	/* 林秀英, not bound */
-#define ID_CHEN		"44520220020315009X"	/* 陈七, not bound */
 #define ID_NOBODY	"445202199307077717"	/* valid, not on the roster */
-#define N_RACE		50
-#define RACE_SEATS	10
+#define ID_BAD_CHECK	"445202198505053210"	/* 李四's, wrong check */
+#define RACE_SEATS	10	/* of 2037 */
+#define DAY_MS		(24 * 3600 * 1000LL)
 
 static void *test_ctx;
-static int64_t now;	/* 2026-11-30 12:00 China time */
+static int64_t now;	/* the fixture's: 2026-03-01 10:00 China time */
+/* resident IDs of the fixture: 张小明, 李四 (not bound), 赵六 (not bound,
+ * ends in X) */
+static char id_zhang[IDCARD_LEN + 1], id_li[IDCARD_LEN + 1],
+	    id_zhao[IDCARD_LEN + 1];
 
 struct fx {
 	char path[64];
@@ -53,75 +58,12 @@ struct fx {
 	struct dom *d;
 };
 
-static const char fixture_sql[] =
-	"INSERT INTO occupation (code, name, grp, created_at, updated_at) VALUES"
-	" ('M01', '电工', '制造', 0, 0), ('M02', '焊工', '制造', 0, 0),"
-	" ('M03', '电工(新能源汽车维修)', '制造', 0, 0),"
-	" ('S01', '中式烹调师', '服务', 0, 0), ('S03', '育婴员', '服务', 0, 0),"
-	" ('I01', '电子商务师', '信息', 0, 0);"
-	"INSERT INTO institution (code, name, region, catalogued, created_at,"
-	" updated_at) VALUES ('JG1', '榕城区职业技术学校', '445202', 1, 0, 0),"
-	" ('JG5', '普宁市职业技术学校', '445281', 1, 0, 0);"
-	"INSERT INTO course (code, name, occupation, level, training_type,"
-	" institution, region, start_date, end_date, enrol_deadline, capacity,"
-	" subsidy_fen, status, created_at, updated_at) VALUES"
-	" ('2001', '电工初级班', 'M01', 5, 'employment', 'JG1', '445202',"
-	"  '2026-12-07', '2026-12-26', '2026-12-04', 40, 100000, 'open', 0, 0),"
-	" ('2002', '中式烹调师初级班', 'S01', 5, 'employment', 'JG5', '445281',"
-	"  '2026-12-14', '2027-01-01', '2026-12-10', 2, 110000, 'open', 0, 0),"
-	" ('2003', '育婴员中级班', 'S03', 4, 'employment', 'JG1', '445202',"
-	"  '2026-12-01', '2026-12-20', '2026-11-25', 20, 160000, 'open', 0, 0),"
-	" ('2004', '电工中级班', 'M01', 4, 'upgrade', 'JG5', '445281',"
-	"  '2027-01-11', '2027-02-11', '2027-01-06', 30, 160000, 'closed', 0, 0),"
-	" ('2005', '新能源汽车电工班', 'M03', 5, 'employment', 'JG5', '445281',"
-	"  '2027-03-01', '2027-03-20', '2027-02-20', 10, 120000, 'open', 0, 0),"
-	" ('2006', '电子商务初级班', 'I01', 5, 'employment', 'JG1', '445202',"
-	"  '2026-11-20', '2026-12-10', '2026-11-30', 30, 90000, 'open', 0, 0),"
-	" ('2007', '焊工初级班', 'M02', 5, 'employment', 'JG5', '445281',"
-	"  '2026-05-04', '2026-05-29', '2026-04-30', 30, 100000, 'finished',"
-	"  0, 0);"
-	"INSERT INTO worker (id, id_number, name, msisdn, region, key_groups,"
-	" birth_date, bound_by, created_at, updated_at) VALUES"
-	" (1, '" ID_ZHANG "', '张小明', '" ZHANG "', '445202', 'migrant',"
-	"  '1990-01-01', 'roster', 0, 0),"
-	" (2, '" ID_LIN "', '林秀英', NULL, '445281', '', '1985-06-15', NULL,"
-	"  0, 0),"
-	" (3, '445222197803020011', '吴丽娟', '" WU "', '445222', 'graduate',"
-	"  '1978-03-02', 'roster', 0, 0),"
-	" (4, '" ID_CHEN "', '陈七', NULL, '445202', '', '2002-03-15', NULL,"
-	"  0, 0);"
-	"INSERT INTO subsidy (reference, worker_id, kind, course_id, occupation,"
-	" level, amount_fen, status, reason, applied_date, decided_date,"
-	" paid_date, year, created_at, updated_at) VALUES"
-	" ('S1', 1, 'training', NULL, 'M03', 5, 120000, 'paid', NULL,"
-	"  '2025-06-01', '2025-06-20', '2025-07-01', 2025, 0, 0),"
-	" ('S2', 1, 'appraisal', NULL, 'M01', 5, 30000, 'rejected',"
-	"  '材料不全', '2025-08-01', '2025-08-10', NULL, 2025, 0, 0),"
-	" ('W1', 3, 'training', 7, 'M02', 5, 100000, 'paid', NULL,"
-	"  '2026-06-05', '2026-06-20', '2026-07-01', 2026, 0, 0),"
-	" ('W2', 3, 'training', NULL, 'S03', 5, 100000, 'approved', NULL,"
-	"  '2026-07-05', '2026-07-20', NULL, 2026, 0, 0),"
-	" ('W3', 3, 'training', NULL, 'I01', 4, 100000, 'reviewing', NULL,"
-	"  '2026-09-05', NULL, NULL, 2026, 0, 0),"
-	" ('W4', 3, 'training', NULL, 'S01', 4, 100000, 'rejected',"
-	"  '未取得培训合格证书', '2026-10-05', '2026-10-20', NULL, 2026, 0, 0);"
-	"INSERT INTO certificate (number, worker_id, kind, occupation, level,"
-	" issued_date, created_at, updated_at) VALUES"
-	" ('ZS1', 3, 'completion', 'M02', 5, '2026-06-01', 0, 0),"
-	" ('ZS2', 3, 'skill_level', 'M02', 4, '2026-09-01', 0, 0),"
-	" ('ZS3', 3, 'skill_level', 'S03', 5, '2026-07-01', 0, 0);"
-	"INSERT INTO enrolment (worker_id, course_id, status, channel, result,"
-	" certificate_id, created_at, updated_at) VALUES"
-	" (3, 7, 'completed', 'import', 'passed', 1, 0, 0);";
-
 static int setup(void **state)
 {
 	struct fx *f = talloc_zero(test_ctx, struct fx);
-	char *err = NULL;
 
 	f->db = testutil_db_create(f, "test_domain", f->path, sizeof(f->path));
-	if (sqlite3_exec(db_handle(f->db), fixture_sql, NULL, NULL, &err))
-		fail_msg("fixture: %s", err);
+	fixture_load(f->db);
 	f->d = dom_init(f, f->db, NULL);
 	assert_non_null(f->d);
 	*state = f;
@@ -148,16 +90,16 @@ static void test_worker_lookup(void **state)
 
 	assert_int_equal(dom_worker_by_msisdn(f->d, ZHANG, &w), DOM_OK);
 	assert_int_equal(w.id, 1);
-	assert_string_equal(w.id_number, ID_ZHANG);
+	assert_string_equal(w.id_number, id_zhang);
 	assert_string_equal(w.name, "张小明");
-	assert_string_equal(w.region, "445202");
-	assert_string_equal(w.region_name, "榕城区");
+	assert_string_equal(w.region, "445281");
+	assert_string_equal(w.region_name, "普宁市");
 	assert_string_equal(w.key_groups, "migrant");
 	assert_string_equal(w.birth_date, "1990-01-01");
 	assert_string_equal(w.bound_by, "roster");
 	assert_false(w.opted_out);
 	assert_int_equal(dom_worker_by_msisdn(f->d, NEW_NO, &w), DOM_NOT_FOUND);
-	assert_int_equal(dom_worker_by_id_number(f->d, ID_LIN, &w), DOM_OK);
+	assert_int_equal(dom_worker_by_id_number(f->d, id_li, &w), DOM_OK);
 	assert_string_equal(w.msisdn, "");
 	assert_string_equal(w.bound_by, "");
 	assert_string_equal(dom_result_str(DOM_FULL), "full");
@@ -169,8 +111,10 @@ static void test_register(void **state)
 	struct fx *f = *state;
 	struct dom_reg r;
 	struct dom_worker w;
+	char spaced[IDCARD_LEN + 3], lower_x[IDCARD_LEN + 1];
 
-	assert_int_equal(dom_register(f->d, NEW_NO, " " ID_LIN " ", "　林秀英 ",
+	snprintf(spaced, sizeof(spaced), " %s ", id_li);
+	assert_int_equal(dom_register(f->d, NEW_NO, spaced, "　李四 ",
 				      DOM_VIA_SMS, now, &r), DOM_OK);
 	assert_int_equal(r.w.id, 2);
 	assert_string_equal(r.w.msisdn, NEW_NO);
@@ -183,13 +127,16 @@ static void test_register(void **state)
 	assert_int_equal(testutil_q1(f->db, "SELECT count(*) FROM audit WHERE action ="
 			       " 'register' AND actor = '" NEW_NO "'"), 1);
 	/* the same again: already, nothing counted */
-	assert_int_equal(dom_register(f->d, NEW_NO, ID_LIN, "林秀英",
+	assert_int_equal(dom_register(f->d, NEW_NO, id_li, "李四",
 				      DOM_VIA_SMS, now, &r), DOM_ALREADY);
 	assert_int_equal(r.failures, 0);
 	/* lower-case x, over USSD */
-	assert_int_equal(dom_register(f->d, "8613800138010",
-				      "44520220020315009x", "陈七",
+	snprintf(lower_x, sizeof(lower_x), "%s", id_zhao);
+	assert_int_equal(lower_x[IDCARD_LEN - 1], 'X');
+	lower_x[IDCARD_LEN - 1] = 'x';
+	assert_int_equal(dom_register(f->d, "8613800138010", lower_x, "赵六",
 				      DOM_VIA_USSD, now, &r), DOM_OK);
+	assert_int_equal(r.w.id, 4);
 	assert_string_equal(r.w.bound_by, "ussd");
 }
 
@@ -198,13 +145,23 @@ static void test_register_number_bound(void **state)
 	struct fx *f = *state;
 	struct dom_reg r;
 
-	assert_int_equal(dom_register(f->d, ZHANG, ID_LIN, "林秀英",
+	assert_int_equal(dom_register(f->d, ZHANG, id_li, "李四",
 				      DOM_VIA_SMS, now, &r), DOM_NUMBER_BOUND);
 	assert_int_equal(r.failures, 0);
-	assert_int_equal(dom_register(f->d, ZHANG, ID_ZHANG, "张小明",
+	assert_int_equal(dom_register(f->d, ZHANG, id_zhang, "张小明",
 				      DOM_VIA_SMS, now, &r), DOM_ALREADY);
 	assert_int_equal(r.w.id, 1);
 	assert_int_equal(testutil_q1(f->db, "SELECT count(*) FROM reg_failure"), 0);
+}
+
+/* The audit rows of registration failures never hold the ID typed. */
+static void assert_id_masked(struct fx *f, const char *id)
+{
+	char sql[128];
+
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM audit WHERE detail"
+		 " LIKE '%%%s%%'", id);
+	assert_int_equal(testutil_q1(f->db, sql), 0);
 }
 
 static void test_register_lockout(void **state)
@@ -213,17 +170,16 @@ static void test_register_lockout(void **state)
 	struct dom_reg r;
 	unsigned n;
 
-	assert_int_equal(dom_register(f->d, NEW_NO, ID_LIN, "林英",
+	assert_int_equal(dom_register(f->d, NEW_NO, id_li, "李五",
 				      DOM_VIA_SMS, now, &r), DOM_NO_MATCH);
 	assert_int_equal(r.failures, 1);
 	assert_int_equal(r.left, 4);
 	assert_false(r.locked_now);
-	assert_int_equal(dom_register(f->d, NEW_NO, ID_NOBODY, "林秀英",
+	assert_int_equal(dom_register(f->d, NEW_NO, ID_NOBODY, "李四",
 				      DOM_VIA_SMS, now, &r), DOM_NO_MATCH);
-	assert_int_equal(dom_register(f->d, NEW_NO, "445281198506154561",
-				      "林秀英", DOM_VIA_SMS, now, &r),
-			 DOM_BAD_ID);
-	assert_int_equal(dom_register(f->d, NEW_NO, ID_ZHANG, "张小明",
+	assert_int_equal(dom_register(f->d, NEW_NO, ID_BAD_CHECK, "李四",
+				      DOM_VIA_SMS, now, &r), DOM_BAD_ID);
+	assert_int_equal(dom_register(f->d, NEW_NO, id_zhang, "张小明",
 				      DOM_VIA_SMS, now, &r), DOM_ID_BOUND);
 	assert_int_equal(r.failures, 4);
 	assert_int_equal(dom_reg_status(f->d, NEW_NO, now, &n), DOM_OK);
@@ -233,7 +189,7 @@ static void test_register_lockout(void **state)
 	assert_true(r.locked_now);
 	assert_int_equal(r.left, 0);
 	/* locked: even the right answer is refused, and not counted */
-	assert_int_equal(dom_register(f->d, NEW_NO, ID_LIN, "林秀英",
+	assert_int_equal(dom_register(f->d, NEW_NO, id_li, "李四",
 				      DOM_VIA_SMS, now, &r), DOM_LOCKED);
 	assert_int_equal(r.failures, 5);
 	assert_false(r.locked_now);
@@ -243,12 +199,10 @@ static void test_register_lockout(void **state)
 			       " 'register_fail'"), 5);
 	assert_int_equal(testutil_q1(f->db, "SELECT count(*) FROM audit WHERE action ="
 			       " 'lockout'"), 1);
-	assert_int_equal(testutil_q1(f->db, "SELECT count(*) FROM audit WHERE detail"
-			       " LIKE '%" ID_LIN "%'"), 0);	/* masked */
+	assert_id_masked(f, id_li);
 	/* the next local day */
-	assert_int_equal(dom_register(f->d, NEW_NO, ID_LIN, "林秀英",
-				      DOM_VIA_SMS, now + 12 * 3600 * 1000, &r),
-			 DOM_OK);
+	assert_int_equal(dom_register(f->d, NEW_NO, id_li, "李四",
+				      DOM_VIA_SMS, now + DAY_MS, &r), DOM_OK);
 	/* another number is not affected */
 	assert_int_equal(dom_reg_status(f->d, "8613800138011", now, NULL),
 			 DOM_OK);
@@ -279,29 +233,31 @@ static void test_course_get(void **state)
 	struct fx *f = *state;
 	struct dom_course c;
 
-	assert_int_equal(dom_course_get(f->d, "2001", &c), DOM_OK);
+	assert_int_equal(dom_course_get(f->d, "2031", &c), DOM_OK);
 	assert_string_equal(c.name, "电工初级班");
-	assert_string_equal(c.occupation, "M01");
+	assert_string_equal(c.occupation, "E1");
 	assert_string_equal(c.occupation_name, "电工");
 	assert_string_equal(c.group, "制造");
 	assert_int_equal(c.level, 5);
 	assert_string_equal(c.training_type, "employment");
-	assert_string_equal(c.institution_name, "榕城区职业技术学校");
+	assert_string_equal(c.institution_name, "普宁职校");
 	assert_true(c.catalogued);
-	assert_string_equal(c.region_name, "榕城区");
-	assert_string_equal(c.start_date, "2026-12-07");
-	assert_string_equal(c.end_date, "2026-12-26");
-	assert_string_equal(c.enrol_deadline, "2026-12-04");
-	assert_int_equal(c.capacity, 40);
+	assert_string_equal(c.region_name, "普宁市");
+	assert_string_equal(c.start_date, "2026-04-01");
+	assert_string_equal(c.end_date, "2026-04-30");
+	assert_string_equal(c.enrol_deadline, "2026-03-25");
+	assert_int_equal(c.capacity, 30);
 	assert_int_equal(c.seats_taken, 0);
-	assert_int_equal(c.subsidy_fen, 100000);
+	assert_int_equal(c.subsidy_fen, 120000);
 	assert_string_equal(c.status, "open");
+	assert_int_equal(dom_course_get(f->d, "2036", &c), DOM_OK);
+	assert_false(c.catalogued);
 	assert_int_equal(dom_course_get(f->d, "9999", &c), DOM_NOT_FOUND);
 	assert_int_equal(dom_course_get(f->d, "' OR 1=1 --", &c),
 			 DOM_NOT_FOUND);
 }
 
-/* The codes of a list, "2001 2005 ..." */
+/* The codes of a list, "2031 2036 ..." */
 static const char *codes(const struct dom_course *c, unsigned n)
 {
 	static char buf[128];
@@ -332,27 +288,33 @@ static const char *open_list(struct fx *f, const struct dom_course_filter *fl,
 static void test_courses_open(void **state)
 {
 	struct fx *f = *state;
-	struct dom_course_filter fl = { .home_region = "445281" };
+	struct dom_course_filter fl = { .home_region = "445202" };
 	bool more;
 
-	/* 2003 deadline passed, 2004 closed, 2007 finished: not listed;
-	 * 2006's deadline is today: listed; home region first */
+	/* 2033 and 2034 deadline passed, 2035 closed, 2029 and 2030
+	 * finished: not listed; 2039's deadline is today: listed; home
+	 * region (榕城区: 2032, 2037) first */
 	assert_string_equal(open_list(f, &fl, 0, 10, &more),
-			    "2002 2005 2006 2001");
+			    "2032 2037 2039 2031 2036 2038");
 	assert_false(more);
 	assert_string_equal(open_list(f, NULL, 0, 10, &more),
-			    "2006 2001 2002 2005");
-	assert_string_equal(open_list(f, &fl, 0, 2, &more), "2002 2005");
+			    "2039 2031 2036 2032 2037 2038");
+	assert_string_equal(open_list(f, &fl, 0, 2, &more), "2032 2037");
 	assert_true(more);
-	assert_string_equal(open_list(f, &fl, 2, 2, &more), "2006 2001");
+	assert_string_equal(open_list(f, &fl, 2, 2, &more), "2039 2031");
+	assert_true(more);
+	assert_string_equal(open_list(f, &fl, 4, 2, &more), "2036 2038");
 	assert_false(more);
-	assert_string_equal(open_list(f, &fl, 4, 2, &more), "");
-	/* a full course is not listed */
-	assert_int_equal(sqlite3_exec(db_handle(f->db), "INSERT INTO enrolment"
-		" (worker_id, course_id, status, channel, created_at,"
-		" updated_at) VALUES (1, 2, 'enrolled', 'sms', 0, 0),"
-		" (2, 2, 'enrolled', 'sms', 0, 0)", NULL, NULL, NULL), 0);
-	assert_string_equal(open_list(f, &fl, 0, 10, &more), "2005 2006 2001");
+	assert_string_equal(open_list(f, &fl, 6, 2, &more), "");
+	/* a full course is not listed: 2032 has 2 seats */
+	testutil_exec(f->db, "INSERT INTO enrolment (worker_id, course_id,"
+		" status, channel, created_at, updated_at) VALUES"
+		" (1, (SELECT id FROM course WHERE code = '2032'), 'enrolled',"
+		"  'sms', 0, 0),"
+		" (2, (SELECT id FROM course WHERE code = '2032'), 'enrolled',"
+		"  'sms', 0, 0)");
+	assert_string_equal(open_list(f, &fl, 0, 10, &more),
+			    "2037 2039 2031 2036 2038");
 }
 
 static void test_course_word(void **state)
@@ -363,21 +325,25 @@ static void test_course_word(void **state)
 
 	assert_int_equal(dom_course_word(f->d, "普宁", &fl), DOM_OK);
 	assert_string_equal(fl.region, "445281");
-	assert_string_equal(open_list(f, &fl, 0, 10, &more), "2002 2005");
+	assert_string_equal(open_list(f, &fl, 0, 10, &more), "2039 2031");
 	memset(&fl, 0, sizeof(fl));
 	assert_int_equal(dom_course_word(f->d, "电工", &fl), DOM_OK);
 	assert_string_equal(fl.word, "电工");
-	assert_string_equal(open_list(f, &fl, 0, 10, &more), "2001 2005");
+	assert_string_equal(open_list(f, &fl, 0, 10, &more), "2031 2037");
 	assert_int_equal(dom_course_word(f->d, "榕城区", &fl), DOM_OK);
-	assert_string_equal(open_list(f, &fl, 0, 10, &more), "2001");
+	assert_string_equal(open_list(f, &fl, 0, 10, &more), "2037");
+	memset(&fl, 0, sizeof(fl));
+	assert_int_equal(dom_course_word(f->d, "烹调", &fl), DOM_OK);
+	assert_string_equal(fl.word, "烹调");	/* part of 中式烹调师 */
+	assert_string_equal(open_list(f, &fl, 0, 10, &more), "2036 2038");
 	memset(&fl, 0, sizeof(fl));
 	assert_int_equal(dom_course_word(f->d, "服务", &fl), DOM_OK);
 	assert_string_equal(fl.group, "服务");
-	assert_string_equal(open_list(f, &fl, 0, 10, &more), "2002");
+	assert_string_equal(open_list(f, &fl, 0, 10, &more), "2036 2038");
 	memset(&fl, 0, sizeof(fl));
-	assert_int_equal(dom_course_word(f->d, "I01", &fl), DOM_OK);
-	assert_string_equal(fl.occupation, "I01");
-	assert_string_equal(open_list(f, &fl, 0, 10, &more), "2006");
+	assert_int_equal(dom_course_word(f->d, "W1", &fl), DOM_OK);
+	assert_string_equal(fl.occupation, "W1");
+	assert_string_equal(open_list(f, &fl, 0, 10, &more), "2032");
 	memset(&fl, 0, sizeof(fl));
 	assert_int_equal(dom_course_word(f->d, "445224", &fl), DOM_OK);
 	assert_string_equal(open_list(f, &fl, 0, 10, &more), "");
@@ -404,9 +370,11 @@ static void test_menus(void **state)
 	talloc_free(r);
 	assert_int_equal(dom_groups(f->d, NULL, NULL, now, &g, &n), DOM_OK);
 	assert_int_equal(n, 3);
-	assert_string_equal(g[0], "制造");	/* 2 courses */
+	assert_string_equal(g[0], "制造");	/* 3 courses */
+	assert_string_equal(g[1], "服务");	/* 2 */
+	assert_string_equal(g[2], "信息");	/* 1 */
 	talloc_free(g);
-	assert_int_equal(dom_groups(f->d, NULL, "445202", now, &g, &n), DOM_OK);
+	assert_int_equal(dom_groups(f->d, NULL, "445281", now, &g, &n), DOM_OK);
 	assert_int_equal(n, 2);
 	assert_string_equal(g[0], "信息");	/* 1 each: by name */
 	assert_string_equal(g[1], "制造");
@@ -420,24 +388,24 @@ static void test_rule(void **state)
 	struct fx *f = *state;
 	struct dom_rule r;
 
-	/* 吴丽娟: 3 in 2026 (the rejected 4th does not count) */
-	assert_int_equal(dom_subsidy_rule(f->d, 3, "M01", 5, 2026, &r),
+	/* 王五: 3 in 2026 (S4..S6; the rejected S8 does not count) */
+	assert_int_equal(dom_subsidy_rule(f->d, 3, "E1", 5, 2026, &r),
 			 DOM_RULE_YEAR);
 	assert_int_equal(r.year_count, 3);
-	assert_int_equal(dom_subsidy_rule(f->d, 3, "M01", 5, 2027, &r), DOM_OK);
+	assert_int_equal(dom_subsidy_rule(f->d, 3, "E1", 5, 2027, &r), DOM_OK);
 	assert_int_equal(r.year_count, 0);
-	assert_int_equal(dom_subsidy_rule(f->d, 3, "M02", 5, 2027, &r),
+	assert_int_equal(dom_subsidy_rule(f->d, 3, "W1", 5, 2027, &r),
 			 DOM_RULE_SAME);
-	assert_string_equal(r.same_reference, "W1");
-	/* rejected: S01 level 4 may be subsidised again */
-	assert_int_equal(dom_subsidy_rule(f->d, 3, "S01", 4, 2027, &r), DOM_OK);
-	/* 张小明: M03 5 paid in 2025; an appraisal does not count */
-	assert_int_equal(dom_subsidy_rule(f->d, 1, "M03", 5, 2027, &r),
+	assert_string_equal(r.same_reference, "S5");
+	/* rejected: 育婴员 level 4 may be subsidised again */
+	assert_int_equal(dom_subsidy_rule(f->d, 3, "N1", 4, 2027, &r), DOM_OK);
+	/* 张小明: 电工 5 paid in 2025; an appraisal does not count */
+	assert_int_equal(dom_subsidy_rule(f->d, 1, "E1", 5, 2027, &r),
 			 DOM_RULE_SAME);
 	assert_string_equal(r.same_reference, "S1");
-	assert_int_equal(dom_subsidy_rule(f->d, 1, "M03", 4, 2025, &r), DOM_OK);
+	assert_int_equal(dom_subsidy_rule(f->d, 1, "E1", 4, 2025, &r), DOM_OK);
 	assert_int_equal(r.year_count, 1);
-	assert_int_equal(dom_subsidy_rule(f->d, 1, "M01", 5, 2025, &r), DOM_OK);
+	assert_int_equal(dom_subsidy_rule(f->d, 1, "W1", 5, 2025, &r), DOM_OK);
 }
 
 /* ---- enrolment ---- */
@@ -449,23 +417,24 @@ static void test_enrol(void **state)
 	struct dom_rule r;
 	int rule_rc;
 
-	assert_int_equal(dom_enrol_preview(f->d, 1, "2001", now, &c, &rule_rc,
+	/* 中式烹调师: nothing of 张小明's in the way of a subsidy */
+	assert_int_equal(dom_enrol_preview(f->d, 1, "2036", now, &c, &rule_rc,
 					   &r), DOM_OK);
 	assert_int_equal(rule_rc, DOM_OK);
-	assert_int_equal(dom_enrol(f->d, 1, "2001", DOM_VIA_SMS, ZHANG, now,
+	assert_int_equal(dom_enrol(f->d, 1, "2036", DOM_VIA_SMS, ZHANG, now,
 				   &c), DOM_OK);
 	assert_int_equal(c.seats_taken, 1);
-	assert_int_equal(dom_enrol(f->d, 1, "2001", DOM_VIA_USSD, ZHANG, now,
+	assert_int_equal(dom_enrol(f->d, 1, "2036", DOM_VIA_USSD, ZHANG, now,
 				   &c), DOM_ALREADY);
 	assert_int_equal(c.seats_taken, 1);
-	assert_int_equal(dom_enrol_preview(f->d, 1, "2001", now, &c, NULL,
+	assert_int_equal(dom_enrol_preview(f->d, 1, "2036", now, &c, NULL,
 					   NULL), DOM_ALREADY);
-	assert_int_equal(dom_enrol(f->d, 1, "2003", DOM_VIA_SMS, ZHANG, now,
+	assert_int_equal(dom_enrol(f->d, 1, "2033", DOM_VIA_SMS, ZHANG, now,
 				   &c), DOM_DEADLINE);
-	assert_string_equal(c.code, "2003");
-	assert_int_equal(dom_enrol_preview(f->d, 1, "2003", now, &c, NULL,
+	assert_string_equal(c.code, "2033");
+	assert_int_equal(dom_enrol_preview(f->d, 1, "2033", now, &c, NULL,
 					   NULL), DOM_DEADLINE);
-	assert_int_equal(dom_enrol(f->d, 1, "2004", DOM_VIA_SMS, ZHANG, now,
+	assert_int_equal(dom_enrol(f->d, 1, "2035", DOM_VIA_SMS, ZHANG, now,
 				   NULL), DOM_NOT_OPEN);
 	assert_int_equal(dom_enrol(f->d, 1, "9999", DOM_VIA_SMS, ZHANG, now,
 				   &c), DOM_NOT_FOUND);
@@ -474,8 +443,9 @@ static void test_enrol(void **state)
 	assert_int_equal(db_commit(f->db), 0);
 	assert_int_equal(testutil_q1(f->db, "SELECT count(*) FROM audit WHERE action ="
 			       " 'enrol'"), 1);
-	assert_int_equal(testutil_q1(f->db, "SELECT channel = 'sms' FROM enrolment WHERE"
-			       " worker_id = 1 AND course_id = 1"), 1);
+	assert_int_equal(testutil_q1(f->db, "SELECT e.channel = 'sms' FROM"
+			       " enrolment e JOIN course c ON c.id = e.course_id"
+			       " WHERE e.worker_id = 1 AND c.code = '2036'"), 1);
 }
 
 static void test_enrol_full_and_rule(void **state)
@@ -485,52 +455,45 @@ static void test_enrol_full_and_rule(void **state)
 	struct dom_rule r;
 	int rule_rc;
 
-	assert_int_equal(dom_enrol(f->d, 1, "2002", DOM_VIA_SMS, ZHANG, now,
+	assert_int_equal(dom_enrol(f->d, 1, "2032", DOM_VIA_SMS, ZHANG, now,
 				   &c), DOM_OK);
-	assert_int_equal(dom_enrol(f->d, 2, "2002", DOM_VIA_SMS, "x", now,
+	assert_int_equal(dom_enrol(f->d, 2, "2032", DOM_VIA_SMS, "x", now,
 				   &c), DOM_OK);
 	assert_int_equal(c.seats_taken, 2);
-	assert_int_equal(dom_enrol_preview(f->d, 3, "2002", now, &c, &rule_rc,
+	assert_int_equal(dom_enrol_preview(f->d, 3, "2032", now, &c, &rule_rc,
 					   &r), DOM_FULL);
-	assert_int_equal(dom_enrol(f->d, 3, "2002", DOM_VIA_SMS, WU, now, &c),
-			 DOM_FULL);
+	assert_int_equal(dom_enrol(f->d, 3, "2032", DOM_VIA_SMS, WANG, now,
+				   &c), DOM_FULL);
 	assert_int_equal(c.seats_taken, 2);
 	/* already enrolled wins over full */
-	assert_int_equal(dom_enrol(f->d, 1, "2002", DOM_VIA_SMS, ZHANG, now,
+	assert_int_equal(dom_enrol(f->d, 1, "2032", DOM_VIA_SMS, ZHANG, now,
 				   &c), DOM_ALREADY);
-	/* 吴丽娟 would get no subsidy for 2001 (year cap of 2026) */
-	assert_int_equal(dom_enrol_preview(f->d, 3, "2001", now, &c, &rule_rc,
+	/* 王五 would get no subsidy for 2031 (year cap of 2026) */
+	assert_int_equal(dom_enrol_preview(f->d, 3, "2031", now, &c, &rule_rc,
 					   &r), DOM_OK);
 	assert_int_equal(rule_rc, DOM_RULE_YEAR);
 	assert_int_equal(r.year_count, 3);
-	/* 张小明 was subsidised for M03 level 5: 2005 */
-	assert_int_equal(dom_enrol_preview(f->d, 1, "2005", now, &c, &rule_rc,
+	/* 张小明 was subsidised for 电工 level 5: 2031 */
+	assert_int_equal(dom_enrol_preview(f->d, 1, "2031", now, &c, &rule_rc,
 					   &r), DOM_OK);
 	assert_int_equal(rule_rc, DOM_RULE_SAME);
 	assert_string_equal(r.same_reference, "S1");
 }
 
-/* 50 workers for the 10 seats of 2005, each enrolment its own write in one
- * group-commit transaction, as the daemon would run them. */
+/* The fixture's crowd, 50 workers, for the 10 seats of 2037, each
+ * enrolment its own write in one group-commit transaction, as the daemon
+ * would run them. */
 static void test_last_seats(void **state)
 {
 	struct fx *f = *state;
-	char sql[256], actor[16];
+	char actor[16];
 	struct dom_course c;
 	unsigned i, ok = 0, full = 0;
 
-	for (i = 0; i < N_RACE; i++) {
-		snprintf(sql, sizeof(sql), "INSERT INTO worker (id, id_number,"
-			 " name, region, birth_date, created_at, updated_at)"
-			 " VALUES (%u, 'R%02u', '工人', '445281', '1990-01-01',"
-			 " 0, 0)", 100 + i, i);
-		assert_int_equal(sqlite3_exec(db_handle(f->db), sql, NULL, NULL,
-					      NULL), 0);
-	}
-	for (i = 0; i < N_RACE; i++) {
-		snprintf(actor, sizeof(actor), "86139%08u", i);
-		switch (dom_enrol(f->d, 100 + i, "2005", DOM_VIA_SMS, actor,
-				  now, &c)) {
+	for (i = 0; i < FIXTURE_CROWD; i++) {
+		fixture_crowd_number(actor, sizeof(actor), i);
+		switch (dom_enrol(f->d, FIXTURE_CROWD_WORKER + i, "2037",
+				  DOM_VIA_SMS, actor, now, &c)) {
 		case DOM_OK: ok++; break;
 		case DOM_FULL: full++; break;
 		default: fail();
@@ -538,11 +501,12 @@ static void test_last_seats(void **state)
 	}
 	assert_int_equal(db_commit(f->db), 0);
 	assert_int_equal(ok, RACE_SEATS);
-	assert_int_equal(full, N_RACE - RACE_SEATS);
+	assert_int_equal(full, FIXTURE_CROWD - RACE_SEATS);
 	assert_int_equal(testutil_q1(f->db, "SELECT seats_taken FROM course WHERE code ="
-			       " '2005'"), RACE_SEATS);
-	assert_int_equal(testutil_q1(f->db, "SELECT count(*) FROM enrolment WHERE"
-			       " course_id = 5"), RACE_SEATS);
+			       " '2037'"), RACE_SEATS);
+	assert_int_equal(testutil_q1(f->db, "SELECT count(*) FROM enrolment e"
+			       " JOIN course c ON c.id = e.course_id"
+			       " WHERE c.code = '2037'"), RACE_SEATS);
 	assert_int_equal(testutil_q1(f->db, "SELECT count(*) FROM audit WHERE action ="
 			       " 'enrol'"), RACE_SEATS);
 }
@@ -552,29 +516,31 @@ static void test_cancel(void **state)
 	struct fx *f = *state;
 	struct dom_course c;
 
-	assert_int_equal(dom_enrol(f->d, 1, "2001", DOM_VIA_SMS, ZHANG, now,
+	assert_int_equal(dom_enrol(f->d, 1, "2036", DOM_VIA_SMS, ZHANG, now,
 				   &c), DOM_OK);
-	assert_int_equal(dom_cancel(f->d, 1, "2001", ZHANG, now, &c), DOM_OK);
+	assert_int_equal(dom_cancel(f->d, 1, "2036", ZHANG, now, &c), DOM_OK);
 	assert_int_equal(c.seats_taken, 0);
-	assert_int_equal(dom_cancel(f->d, 1, "2001", ZHANG, now, &c),
+	assert_int_equal(dom_cancel(f->d, 1, "2036", ZHANG, now, &c),
 			 DOM_NOT_ENROLLED);
 	/* enrol again after cancelling: a new row, a seat again */
-	assert_int_equal(dom_enrol(f->d, 1, "2001", DOM_VIA_SMS, ZHANG, now,
+	assert_int_equal(dom_enrol(f->d, 1, "2036", DOM_VIA_SMS, ZHANG, now,
 				   &c), DOM_OK);
 	assert_int_equal(c.seats_taken, 1);
-	assert_int_equal(testutil_q1(f->db, "SELECT count(*) FROM enrolment WHERE"
-			       " worker_id = 1 AND course_id = 1"), 2);
-	/* 2006 started on 11-20; its deadline is today */
-	assert_int_equal(dom_enrol(f->d, 1, "2006", DOM_VIA_SMS, ZHANG, now,
+	assert_int_equal(testutil_q1(f->db, "SELECT count(*) FROM enrolment e"
+			       " JOIN course c ON c.id = e.course_id"
+			       " WHERE e.worker_id = 1 AND c.code = '2036'"), 2);
+	/* 2039 started on 02-23; its deadline is today */
+	assert_int_equal(dom_enrol(f->d, 1, "2039", DOM_VIA_SMS, ZHANG, now,
 				   &c), DOM_OK);
-	assert_int_equal(dom_cancel(f->d, 1, "2006", ZHANG, now, &c),
+	assert_int_equal(dom_cancel(f->d, 1, "2039", ZHANG, now, &c),
 			 DOM_STARTED);
 	assert_int_equal(c.seats_taken, 1);
 	/* completed */
-	assert_int_equal(dom_cancel(f->d, 3, "2007", WU, now, &c), DOM_STARTED);
+	assert_int_equal(dom_cancel(f->d, 3, "2029", WANG, now, &c),
+			 DOM_STARTED);
 	assert_int_equal(dom_cancel(f->d, 1, "9999", ZHANG, now, &c),
 			 DOM_NOT_FOUND);
-	assert_int_equal(dom_cancel(f->d, 2, "2002", "x", now, &c),
+	assert_int_equal(dom_cancel(f->d, 2, "2032", "x", now, &c),
 			 DOM_NOT_ENROLLED);
 	assert_int_equal(db_commit(f->db), 0);
 	assert_int_equal(testutil_q1(f->db, "SELECT count(*) FROM audit WHERE action ="
@@ -590,17 +556,17 @@ static void test_record(void **state)
 
 	assert_int_equal(dom_record(f->d, NULL, 3, &r), DOM_OK);
 	assert_int_equal(r.n_trainings, 1);
-	assert_string_equal(r.trainings[0].code, "2007");
+	assert_string_equal(r.trainings[0].code, "2029");
 	assert_string_equal(r.trainings[0].occupation_name, "焊工");
 	assert_string_equal(r.trainings[0].status, "completed");
 	assert_string_equal(r.trainings[0].result, "passed");
-	assert_string_equal(r.trainings[0].certificate, "ZS1");
-	assert_string_equal(r.trainings[0].institution_name,
-			    "普宁市职业技术学校");
+	assert_string_equal(r.trainings[0].certificate, "Z2025-0002");
+	assert_string_equal(r.trainings[0].institution_name, "揭阳技师学院");
 	assert_int_equal(r.n_certs, 3);
-	assert_string_equal(r.certs[0].number, "ZS2");	/* newest first */
+	assert_string_equal(r.certs[0].number, "Z2026-0001");	/* newest first */
 	assert_string_equal(r.certs[0].kind, "skill_level");
 	assert_int_equal(r.certs[0].level, 4);
+	assert_string_equal(r.certs[2].kind, "completion");
 	assert_int_equal(r.n_skills, 2);		/* completion: none */
 	assert_string_equal(r.skills[0].occupation_name, "焊工");
 	assert_int_equal(r.skills[0].level, 4);
@@ -622,21 +588,23 @@ static void test_subsidies(void **state)
 	unsigned n;
 
 	assert_int_equal(dom_subsidies(f->d, NULL, 3, &s, &n), DOM_OK);
-	assert_int_equal(n, 4);
-	assert_string_equal(s[0].reference, "W4");	/* newest first */
+	assert_int_equal(n, 5);
+	assert_string_equal(s[0].reference, "S8");	/* newest first */
 	assert_string_equal(s[0].status, "rejected");
 	assert_string_equal(s[0].reason, "未取得培训合格证书");
-	assert_string_equal(s[0].occupation_name, "中式烹调师");
+	assert_string_equal(s[0].occupation_name, "育婴员");
 	assert_int_equal(s[0].level, 4);
-	assert_string_equal(s[0].decided_date, "2026-10-20");
+	assert_string_equal(s[0].decided_date, "2026-02-27");
 	assert_string_equal(s[0].paid_date, "");
-	assert_string_equal(s[3].reference, "W1");
-	assert_string_equal(s[3].course_code, "2007");
-	assert_string_equal(s[3].course_name, "焊工初级班");
-	assert_int_equal(s[3].amount_fen, 100000);
-	assert_string_equal(s[3].paid_date, "2026-07-01");
-	assert_int_equal(s[3].year, 2026);
-	assert_false(s[3].flagged);
+	assert_string_equal(s[2].reference, "S5");
+	assert_string_equal(s[2].course_code, "2029");
+	assert_string_equal(s[2].course_name, "焊工初级2025班");
+	assert_int_equal(s[2].amount_fen, 100000);
+	assert_string_equal(s[2].paid_date, "2026-02-10");
+	assert_int_equal(s[2].year, 2026);
+	assert_false(s[2].flagged);
+	assert_string_equal(s[4].reference, "S7");
+	assert_string_equal(s[4].course_code, "");
 	talloc_free(s);
 	assert_int_equal(dom_subsidies(f->d, NULL, 2, &s, &n), DOM_OK);
 	assert_int_equal(n, 0);
@@ -649,14 +617,16 @@ static void test_callers_txn(void **state)
 {
 	struct fx *f = *state;
 	sqlite3 *h = db_handle(f->db);
+	int64_t enrolments = testutil_q1(f->db, "SELECT count(*) FROM enrolment");
 
 	assert_int_equal(sqlite3_exec(h, "BEGIN", NULL, NULL, NULL), 0);
-	assert_int_equal(dom_enrol(f->d, 1, "2001", DOM_VIA_SMS, ZHANG, now,
+	assert_int_equal(dom_enrol(f->d, 1, "2036", DOM_VIA_SMS, ZHANG, now,
 				   NULL), DOM_OK);
 	assert_int_equal(dom_set_optout(f->d, 1, true, ZHANG, now), DOM_OK);
 	assert_false(db_in_txn(f->db));
 	assert_int_equal(sqlite3_exec(h, "ROLLBACK", NULL, NULL, NULL), 0);
-	assert_int_equal(testutil_q1(f->db, "SELECT count(*) FROM enrolment"), 1);
+	assert_int_equal(testutil_q1(f->db, "SELECT count(*) FROM enrolment"),
+			 enrolments);
 	assert_int_equal(testutil_q1(f->db, "SELECT count(*) FROM audit"), 0);
 	assert_int_equal(testutil_q1(f->db, "SELECT opted_out FROM worker WHERE id = 1"),
 			 0);
@@ -688,7 +658,10 @@ int main(void)
 	const char *level = getenv("TEST_LOG");
 	int rc;
 
-	now = fmt_local_midnight_ms("2026-11-30") + 12 * 3600 * 1000;
+	now = fixture_now_ms();
+	testutil_resident_id(id_zhang, FIXTURE_ZHANG_ID17);
+	testutil_resident_id(id_li, FIXTURE_LI_ID17);
+	testutil_resident_id(id_zhao, FIXTURE_ZHAO_ID17);
 	test_ctx = talloc_named_const(NULL, 0, "test_domain");
 	sgw_log_init(test_ctx, level ? level : "fatal", NULL);
 	testutil_glossary();

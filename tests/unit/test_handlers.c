@@ -2,10 +2,10 @@
  * test_handlers.c - the SMS commands end to end below the queue: a text from
  * a number goes through sms_answer() (rate limit, parser, the reply
  * functions of handlers/, the domain layer) against a fresh database per
- * test, filled with a small roster and catalogue by SQL, at a fixed time
- * (2026-03-01 10:00 China time). Replies are compared with the texts of
- * conf/messages.conf rendered with the expected values, or searched for
- * what must (and must not) be in them.
+ * test, filled with the shared fixture (fixture.h: its roster, catalogue
+ * and records, at its fixed time, 2026-03-01 10:00 China time). Replies
+ * are compared with the texts of conf/messages.conf rendered with the
+ * expected values, or searched for what must (and must not) be in them.
  *
  * Covered: help for bound and unbound numbers; unknown input with and
  * without a suggestion; registration (happy path, already bound, wrong
@@ -37,25 +37,23 @@
 
 #include "gateway/config.h"
 #include "gateway/db.h"
-#include "gateway/text/fmt.h"
 #include "handlers/replies/replies.h"
 #include "handlers/domain/idcard.h"
 #include "gateway/log.h"
 #include "gateway/queue/mtq.h"
 #include "handlers/sms/sms.h"
+#include "fixture.h"
 #include "testutil.h"
 #include "gateway/text/texts.h"
 
 #define SIG		"【揭阳人社】"
-#define NOW_DAY		"2026-03-01"
-#define N_LOAD		50	/* workers racing for the last seats */
-#define LOAD_SEATS	10
+#define LOAD_SEATS	10	/* of 2037, for the fixture's crowd */
 #define REPLY_MAX	TEXTS_MAX
 
 /* Numbers of the fixture */
-#define ZHANG		"8613800138001"	/* 张小明, bound by the roster */
-#define WANG		"8613800138003"	/* 王五, bound, rule tests */
-#define CHEN		"8613800138005"	/* 陈七, bound, nothing on record */
+#define ZHANG		FIXTURE_ZHANG	/* 张小明, bound by the roster */
+#define WANG		FIXTURE_WANG	/* 王五, bound, rule tests */
+#define CHEN		FIXTURE_CHEN	/* 陈七, bound, nothing on record */
 #define STRANGER	"8613999999999"	/* not on the roster */
 
 struct fx {
@@ -73,100 +71,10 @@ static void *test_ctx;
 static struct texts *texts;
 static int64_t now_ms;
 /* resident IDs of the fixture, with their check characters */
-static char id_zhang[IDCARD_LEN + 1], id_li[IDCARD_LEN + 1],
-	    id_wang[IDCARD_LEN + 1], id_chen[IDCARD_LEN + 1];
+static char id_zhang[IDCARD_LEN + 1], id_li[IDCARD_LEN + 1];
 
 /* ------------------------------------------------------------------ */
 /* Fixture                                                             */
-
-static const char catalogue_sql[] =
-	"INSERT INTO occupation (code, name, grp, created_at, updated_at) VALUES"
-	" ('E1', '电工', '制造', 0, 0), ('W1', '焊工', '制造', 0, 0),"
-	" ('C1', '中式烹调师', '服务', 0, 0), ('N1', '育婴员', '服务', 0, 0);"
-	"INSERT INTO institution (code, name, region, catalogued, created_at,"
-	" updated_at) VALUES ('I1', '普宁职校', '445281', 1, 0, 0),"
-	" ('I2', '揭阳技师学院', '445202', 1, 0, 0),"
-	" ('I3', '揭西培训中心', '445222', 0, 0, 0);"
-	"INSERT INTO course (code, name, occupation, level, training_type,"
-	" institution, region, start_date, end_date, enrol_deadline, capacity,"
-	" subsidy_fen, status, created_at, updated_at) VALUES"
-	" ('2030', '电工初级2025班', 'E1', 5, 'employment', 'I1', '445281',"
-	"  '2025-05-01', '2025-05-31', '2025-04-20', 30, 120000, 'finished', 0, 0),"
-	" ('2031', '电工初级班', 'E1', 5, 'employment', 'I1', '445281',"
-	"  '2026-04-01', '2026-04-30', '2026-03-25', 30, 120000, 'open', 0, 0),"
-	" ('2032', '焊工中级班', 'W1', 4, 'upgrade', 'I2', '445202',"
-	"  '2026-04-10', '2026-05-10', '2026-03-31', 2, 150000, 'open', 0, 0),"
-	" ('2033', '育婴员班', 'N1', 5, 'employment', 'I1', '445281',"
-	"  '2026-03-10', '2026-03-31', '2026-02-20', 30, 80000, 'open', 0, 0),"
-	" ('2034', '电工中级提升班', 'E1', 4, 'upgrade', 'I1', '445281',"
-	"  '2026-02-15', '2026-03-20', '2026-02-10', 30, 130000, 'open', 0, 0),"
-	" ('2035', '焊工初级班', 'W1', 5, 'employment', 'I2', '445202',"
-	"  '2026-05-01', '2026-05-30', '2026-04-20', 30, 100000, 'closed', 0, 0),"
-	" ('2036', '中式烹调师班', 'C1', 5, 'employment', 'I3', '445222',"
-	"  '2026-04-05', '2026-04-25', '2026-03-30', 20, 90000, 'open', 0, 0),"
-	" ('2037', '电工初级夜班', 'E1', 5, 'employment', 'I2', '445202',"
-	"  '2026-04-15', '2026-05-15', '2026-04-01', 10, 120000, 'open', 0, 0),"
-	" ('2038', '中式烹调师中级班', 'C1', 4, 'upgrade', 'I3', '445222',"
-	"  '2026-06-01', '2026-06-30', '2026-05-20', 20, 110000, 'open', 0, 0);";
-
-static void fill_workers(struct fx *f)
-{
-	char sql[2048];
-	int i;
-
-	snprintf(sql, sizeof(sql),
-		 "INSERT INTO worker (id, id_number, name, msisdn, region,"
-		 " birth_date, bound_by, created_at, updated_at) VALUES"
-		 " (1, '%s', '张小明', '" ZHANG "', '445281', '1990-01-01',"
-		 "  'roster', 0, 0),"
-		 " (2, '%s', '李四', NULL, '445202', '1985-05-05', NULL, 0, 0),"
-		 " (3, '%s', '王五', '" WANG "', '445222', '1992-02-02',"
-		 "  'roster', 0, 0),"
-		 " (5, '%s', '陈七', '" CHEN "', '445224', '1988-08-08',"
-		 "  'roster', 0, 0);", id_zhang, id_li, id_wang, id_chen);
-	testutil_exec(f->db, sql);
-	for (i = 0; i < N_LOAD; i++) {
-		char first[32], id[IDCARD_LEN + 1];
-
-		snprintf(first, sizeof(first), "44528119950101%03d", i);
-		testutil_resident_id(id, first);
-		snprintf(sql, sizeof(sql),
-			 "INSERT INTO worker (id_number, name, msisdn, region,"
-			 " birth_date, bound_by, created_at, updated_at) VALUES"
-			 " ('%s', '工人%d', '86139000001%02d', '445281',"
-			 " '1995-01-01', 'roster', 0, 0)", id, i, i);
-		testutil_exec(f->db, sql);
-	}
-}
-
-static const char records_sql[] =
-	"INSERT INTO certificate (id, number, worker_id, kind, occupation,"
-	" level, issued_date, created_at, updated_at) VALUES"
-	" (1, 'Z2025-0001', 1, 'skill_level', 'E1', 5, '2025-06-10', 0, 0);"
-	"INSERT INTO enrolment (worker_id, course_id, status, channel, result,"
-	" certificate_id, created_at, updated_at) VALUES"
-	" (1, (SELECT id FROM course WHERE code = '2030'), 'completed',"
-	"  'import', 'passed', 1, 0, 0),"
-	" (1, (SELECT id FROM course WHERE code = '2034'), 'enrolled',"
-	"  'import', NULL, NULL, 0, 0);"
-	"INSERT INTO subsidy (reference, worker_id, kind, occupation, level,"
-	" amount_fen, status, reason, applied_date, decided_date, paid_date,"
-	" year, created_at, updated_at) VALUES"
-	" ('S1', 1, 'training', 'E1', 5, 150000, 'paid', NULL, '2025-06-01',"
-	"  '2025-06-20', '2025-07-01', 2025, 0, 0),"
-	" ('S2', 1, 'appraisal', 'E1', 5, 30000, 'rejected', '材料不全',"
-	"  '2025-08-01', '2025-08-15', NULL, 2025, 0, 0),"
-	" ('S3', 1, 'training', 'W1', 4, 100000, 'reviewing', NULL,"
-	"  '2026-02-01', NULL, NULL, 2026, 0, 0),"
-	/* 王五: three training subsidies in 2026, 中式烹调师 level 4 in 2025 */
-	" ('S4', 3, 'training', 'N1', 5, 80000, 'paid', NULL, '2026-01-05',"
-	"  '2026-01-20', '2026-01-25', 2026, 0, 0),"
-	" ('S5', 3, 'training', 'W1', 5, 100000, 'approved', NULL,"
-	"  '2026-01-10', '2026-02-01', NULL, 2026, 0, 0),"
-	" ('S6', 3, 'training', 'E1', 4, 130000, 'reviewing', NULL,"
-	"  '2026-02-10', NULL, NULL, 2026, 0, 0),"
-	" ('S7', 3, 'training', 'C1', 4, 110000, 'paid', NULL, '2025-03-01',"
-	"  '2025-03-20', '2025-04-01', 2025, 0, 0);";
 
 static struct fx *fx_new(unsigned rate_limit)
 {
@@ -176,9 +84,7 @@ static struct fx *fx_new(unsigned rate_limit)
 
 	f->db = testutil_db_create(f, "test_handlers", f->path,
 				   sizeof(f->path));
-	testutil_exec(f->db, catalogue_sql);
-	fill_workers(f);
-	testutil_exec(f->db, records_sql);
+	fixture_load(f->db);
 	f->q = mtq_init(f, f->db, &qp);
 	assert_non_null(f->q);
 	config_defaults(&f->cfg);
@@ -408,7 +314,7 @@ static void test_subsidy_list(void **state)
 			   V({ "name", "张*明" }, { "count", "3" })));
 	/* newest first: reviewing, rejected with its reason, paid */
 	expect_has(r, "\n职业培训补贴·焊工 1000.00元 审核中 2026年2月1日");
-	expect_has(r, "\n职业技能鉴定补贴·电工 300.00元 不予补贴：材料不全 "
+	expect_has(r, "\n职业技能鉴定补贴·焊工 300.00元 不予补贴：材料不全 "
 		   "2025年8月15日");
 	expect_has(r, "\n职业培训补贴·电工 1500.00元 已发放 2025年7月1日");
 	expect_not(r, "张小明");
@@ -469,9 +375,12 @@ static void test_courses(void **state)
 	expect_not(r, "2035");
 	expect_not(r, "2030");
 	assert_true(texts_parts(r) <= 3);
-	/* 王五 lives in 揭西 (445222): 2036 first */
+	/* 王五 lives in 揭西 (445222): 2036 first, before 2039 of 普宁 that
+	 * starts earlier */
 	r = ask(f, WANG, "课程");
-	assert_true(strstr(r, "2036") < strstr(r, "2031"));
+	expect_has(r, "2036");
+	expect_has(r, "2039");
+	assert_true(strstr(r, "2036") < strstr(r, "2039"));
 	/* anyone may ask */
 	expect_has(ask(f, STRANGER, "kc"), "2031");
 }
@@ -591,32 +500,34 @@ static void test_enrol_full(void **state)
 	assert_int_equal(seats(f, "2032"), 2);
 }
 
-/* 50 workers ask for the 10 seats of 2037, interleaved with other traffic:
- * exactly 10 get one, the others are told it is full. */
+/* The crowd, 50 workers, ask for the 10 seats of 2037, interleaved with
+ * other traffic: exactly 10 get one, the others are told it is full. */
 static void test_last_seats(void **state)
 {
 	struct fx *f = *state;
-	int i, ok = 0, full = 0;
+	unsigned i;
+	int ok = 0, full = 0;
 
-	for (i = 0; i < N_LOAD; i++) {
+	expect_has(ask(f, STRANGER, "KC 榕城"), "2037");
+	for (i = 0; i < FIXTURE_CROWD; i++) {
 		char n[32];
 		const char *r;
 
-		snprintf(n, sizeof(n), "86139000001%02d", i);
+		fixture_crowd_number(n, sizeof(n), i);
 		r = ask(f, n, i % 2 ? "BM2037" : "报名 2037");
 		ok += strstr(r, "已报名") != NULL;
 		full += strstr(r, "名额已满") != NULL;
 		ask(f, ZHANG, "KC");
 	}
 	assert_int_equal(ok, LOAD_SEATS);
-	assert_int_equal(full, N_LOAD - LOAD_SEATS);
+	assert_int_equal(full, FIXTURE_CROWD - LOAD_SEATS);
 	assert_int_equal(seats(f, "2037"), LOAD_SEATS);
 	assert_int_equal(testutil_q1(f->db, "SELECT count(*) FROM enrolment e JOIN course c"
 			       " ON c.id = e.course_id WHERE c.code = '2037'"
 			       " AND e.status = 'enrolled'"), LOAD_SEATS);
 	assert_int_equal(audits(f, "enrol"), LOAD_SEATS);
 	/* a full course is no longer offered */
-	expect_not(ask(f, STRANGER, "KC"), "2037");
+	expect_not(ask(f, STRANGER, "KC 榕城"), "2037");
 }
 
 static void test_cancel(void **state)
@@ -700,8 +611,9 @@ static void test_sql_input(void **state)
 		V({ "code", "9999" })));
 	ask(f, ZHANG, "KC 普宁%' OR '1'='1");
 	assert_int_equal(testutil_q1(f->db, "SELECT count(*) FROM worker"), workers);
-	assert_int_equal(testutil_q1(f->db, "SELECT count(*) FROM course"), 9);
-	assert_int_equal(testutil_q1(f->db, "SELECT count(*) FROM subsidy"), 7);
+	/* the fixture's 11 courses and 8 subsidies */
+	assert_int_equal(testutil_q1(f->db, "SELECT count(*) FROM course"), 11);
+	assert_int_equal(testutil_q1(f->db, "SELECT count(*) FROM subsidy"), 8);
 	assert_int_equal(testutil_q1(f->db, "SELECT count(*) FROM worker WHERE msisdn = '"
 			       STRANGER "'"), 0);
 }
@@ -867,11 +779,9 @@ int main(void)
 	test_ctx = talloc_named_const(NULL, 0, "test_handlers");
 	sgw_log_init(test_ctx, level ? level : "fatal", NULL);
 	testutil_glossary();
-	now_ms = fmt_local_midnight_ms(NOW_DAY) + 10 * 3600 * 1000LL;
-	testutil_resident_id(id_zhang, "44528119900101123");
-	testutil_resident_id(id_li, "44520219850505321");
-	testutil_resident_id(id_wang, "44522219920202456");
-	testutil_resident_id(id_chen, "44522419880808789");
+	now_ms = fixture_now_ms();
+	testutil_resident_id(id_zhang, FIXTURE_ZHANG_ID17);
+	testutil_resident_id(id_li, FIXTURE_LI_ID17);
 	if (load_texts())
 		return 1;
 	rc = cmocka_run_group_tests(tests, NULL, NULL);

@@ -2,10 +2,11 @@
  * test_ussd.c - USSD below the transports: the session key of a
  * USSD step per link configuration, the new input of an HTTP step, the
  * urlencoded form, and the menu engine walking dialogues against a fresh
- * database (a small roster and catalogue by SQL, at a fixed time,
- * 2026-03-01 10:00 China time): input parsing (wrong, empty, full-width,
- * 00, 0, 9), the registration gate, the enrolment steps with the SMS
- * confirmation they hand back, a dial string's answers, and a database failure.
+ * database (the shared fixture, fixture.h, at its fixed time, 2026-03-01
+ * 10:00 China time): input parsing (wrong, empty, full-width, 00, 0, 9),
+ * the registration gate, the enrolment steps (the subsidy rule's warning
+ * on the detail's second page) with the SMS confirmation they hand back,
+ * a dial string's answers, and a database failure.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -23,18 +24,18 @@
 #include "gateway/config.h"
 #include "gateway/db.h"
 #include "handlers/domain/domain.h"
-#include "gateway/text/fmt.h"
 #include "handlers/replies/replies.h"
 #include "handlers/domain/idcard.h"
 #include "gateway/ussd/menu.h"
 #include "gateway/queue/mtq.h"
 #include "gateway/text/texts.h"
+#include "fixture.h"
 #include "testutil.h"
 #include "gateway/ussd/ussd.h"
 #include "handlers/ussd/screens.h"
 #include "gateway/ussd/http.h"
 
-#define ZHANG		"8613800138001"	/* 张小明, bound, 普宁市 */
+#define ZHANG		FIXTURE_ZHANG	/* 张小明, bound, 普宁市 */
 #define LI_PHONE	"8613700137002"	/* 李四's phone, not bound */
 
 static void *ctx;
@@ -199,45 +200,7 @@ struct fx {
 	struct menu_out out;
 };
 
-static char id_li[IDCARD_LEN + 1];
-
-static const char fixture_sql[] =
-	"INSERT INTO occupation (code, name, grp, created_at, updated_at) VALUES"
-	" ('E1', '电工', '制造', 0, 0), ('C1', '中式烹调师', '服务', 0, 0);"
-	"INSERT INTO institution (code, name, region, catalogued, created_at,"
-	" updated_at) VALUES ('I1', '普宁职校', '445281', 1, 0, 0);"
-	"INSERT INTO course (code, name, occupation, level, training_type,"
-	" institution, region, start_date, end_date, enrol_deadline, capacity,"
-	" subsidy_fen, status, created_at, updated_at) VALUES"
-	" ('2031', '电工初级班', 'E1', 5, 'employment', 'I1', '445281',"
-	"  '2026-04-01', '2026-04-30', '2026-03-25', 30, 120000, 'open', 0, 0),"
-	" ('2036', '中式烹调师班', 'C1', 5, 'employment', 'I1', '445281',"
-	"  '2026-04-05', '2026-04-25', '2026-03-30', 20, 90000, 'open', 0, 0);";
-
-static const char subsidy_sql[] =
-	"INSERT INTO subsidy (reference, worker_id, kind, occupation, level,"
-	" amount_fen, status, reason, applied_date, decided_date, paid_date,"
-	" year, created_at, updated_at) VALUES"
-	" ('S1', 1, 'training', 'C1', 4, 150000, 'paid', NULL, '2025-06-01',"
-	"  '2025-06-20', '2025-07-01', 2025, 0, 0);";
-
-static void fx_workers(struct fx *f)
-{
-	char sql[1024], id_zhang[IDCARD_LEN + 1];
-
-	snprintf(id_zhang, sizeof(id_zhang), "44528119900101123%c",
-		 idcard_check_char("44528119900101123"));
-	snprintf(id_li, sizeof(id_li), "44520219850505321%c",
-		 idcard_check_char("44520219850505321"));
-	snprintf(sql, sizeof(sql),
-		 "INSERT INTO worker (id, id_number, name, msisdn, region,"
-		 " birth_date, bound_by, created_at, updated_at) VALUES"
-		 " (1, '%s', '张小明', '" ZHANG "', '445281', '1990-01-01',"
-		 "  'roster', 0, 0),"
-		 " (2, '%s', '李四', NULL, '445202', '1985-05-05', NULL, 0, 0);",
-		 id_zhang, id_li);
-	testutil_exec(f->db, sql);
-}
+static char id_li[IDCARD_LEN + 1];	/* 李四's resident ID (the fixture's) */
 
 /* The latest notices, from the queue (screens_notices_fn). */
 static int fx_notices(void *data, const char *msisdn, unsigned max,
@@ -261,12 +224,10 @@ static int setup(void **state)
 				   .hotline = "12333", .list_parts = 3 };
 	struct menu_params mp = { .screen_gsm = 182, .screen_ucs2 = 80,
 				  .service_code = "*12333#", .hotline = "12333" };
-	int64_t now = fmt_local_midnight_ms("2026-03-01") + 10 * 3600 * 1000LL;
+	int64_t now = fixture_now_ms();
 
 	f->db = testutil_db_create(f, "test_ussd", f->path, sizeof(f->path));
-	testutil_exec(f->db, fixture_sql);
-	fx_workers(f);
-	testutil_exec(f->db, subsidy_sql);
+	fixture_load(f->db);
 	f->q = mtq_init(f, f->db, &qp);
 	f->dom = dom_init(f, f->db, NULL);
 	f->texts = texts_load(f, "conf/messages.conf", &tp, stderr, NULL);
@@ -325,8 +286,8 @@ static void test_inputs(void **state)
 	assert_string_equal(step(f, s, "  "), WRONG MAIN);
 	assert_string_equal(step(f, s, "0"), WRONG MAIN);	/* no back here */
 	assert_string_equal(step(f, s, "12"), WRONG MAIN);
-	assert_true(starts(step(f, s, " 1 "), "张*明的补贴共1笔：\n职业培训补贴·"));
-	assert_true(starts(step(f, s, "x"), WRONG "张*明的补贴共1笔"));
+	assert_true(starts(step(f, s, " 1 "), "张*明的补贴共3笔：\n职业培训补贴·"));
+	assert_true(starts(step(f, s, "x"), WRONG "张*明的补贴共3笔"));
 	assert_string_equal(step(f, s, "0"), MAIN);
 	assert_true(starts(step(f, s, "５"), "培训通知订阅\n"));	/* full-width */
 	menu_sess_where(s, where, sizeof(where));
@@ -341,6 +302,10 @@ static void test_inputs(void **state)
 	talloc_free(s);
 }
 
+/* 张小明 was paid for 电工 初级工 (S1): the detail of 2031 says so on a
+ * second page, before he confirms. */
+#define NOT_PAID	"本课不补贴：电工初级工已补贴过\n"
+
 static void test_enrol(void **state)
 {
 	struct fx *f = *state;
@@ -351,12 +316,15 @@ static void test_enrol(void **state)
 	assert_string_equal(step(f, s, "2"), "选择培训地区：\n1 普宁市（本地）\n"
 			    "2 榕城区\n3 揭东区\n4 揭西县\n5 惠来县\n0 返回");
 	assert_string_equal(step(f, s, "1"),
-			    "普宁市 选择工种类别：\n1 制造\n2 服务\n0 返回");
-	assert_string_equal(step(f, s, "1"),
+			    "普宁市 选择工种类别：\n1 信息\n2 制造\n0 返回");
+	assert_string_equal(step(f, s, "2"),
 			    "制造课程（普宁市）：\n1 电工初级班 4月1日开课\n0 返回");
 	assert_string_equal(step(f, s, "1"), "电工初级班（初级工）\n普宁职校\n"
-			    "4月1日-4月30日 余30位\n补贴1200.00元\n1 确认报名\n0 返回");
-	assert_true(starts(step(f, s, "1"), "报名成功！报名号1\n电工初级班 4月1日开课"));
+			    "4月1日-4月30日 余30位\n补贴1200.00元\n1 确认报名\n"
+			    "9 下一页  0 返回");
+	assert_string_equal(step(f, s, "9"), NOT_PAID "1 确认报名\n0 返回");
+	/* the fixture's enrolments are 1 to 3 */
+	assert_true(starts(step(f, s, "1"), "报名成功！报名号4\n电工初级班 4月1日开课"));
 	assert_true(f->out.end);
 	/* the SMS confirmation, signed, for the dialogue to queue */
 	assert_true(starts(f->out.sms, "【揭阳人社】"));
@@ -364,12 +332,13 @@ static void test_enrol(void **state)
 	talloc_free(s);
 	/* a second time: enrolled already, no confirm */
 	s = menu_sess_new(f, f->m, ZHANG);
-	const char *in[] = { "2", "1", "1" };
+	const char *in[] = { "2", "1", "2" };
 	menu_begin(s, &f->e, in, 3, &f->out);
 	assert_true(starts(f->out.text, "制造课程（普宁市）"));
 	assert_string_equal(f->out.sms, "");
 	assert_string_equal(step(f, s, "1"), "电工初级班（初级工）\n普宁职校\n"
-			    "4月1日-4月30日 余29位\n补贴1200.00元\n您已报名本课程\n0 返回");
+			    "4月1日-4月30日 余29位\n补贴1200.00元\n9 下一页  0 返回");
+	assert_string_equal(step(f, s, "9"), NOT_PAID "您已报名本课程\n0 返回");
 	assert_true(starts(step(f, s, "1"), WRONG));
 	talloc_free(s);
 }
@@ -398,7 +367,7 @@ static void test_dial_inputs_and_failure(void **state)
 	const char *in[] = { "1" };
 
 	assert_int_equal(menu_begin(s, &f->e, in, 1, &f->out), 0);
-	assert_true(starts(f->out.text, "张*明的补贴共1笔"));
+	assert_true(starts(f->out.text, "张*明的补贴共3笔"));
 	testutil_exec(f->db, "DROP TABLE subsidy;");
 	assert_int_equal(menu_input(s, &f->e, "0", &f->out), 0);
 	assert_true(menu_input(s, &f->e, "1", &f->out) < 0);
@@ -426,6 +395,7 @@ int main(void)
 
 	ctx = talloc_named_const(NULL, 0, "test_ussd");
 	testutil_glossary();
+	testutil_resident_id(id_li, FIXTURE_LI_ID17);
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
 	talloc_free(ctx);
 	return rc;
