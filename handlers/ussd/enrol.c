@@ -224,10 +224,13 @@ int screens_detail(const struct menu_env *e, const char *msisdn,
 		menu_render(e->m, MX_REFUSE_GONE, NULL, 0, out, cap);
 		return 0;
 	}
-	len = scr_course_render(e, MX_DETAIL, &c, out, cap);
-	if (scr_warning(e, &c, rule_rc, &rule, line, sizeof(line)) &&
-	    len + 1 < cap)
-		len += snprintf(out + len, cap - len, "\n%s", line);
+	/* the warning first: a long detail is paged, and "1 确认报名" is
+	 * offered on the first page, so that is where it must be read */
+	len = 0;
+	if (scr_warning(e, &c, rule_rc, &rule, line, sizeof(line)))
+		len = snprintf(out, cap, "%s\n", line);
+	if (len < cap)
+		len += scr_course_render(e, MX_DETAIL, &c, out + len, cap - len);
 	why = scr_refusal(rc);
 	hnd_date(c.enrol_deadline, true, date, sizeof(date));
 	if (why != MX_NUM)

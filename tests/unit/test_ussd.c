@@ -302,8 +302,8 @@ static void test_inputs(void **state)
 	talloc_free(s);
 }
 
-/* 张小明 was paid for 电工 初级工 (S1): the detail of 2031 says so on a
- * second page, before he confirms. */
+/* 张小明 was paid for 电工 初级工 (S1): the detail of 2031 says so first,
+ * on the page that offers to confirm; the rest of the detail is paged. */
 #define NOT_PAID	"本课不补贴：电工初级工已补贴过\n"
 
 static void test_enrol(void **state)
@@ -319,10 +319,10 @@ static void test_enrol(void **state)
 			    "普宁市 选择工种类别：\n1 信息\n2 制造\n0 返回");
 	assert_string_equal(step(f, s, "2"),
 			    "制造课程（普宁市）：\n1 电工初级班 4月1日开课\n0 返回");
-	assert_string_equal(step(f, s, "1"), "电工初级班（初级工）\n普宁职校\n"
-			    "4月1日-4月30日 余30位\n补贴1200.00元\n1 确认报名\n"
+	assert_string_equal(step(f, s, "1"), NOT_PAID "电工初级班（初级工）\n"
+			    "普宁职校\n4月1日-4月30日 余30位\n1 确认报名\n"
 			    "9 下一页  0 返回");
-	assert_string_equal(step(f, s, "9"), NOT_PAID "1 确认报名\n0 返回");
+	assert_string_equal(step(f, s, "9"), "补贴1200.00元\n1 确认报名\n0 返回");
 	/* the fixture's enrolments are 1 to 3 */
 	assert_true(starts(step(f, s, "1"), "报名成功！报名号4\n电工初级班 4月1日开课"));
 	assert_true(f->out.end);
@@ -336,9 +336,9 @@ static void test_enrol(void **state)
 	menu_begin(s, &f->e, in, 3, &f->out);
 	assert_true(starts(f->out.text, "制造课程（普宁市）"));
 	assert_string_equal(f->out.sms, "");
-	assert_string_equal(step(f, s, "1"), "电工初级班（初级工）\n普宁职校\n"
-			    "4月1日-4月30日 余29位\n补贴1200.00元\n9 下一页  0 返回");
-	assert_string_equal(step(f, s, "9"), NOT_PAID "您已报名本课程\n0 返回");
+	assert_string_equal(step(f, s, "1"), NOT_PAID "电工初级班（初级工）\n"
+			    "普宁职校\n4月1日-4月30日 余29位\n9 下一页  0 返回");
+	assert_string_equal(step(f, s, "9"), "补贴1200.00元\n您已报名本课程\n0 返回");
 	assert_true(starts(step(f, s, "1"), WRONG));
 	talloc_free(s);
 }
