@@ -186,7 +186,7 @@ gwTest('detail: subsidy-rule warning, a full course cannot be confirmed', { time
 	// 2032 has one seat: someone else takes it while 陈七 reads the list
 	gw.db("INSERT INTO enrolment (worker_id, course_id, status, channel, created_at, updated_at) VALUES (1, (SELECT id FROM course WHERE code = '2032'), 'enrolled', 'sms', 0, 0);");
 	s = await p.answer('2');
-	assert.match(s.text, /^电工初级夜班（初级工）\n[^]*名额已满\n0 返回$/);
+	assert.match(s.text, /^本课不补贴：今年已补贴3次\n电工初级夜班（初级工）\n[^]*名额已满\n0 返回$/);
 	assert.doesNotMatch(s.text, /确认报名/);
 	s = await p.answer('1');
 	assert.match(s.text, /^输入有误/);
