@@ -106,6 +106,7 @@ struct db {
 	bool in_hooks;			/* db_run_hooks() is running */
 	bool bulk;			/* db_set_bulk(): gives way to others */
 	bool begin_busy;		/* BEGIN timed out in this iteration */
+	bool in_unit;			/* db_unit_begin() made its savepoint */
 	unsigned busy_ms;		/* db_set_busy_timeout() */
 	unsigned long fault_seq;	/* db_fault_seq() at BEGIN */
 	struct db_hooks pending;	/* run at the next db_commit() */
@@ -156,9 +157,12 @@ int db_log_level(int rc)
 	return db_fault_of(rc, 0) == DB_FAULT_NONE ? LOGL_ERROR : LOGL_INFO;
 }
 
-int db_fail_level(const struct db *db)
+/* db_fault_seq() when this thread's last transaction ended. */
+static __thread unsigned long db_seq_at_end;
+
+int db_fail_level(void)
 {
-	return db_fault_last(db->fault_seq, NULL) == DB_FAULT_NONE ?
+	return db_fault_last(db_seq_at_end, NULL) == DB_FAULT_NONE ?
 	       LOGL_ERROR : LOGL_INFO;
 }
 
@@ -511,11 +515,19 @@ int db_unit_begin(struct db *db)
 {
 	int rc = db_begin(db);
 
-	return rc ? rc : db_step_own(db, DB_SAVEPOINT);
+	if (rc == 0)
+		rc = db_step_own(db, DB_SAVEPOINT);
+	db->in_unit = rc == 0;
+	return rc;
 }
 
+/* A unit whose BEGIN failed (the lock, a full disk) has no savepoint to
+ * undo or release. */
 int db_unit_end(struct db *db, int rc)
 {
+	if (!db->in_unit)
+		return rc;
+	db->in_unit = false;
 	if (rc < 0 && !db_txn_lost(db))
 		db_step_own(db, DB_ROLLBACK_TO);
 	if (!db_txn_lost(db))
@@ -558,6 +570,7 @@ static void db_end(struct db *db, int rc)
 {
 	db->in_txn = false;
 	db->begin_busy = false;
+	db_seq_at_end = db_fault_seq();
 	db_run_hooks(db, rc);
 }
 

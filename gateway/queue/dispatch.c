@@ -191,7 +191,7 @@ void dispatch_run(struct dispatch *d)
 						   .bulk = d->cap[PACE_BULK] },
 			       &d->taken);
 	if (got < 0) {
-		LOGP(DQUEUE, db_fail_level(d->db), "cannot fetch from the "
+		LOGP(DQUEUE, db_fail_level(), "cannot fetch from the "
 		     "queue: %d\n", got);
 		return;
 	}

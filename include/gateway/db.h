@@ -95,9 +95,10 @@ int db_errno(int rc);
  * fault (db_fault.h: said once elsewhere), else LOGL_ERROR. */
 int db_log_level(int rc);
 /* The log level for a failure a module saw as a negative errno:
- * LOGL_INFO when a storage fault was noted on this thread since the
- * transaction began (said once elsewhere), else LOGL_ERROR. */
-int db_fail_level(const struct db *db);
+ * LOGL_INFO when a storage fault was noted on this thread since its last
+ * transaction ended (the daemon says that once, gateway/storage.c: not
+ * once per message), else LOGL_ERROR. */
+int db_fail_level(void);
 
 /* Group commit, see above. After a BEGIN that waited for the lock in vain,
  * db_begin() fails at once (-EBUSY) until db_commit(): one wait per loop
