@@ -25,7 +25,7 @@ const fs = require('fs');
 const path = require('path');
 const { spawn, spawnSync } = require('child_process');
 const { gwTest, until, sleep, vty, ROOT } = require('./lib/gw');
-const { csvFile } = require('./lib/roster');
+const { csvFile, residentId } = require('./lib/roster');
 
 const MESSAGES = path.join(ROOT, 'conf', 'messages.conf');
 const COMMANDS = { enabled: true, messages: MESSAGES, signature: '【揭阳人社】', hotline: '12333' };
@@ -189,7 +189,7 @@ gwTest('a lock kept by another process: MOs refused with a temporary error, repl
 	const nums = path.join(gw.dir, 'nums.txt');
 	fs.writeFileSync(nums, '13900000001\n13900000002\n');
 	const workers = csvFile(gw.dir, 'workers.csv', ['身份证号', '姓名', '手机号', '区县'],
-		[['445281199001011230', '张三', '13900000003', '445281']]);
+		[[residentId('44528119900101123'), '张三', '13900000003', '445281']]);
 	const lock = await holdLock(t, gw);
 
 	const refused = [];
