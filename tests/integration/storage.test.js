@@ -18,13 +18,16 @@
 // begins and one when it ends, none per PDU; show queue and /metrics
 // while it lasts; the API's 503 with its cause; skillctl send, import,
 // notice create and export stopping with one line and exit 2; the WAL
-// within its bound after a 300,000-number send failed on a full database.
+// within its bound after a 300,000-number send failed on a full database;
+// skillctl on a read-only database (a read-only bind mount when the tests
+// run as root, whom file modes do not stop; the file's mode otherwise), a
+// forbidden one (root runs skillctl as nobody) and a corrupt one.
 
 const assert = require('node:assert/strict');
 const fs = require('fs');
 const path = require('path');
 const { spawn, spawnSync } = require('child_process');
-const { gwTest, until, sleep, vty, ROOT } = require('./lib/gw');
+const { gwTest, until, sleep, vty, writeConfig, CTL, ROOT } = require('./lib/gw');
 const { csvFile, residentId } = require('./lib/roster');
 
 const MESSAGES = path.join(ROOT, 'conf', 'messages.conf');
@@ -252,4 +255,78 @@ gwTest('skillctl send of 300,000 numbers on a full database: one line, exit 2, n
 	assert.equal(await mo(sim, '8613700020000'), 0);
 	await sim.waitMessage((x) => x.to === '8613700020000');
 	await gw.stopClean();
+});
+
+/** skillctl ARGS with the configuration cfg (a file), as gw.ctl does, run
+ * by wrap (a command line before it: unshare, setpriv). */
+function ctlVia(gw, wrap, cfg, args) {
+	const r = spawnSync(wrap[0], [...wrap.slice(1), CTL, '-c', cfg, ...args],
+		{ encoding: 'utf8', env: gw.env(), timeout: 30000 });
+	return { code: r.status, stdout: r.stdout || '', stderr: r.stderr || '', error: r.error };
+}
+
+/** A copy of gw's configuration in a directory anyone may read, with the
+ * database at db; its path. */
+function configFor(h, gw, db) {
+	const dir = h.tmpdir();
+	fs.chmodSync(dir, 0o755);
+	const p = path.join(dir, 'skillgw.conf');
+	fs.writeFileSync(p, writeConfig({ ...gw.config, gateway: { ...gw.config.gateway, database: db } }));
+	fs.chmodSync(p, 0o644);
+	return p;
+}
+
+function assertOneLine(r, re) {
+	assert.equal(r.code, 2, `exit ${r.code}: ${r.stderr}`);
+	assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+	assert.match(r.stderr.trim(), re);
+}
+
+gwTest('skillctl on a read-only, forbidden or corrupt database: one line naming it, exit 2', { timeout: 60000 }, async (t, h) => {
+	const gw = await h.gateway({ port: 2775, start: false });
+	assert.equal(gw.ctl(['queue']).code, 0);	// the database exists
+	const root = process.getuid() === 0;
+	const send = ['send', '--to', '13800138000', '--text', 'hi'];
+
+	// read-only: the file's mode stops whoever is not root; root is stopped
+	// by a read-only bind of the directory in a mount namespace of its own
+	let r;
+	if (!root) {
+		fs.chmodSync(gw.dbPath, 0o444);
+		r = gw.ctl(send);
+		fs.chmodSync(gw.dbPath, 0o600);
+	} else {
+		r = ctlVia(gw, ['unshare', '-m', 'sh', '-c', 'mount --bind -o ro "$0" "$0" && exec "$@"', gw.dir],
+			gw.cfgPath, send);
+	}
+	if (root && /mount|unshare/.test(r.stderr)) {
+		t.diagnostic(`read-only not provoked (no mount namespace here): ${r.stderr.trim()}`);
+	} else {
+		assertOneLine(r, /^skillctl send: .*skillgw\.db: read-only; nothing queued$/);
+	}
+
+	// permission denied: the file's mode again; root runs skillctl as
+	// nobody, for whom the test's directory (0700) is closed
+	if (!root) {
+		fs.chmodSync(gw.dbPath, 0o000);
+		r = gw.ctl(send);
+		fs.chmodSync(gw.dbPath, 0o600);
+	} else {
+		r = ctlVia(gw, ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'],
+			configFor(h, gw, gw.dbPath), send);
+	}
+	if (r.error || (root && /setpriv/.test(r.stderr))) {
+		t.diagnostic(`permission denied not provoked: ${r.error ? r.error.message : r.stderr.trim()}`);
+	} else {
+		assertOneLine(r, /^skillctl send: .*skillgw\.db: permission denied; nothing queued$/);
+	}
+
+	// corrupt: a file that is no database
+	const bad = path.join(gw.dir, 'bad.db');
+	fs.writeFileSync(bad, Buffer.alloc(16384, 'x'));
+	r = ctlVia(gw, ['env'], configFor(h, gw, bad), send);
+	assertOneLine(r, /^skillctl send: .*bad\.db: corrupt \(restore a backup\); nothing queued$/);
+	r = ctlVia(gw, ['env'], configFor(h, gw, bad), ['import', 'workers', path.join(gw.dir, 'none.csv')]);
+	assertOneLine(r, /^skillctl cannot open the database: .*bad\.db: corrupt \(restore a backup\); nothing done$/);
+	assert.equal(gw.dbValue('SELECT count(*) FROM mt'), 0);
 });
