@@ -53,7 +53,10 @@ static void ctl_usage(FILE *out)
 		"       [--validity SECONDS]\n"
 		"  send --file NUMBERS.txt --text TEXT ...\n"
 		"                     queue an SMS to one number, or to every number of a\n"
-		"                     file (one per line, # starts a comment)\n"
+		"                     file (one per line, # starts a comment): numbers as\n"
+		"                     gateway.numbers allows (Chinese mobile numbers, or\n"
+		"                     any E.164 number too); every bad line is listed and\n"
+		"                     nothing is queued; all or nothing\n"
 		"  queue              messages in the queue by state\n"
 		"  import KIND FILE.csv [--skip-bad] [--dry-run] [--no-notify]\n"
 		"       [--operator NAME]\n"
@@ -109,7 +112,10 @@ static void ctl_usage(FILE *out)
 		"  -j, --json         machine-readable output\n"
 		"  -h, --help         this text\n"
 		"  -V, --version      print the version\n\n"
-		"Exit status: 0 success, 1 user error, 2 system error.\n",
+		"Exit status: 0 success, 1 user error, 2 system error. A database that\n"
+		"cannot be written (disk full, locked by another process, read-only,\n"
+		"permission denied, corrupt) stops a command at the first error, with\n"
+		"one line saying which and what was kept.\n",
 		SKILLGW_SYSCONFDIR);
 }
 
