@@ -46,6 +46,7 @@
 #include "gateway/config.h"
 #include "gateway/smpp/pdu.h"
 #include "gateway/queue/quiet.h"
+#include "gateway/text/msisdn.h"
 
 #define PATH_LEN	128	/* longest setting path in a message */
 #define QUOTE_LEN	72	/* longest quoted value in a message */
@@ -219,6 +220,12 @@ static const struct cfg_word durability_words[] = {
 	{ NULL, 0 }
 };
 
+static const struct cfg_word numbers_words[] = {
+	{ "cn", MSISDN_PLAN_CN },	/* Chinese mobile numbers */
+	{ "e164", MSISDN_PLAN_E164 },	/* and any international number */
+	{ NULL, 0 }
+};
+
 static const struct cfg_word id_fmt_words[] = {
 	{ "asis", CONFIG_ID_ASIS },
 	{ "hex", CONFIG_ID_HEX },
@@ -249,6 +256,10 @@ static const struct cfg_item config_items[] = {
 	  .words = durability_words },
 	{ "gateway.country_code", CT_STR, G(country_code), .def_str = "86",
 	  .min = 1, .check_str = check_digits },
+	{ "gateway.numbers", CT_ENUM, G(numbers), .def = MSISDN_PLAN_CN,
+	  .words = numbers_words },
+	{ "gateway.storage_reserve", CT_INT, G(storage_reserve_mb), .def = 16,
+	  .min = 0, .max = 1024 },
 	{ "gateway.shutdown_timeout", CT_INT, G(shutdown_timeout_s),
 	  .def = 5, .min = 0, .max = 300 },
 	{ "gateway.vty.address", CT_STR, G(vty_addr), .def_str = "127.0.0.1",
@@ -1228,6 +1239,19 @@ static void check_vty_access(struct load *ld, const config_setting_t *root)
 	       "loopback address", c->vty_addr);
 }
 
+/* Chinese mobile numbers are those of country code 86. */
+static void check_numbers(struct load *ld, const config_setting_t *root)
+{
+	const config_setting_t *s = lookup(root, "gateway.numbers");
+	const struct config *c = ld->cfg;
+
+	if (c->numbers == MSISDN_PLAN_CN && strcmp(c->country_code, "86"))
+		report(ld, s ? s : enclosing(root, "gateway.numbers"),
+		       "gateway.numbers",
+		       "\"cn\" (Chinese mobile numbers) needs country_code "
+		       "\"86\", not \"%s\"; give \"e164\"", c->country_code);
+}
+
 /* The HTTP callback serves the USSD menus: it needs them on. */
 static void check_ussd_http(struct load *ld, const config_setting_t *root)
 {
@@ -1357,6 +1381,7 @@ static void load_root(struct load *ld, const config_setting_t *root)
 		    "ussd.session_max", cfg->ussd.cap_s);
 	check_ussd_http(ld, root);
 	check_vty_access(ld, root);
+	check_numbers(ld, root);
 	resolve_path(ld, root, "ussd.menu", cfg->ussd.menu_path);
 	if (cfg->api.cert[0])
 		resolve_path(ld, root, "api.cert", cfg->api.cert);

@@ -39,6 +39,7 @@
 #include <errno.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -46,6 +47,7 @@
 #include <osmocom/core/utils.h>
 
 #include "gateway/db.h"
+#include "gateway/db_fault.h"
 #include "gateway/log.h"
 #include "gateway/privfile.h"
 
@@ -80,7 +82,6 @@ static const char *const db_stmt_sql[] = {
 	[DB_ROLLBACK_TO] = "ROLLBACK TO unit",
 };
 
-#define DB_BUSY_TIMEOUT_MS	5000
 #define DB_BUSY_POLL_US		1000
 
 /* Another connection waits for the write lock (its busy handler runs). */
@@ -104,6 +105,10 @@ struct db {
 	bool in_txn;			/* we opened a transaction */
 	bool in_hooks;			/* db_run_hooks() is running */
 	bool bulk;			/* db_set_bulk(): gives way to others */
+	bool begin_busy;		/* BEGIN timed out in this iteration */
+	bool in_unit;			/* db_unit_begin() made its savepoint */
+	unsigned busy_ms;		/* db_set_busy_timeout() */
+	unsigned long fault_seq;	/* db_fault_seq() at BEGIN */
 	struct db_hooks pending;	/* run at the next db_commit() */
 	struct db_hooks running;	/* being run now */
 	sqlite3_stmt *st[DB_NUM_STMT];
@@ -147,19 +152,39 @@ int db_errno(int rc)
 	}
 }
 
+int db_log_level(int rc)
+{
+	return db_fault_of(rc, 0) == DB_FAULT_NONE ? LOGL_ERROR : LOGL_INFO;
+}
+
+/* db_fault_seq() when this thread's last transaction ended. */
+static __thread unsigned long db_seq_at_end;
+
+int db_fail_level(void)
+{
+	return db_fault_last(db_seq_at_end, NULL) == DB_FAULT_NONE ?
+	       LOGL_ERROR : LOGL_INFO;
+}
+
+/* A failed call of ours (result rc, what): noted as a fault if it is one
+ * (db_fault.h), logged, turned into a negative errno. A storage fault is
+ * logged at INFO only: the daemon says once when writes start and stop
+ * failing (gateway/storage.c), skillctl says it in one line, not once per
+ * statement. */
+static int db_fail(struct db *db, int rc, const char *what)
+{
+	db_fault_note(rc, sqlite3_system_errno(db->h));
+	LOGP(DDB, db_log_level(rc), "%s: %s: %s\n", db->path,
+	     sqlite3_errmsg(db->h), what);
+	return db_errno(rc) ? db_errno(rc) : -EIO;
+}
+
 /* Run a fixed piece of SQL (no input in it). 0 or negative errno, logged. */
 static int db_exec(struct db *db, const char *sql)
 {
-	char *err = NULL;
-	int rc = sqlite3_exec(db->h, sql, NULL, NULL, &err);
+	int rc = sqlite3_exec(db->h, sql, NULL, NULL, NULL);
 
-	if (rc != SQLITE_OK) {
-		LOGP(DDB, LOGL_ERROR, "%s: %s: %s\n", db->path,
-		     err ? err : sqlite3_errstr(rc), sql);
-		sqlite3_free(err);
-		return db_errno(rc);
-	}
-	return 0;
+	return rc == SQLITE_OK ? 0 : db_fail(db, rc, sql);
 }
 
 /* Read a single integer (a PRAGMA or a count). */
@@ -174,12 +199,7 @@ static int db_query_int(struct db *db, const char *sql, int64_t *out)
 			*out = sqlite3_column_int64(st, 0);
 		sqlite3_finalize(st);
 	}
-	if (rc != SQLITE_ROW) {
-		LOGP(DDB, LOGL_ERROR, "%s: %s: %s\n", db->path,
-		     sqlite3_errmsg(db->h), sql);
-		return db_errno(rc) ? db_errno(rc) : -EIO;
-	}
-	return 0;
+	return rc == SQLITE_ROW ? 0 : db_fail(db, rc, sql);
 }
 
 /* Busy: try again every millisecond, up to DB_BUSY_TIMEOUT_MS. SQLite's
@@ -195,14 +215,40 @@ static int db_busy_cb(void *data, int n)
 	if (!db->bulk)
 		atomic_store_explicit(&db_lock_wanted, true,
 				      memory_order_relaxed);
-	if ((int64_t)n * DB_BUSY_POLL_US >= DB_BUSY_TIMEOUT_MS * 1000LL)
+	if ((int64_t)n * DB_BUSY_POLL_US >= db->busy_ms * 1000LL)
 		return 0;
 	usleep(DB_BUSY_POLL_US);
 	return 1;
 }
 
-/* WAL, relaxed fsync (see the file comment), foreign keys, temporary
- * storage in memory, busy timeout. */
+#ifdef SKILLGW_TEST_HOOKS
+/* The test build only (make test): $SKILLGW_TEST_MAX_PAGES caps the
+ * database of this connection at that many pages, so that a test makes
+ * SQLite answer SQLITE_FULL ("database or disk is full") as on a full disk,
+ * without root or a small file system: pages another connection frees are
+ * used again, pages beyond the cap are refused. */
+static int db_test_max_pages(struct db *db)
+{
+	const char *v = getenv("SKILLGW_TEST_MAX_PAGES");
+	unsigned long n = v ? strtoul(v, NULL, 10) : 0;
+	char pragma[48];
+
+	if (!n)
+		return 0;
+	/* a number we parsed, not text: formatting it is safe */
+	snprintf(pragma, sizeof(pragma), "PRAGMA max_page_count = %lu", n);
+	return db_exec(db, pragma);
+}
+#else
+static int db_test_max_pages(struct db *db)
+{
+	return 0;
+}
+#endif
+
+/* WAL whose file a reset truncates to DB_WAL_LIMIT (db.h), relaxed fsync
+ * (see the file comment), foreign keys, temporary storage in memory, busy
+ * timeout. */
 static int db_configure(struct db *db)
 {
 	sqlite3_stmt *st;
@@ -225,9 +271,10 @@ static int db_configure(struct db *db)
 	 * /var/tmp (bench_mtq: 54,000 -> 61,000 MT/s). */
 	if (db_exec(db, "PRAGMA synchronous = NORMAL") ||
 	    db_exec(db, "PRAGMA foreign_keys = ON") ||
-	    db_exec(db, "PRAGMA temp_store = MEMORY"))
+	    db_exec(db, "PRAGMA temp_store = MEMORY") ||
+	    db_exec(db, "PRAGMA journal_size_limit = " DB_WAL_LIMIT_SQL))
 		return -EIO;
-	return 0;
+	return db_test_max_pages(db);
 }
 
 int db_set_durability(struct db *db, bool fsync_each_commit)
@@ -248,7 +295,8 @@ static int db_run_step(struct db *db, unsigned i)
 		return -EIO;
 	if (db_exec(db, db_steps[i].sql) || db_exec(db, pragma) ||
 	    db_exec(db, "COMMIT")) {
-		db_exec(db, "ROLLBACK");
+		if (!sqlite3_get_autocommit(db->h))	/* SQLite may have */
+			db_exec(db, "ROLLBACK");
 		LOGP(DDB, LOGL_ERROR, "%s: upgrade step %u (%s) failed\n",
 		     db->path, i, db_steps[i].what);
 		return -EIO;
@@ -288,6 +336,15 @@ static int db_upgrade(struct db *db)
 	return 0;
 }
 
+/* The file could not be opened (rc from SQLite, sys_errno from the
+ * system): noted as a fault, logged. */
+static void db_open_failed(const char *path, int rc, int sys_errno,
+			   const char *why)
+{
+	db_fault_note(rc, sys_errno);
+	LOGP(DDB, db_log_level(rc), "%s: cannot open: %s\n", path, why);
+}
+
 struct db *db_open(void *ctx, const char *path, bool create)
 {
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
@@ -295,20 +352,21 @@ struct db *db_open(void *ctx, const char *path, bool create)
 	struct db *db = talloc_zero(ctx, struct db);
 	int rc;
 
+	db_fault_init();
 	if (!db)
 		return NULL;
 	db->path = talloc_strdup(db, path);
+	db->busy_ms = DB_BUSY_TIMEOUT_MS;
 	/* personal data: the file (and so its -wal and -shm) private */
 	if (create && (rc = privfile_prepare_db(path)) < 0) {
-		LOGP(DDB, LOGL_ERROR, "%s: cannot create: %s\n", path,
-		     strerror(-rc));
+		db_open_failed(path, SQLITE_CANTOPEN, -rc, strerror(-rc));
 		talloc_free(db);
 		return NULL;
 	}
 	rc = sqlite3_open_v2(path, &db->h, flags, NULL);
 	if (rc != SQLITE_OK) {
-		LOGP(DDB, LOGL_ERROR, "%s: cannot open: %s\n", path,
-		     db->h ? sqlite3_errmsg(db->h) : sqlite3_errstr(rc));
+		db_open_failed(path, rc, db->h ? sqlite3_system_errno(db->h) : 0,
+			       db->h ? sqlite3_errmsg(db->h) : sqlite3_errstr(rc));
 		goto fail;
 	}
 	if (db_configure(db) || db_upgrade(db) ||
@@ -333,6 +391,7 @@ void db_close(struct db *db)
 		return;
 	if (db->in_txn || db->pending.n)
 		db_commit(db);
+	db_wal_trim(db);	/* a large transaction's WAL: not left behind */
 	db_finalize(db->st, DB_NUM_STMT);
 	if (sqlite3_close(db->h) != SQLITE_OK) {
 		LOGP(DDB, LOGL_NOTICE, "%s: statements still prepared at "
@@ -350,6 +409,7 @@ void db_close_all(struct db *db)
 		return;
 	if (db->in_txn || db->pending.n)
 		db_commit(db);
+	db_wal_trim(db);
 	db_finalize(db->st, DB_NUM_STMT);
 	while ((st = sqlite3_next_stmt(db->h, NULL)))
 		sqlite3_finalize(st);
@@ -399,12 +459,7 @@ static int db_step_own(struct db *db, enum db_stmt which)
 	int rc = sqlite3_step(db->st[which]);
 
 	sqlite3_reset(db->st[which]);
-	if (rc != SQLITE_DONE) {
-		LOGP(DDB, LOGL_ERROR, "%s: %s: %s\n", db->path,
-		     db_stmt_sql[which], sqlite3_errmsg(db->h));
-		return db_errno(rc) ? db_errno(rc) : -EIO;
-	}
-	return 0;
+	return rc == SQLITE_DONE ? 0 : db_fail(db, rc, db_stmt_sql[which]);
 }
 
 /* True when SQLite ended our transaction by itself (it rolls back on some
@@ -425,7 +480,12 @@ int db_begin(struct db *db)
 	}
 	if (db->in_txn)
 		return 0;
+	if (db->begin_busy)	/* waited once in this iteration: enough */
+		return -EBUSY;
+	db->fault_seq = db_fault_seq();
 	rc = db_step_own(db, DB_BEGIN);
+	if (rc == -EBUSY)
+		db->begin_busy = true;
 	if (rc)
 		return rc;
 	db->in_txn = true;
@@ -455,11 +515,19 @@ int db_unit_begin(struct db *db)
 {
 	int rc = db_begin(db);
 
-	return rc ? rc : db_step_own(db, DB_SAVEPOINT);
+	if (rc == 0)
+		rc = db_step_own(db, DB_SAVEPOINT);
+	db->in_unit = rc == 0;
+	return rc;
 }
 
+/* A unit whose BEGIN failed (the lock, a full disk) has no savepoint to
+ * undo or release. */
 int db_unit_end(struct db *db, int rc)
 {
+	if (!db->in_unit)
+		return rc;
+	db->in_unit = false;
 	if (rc < 0 && !db_txn_lost(db))
 		db_step_own(db, DB_ROLLBACK_TO);
 	if (!db_txn_lost(db))
@@ -484,23 +552,61 @@ void db_bulk_yield(struct db *db, unsigned pause_us)
 		usleep(pause_us);
 }
 
+/* SQLite rolled the transaction back by itself: say why, from the fault
+ * noted when it happened (its error message is gone by now). */
+static void db_log_lost(struct db *db)
+{
+	char why[128];
+	int e;
+	enum db_fault f = db_fault_last(db->fault_seq, &e);
+
+	LOGP(DDB, f ? LOGL_INFO : LOGL_ERROR, "%s: transaction was rolled "
+	     "back by SQLite: %s\n", db->path,
+	     db_fault_words(f, e, why, sizeof(why)));
+}
+
+/* The transaction is over (committed or not): hooks learn rc. */
+static void db_end(struct db *db, int rc)
+{
+	db->in_txn = false;
+	db->begin_busy = false;
+	db_seq_at_end = db_fault_seq();
+	db_run_hooks(db, rc);
+}
+
 int db_commit(struct db *db)
 {
 	int rc = 0;
 
-
 	if (db_txn_lost(db)) {
-		LOGP(DDB, LOGL_ERROR, "%s: transaction was rolled back by "
-		     "SQLite: %s\n", db->path, sqlite3_errmsg(db->h));
+		db_log_lost(db);
 		rc = -EIO;
 	} else if (db->in_txn) {
 		rc = db_step_own(db, DB_COMMIT);
 		if (rc && !sqlite3_get_autocommit(db->h))
 			db_step_own(db, DB_ROLLBACK);
 	}
-	db->in_txn = false;
-	db_run_hooks(db, rc);
+	db_end(db, rc);
 	return rc;
+}
+
+void db_rollback(struct db *db)
+{
+	/* after SQLITE_FULL or an I/O error SQLite has already rolled it
+	 * back: a ROLLBACK would only fail ("no transaction is active") */
+	if (!sqlite3_get_autocommit(db->h))
+		db_step_own(db, DB_ROLLBACK);
+	db_end(db, -ECANCELED);
+}
+
+void db_set_busy_timeout(struct db *db, unsigned ms)
+{
+	db->busy_ms = ms;
+}
+
+const char *db_path(const struct db *db)
+{
+	return db->path;
 }
 
 int db_after_commit(struct db *db, db_commit_cb cb, void *data)

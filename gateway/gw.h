@@ -28,6 +28,7 @@ struct menu;
 struct ussd;
 struct ussd_http;
 struct api_server;
+struct storage;
 
 struct gw {
 	struct config cfg;
@@ -48,6 +49,7 @@ struct gw {
 	struct notify *notify;		/* notifications, when on */
 	struct smpp_link *links[CONFIG_MAX_LINKS];
 	struct smpp_quar *quar;		/* received PDUs it died on */
+	struct storage *storage;	/* faults, reserve, WAL bound */
 	unsigned n_links;
 	int64_t started_ms;
 	bool shutting_down;

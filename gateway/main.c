@@ -43,6 +43,7 @@
 #include "gateway/smpp/link.h"
 #include "gateway/smpp/pdu.h"
 #include "gateway/smpp/quarantine.h"
+#include "gateway/storage.h"
 #include "handlers/sms/sms.h"
 #include "gateway/text/texts.h"
 #include "gateway/ussd/ussd.h"
@@ -233,7 +234,28 @@ static int main_open_db(struct gw *gw)
 		return -EIO;
 	if (n > 0)
 		LOGP(DMAIN, LOGL_NOTICE, "%d message(s) left in sending by the last run go back to the queue\n", n);
-	return 0;
+	gw->storage = storage_init(gw, gw->db, c->storage_reserve_mb);
+	return gw->storage ? 0 : -EIO;
+}
+
+/* Writes work again after a storage fault: a row whose failure or retry a
+ * failed commit rolled back still says sending though no link holds it;
+ * it goes back to the queue, as rows left sending by a crash do. */
+static void main_storage_resumed(void *data)
+{
+	struct gw *gw = data;
+	void *tmp = talloc_new(gw);
+	int64_t *held = NULL;
+	size_t n = 0;
+	unsigned i;
+	int rc = tmp ? 0 : -ENOMEM;
+
+	for (i = 0; rc == 0 && i < gw->n_links; i++)
+		rc = smpp_link_held(gw->links[i], tmp, &held, &n);
+	if (rc == 0 && mtq_recover_unheld(gw->q, held, n) > 0)
+		dispatch_kick(gw->dispatch);
+	db_commit(gw->db);
+	talloc_free(tmp);
 }
 
 /* The latest campaign notices of a number, from the queue, for the USSD
@@ -316,7 +338,8 @@ static int main_start_links(struct gw *gw)
 	}
 	/* the dispatcher is given the array now and sees the links below */
 	gw->n_links = gw->cfg.n_links;
-	gw->dispatch = dispatch_init(gw, &gw->cfg, gw->q, gw->links, gw->n_links);
+	gw->dispatch = dispatch_init(gw, &gw->cfg, gw->db, gw->q, gw->links,
+				     gw->n_links);
 	if (!gw->dispatch)
 		return -ENOMEM;
 	mtq_set_enqueue_cb(gw->q, dispatch_kick, gw->dispatch);
@@ -377,6 +400,7 @@ static void main_loop(struct gw *gw)
 		}
 		dispatch_run(gw->dispatch);
 		db_commit(gw->db);
+		storage_after_commit(gw->storage);
 		if (!gw->shutting_down)
 			continue;
 		if (main_links_idle(gw) || clock_now_ms() >= gw->deadline_ms)
@@ -414,6 +438,7 @@ static void main_stop(struct gw *gw)
 	router_free(gw->router);
 	sms_free(gw->sms);
 	db_commit(gw->db);
+	storage_free(gw->storage);
 	mtq_free(gw->q);
 	mo_free(gw->mo);
 	smpp_quar_free(gw->quar);
@@ -447,6 +472,7 @@ static int main_start(struct gw *gw, const char *config)
 	if (main_start_links(gw) < 0 || main_signals(gw) < 0 ||
 	    main_start_api(gw) < 0)
 		return -EIO;
+	storage_on_resume(gw->storage, main_storage_resumed, gw);
 	if (gw_vty_init(gw) < 0) {
 		LOGP(DMAIN, LOGL_FATAL, "cannot open the VTY on %s:%u\n",
 		     gw->cfg.vty_addr, gw->cfg.vty_port);

@@ -20,6 +20,8 @@
 #include <osmocom/vty/vty.h>
 
 #include "gateway/clock.h"
+#include "gateway/db.h"
+#include "gateway/storage.h"
 #include "gw.h"
 #include "gateway/log.h"
 #include "gateway/queue/mtq.h"
@@ -60,19 +62,46 @@ DEFUN(show_smsc, show_smsc_cmd, "show smsc",
 	return CMD_SUCCESS;
 }
 
+/* The storage under the queue: a fault (once it began), the WAL, the
+ * reserve. */
+static void vty_storage(struct vty *vty, const struct storage *st)
+{
+	struct storage_status s;
+	char why[128];
+
+	storage_status(st, &s);
+	if (s.fault == DB_FAULT_NONE)
+		vty_out(vty, "%-10s ok%s", "storage", VTY_NEWLINE);
+	else
+		vty_out(vty, "%-10s FAULT %s for %lld s, %lu failed write(s): "
+			"%s%s", "storage", db_fault_words(s.fault, s.sys_errno,
+							  why, sizeof(why)),
+			(long long)(clock_now_ms() - s.since_ms) / 1000,
+			s.errors, s.writes_ok ? "writes work, the reserve is "
+			"not back yet" : "MOs are answered with a temporary "
+			"error", VTY_NEWLINE);
+	vty_out(vty, "%-10s %lld bytes (bound %d), truncated %lu time(s)%s",
+		"wal", (long long)s.wal_bytes, DB_WAL_LIMIT, s.wal_trims,
+		VTY_NEWLINE);
+	vty_out(vty, "%-10s %lld of %lld bytes%s", "reserve",
+		(long long)s.reserve_bytes, (long long)s.reserve_want,
+		VTY_NEWLINE);
+}
+
 DEFUN(show_queue, show_queue_cmd, "show queue",
-      SHOW_STR "Durable MT queue: messages by state\n")
+      SHOW_STR "Durable MT queue: messages by state, and its storage\n")
 {
 	struct gw *gw = vty_gw(vty);
 	unsigned long n[MTQ_NUM_STATES];
 	unsigned s;
 
-	if (mtq_counts(gw->q, n) < 0) {
+	if (mtq_counts(gw->q, n) < 0)
 		vty_out(vty, "%% cannot read the queue%s", VTY_NEWLINE);
-		return CMD_WARNING;
-	}
-	for (s = 0; s < MTQ_NUM_STATES; s++)
-		vty_out(vty, "%-10s %lu%s", mtq_state_str(s), n[s], VTY_NEWLINE);
+	else
+		for (s = 0; s < MTQ_NUM_STATES; s++)
+			vty_out(vty, "%-10s %lu%s", mtq_state_str(s), n[s],
+				VTY_NEWLINE);
+	vty_storage(vty, gw->storage);
 	return CMD_SUCCESS;
 }
 

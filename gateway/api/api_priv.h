@@ -30,6 +30,7 @@
 #include "gateway/api/accounts.h"
 #include "gateway/api/api.h"
 #include "gateway/api/json.h"
+#include "gateway/db_fault.h"
 #include "gateway/httpd.h"
 
 #define API_PARAMS_MAX		2	/* {id} segments of a path */
@@ -137,6 +138,11 @@ struct api_req {
 	unsigned pending_status;
 	const char *set_cookie;
 	unsigned retry_after;		/* 429: seconds */
+	/* a 503 storage says why: the fault a task's thread met, else the
+	 * one the loop's thread noted since the request came */
+	unsigned long fault_seq;	/* db_fault_seq() then */
+	enum db_fault fault;		/* a task's, DB_FAULT_NONE: none */
+	int fault_errno;
 };
 
 /* ---- the server ---- */
@@ -269,6 +275,9 @@ struct api_server *api_task_server(struct api_task *t);
 void *api_task_data(struct api_task *t);
 struct api_req *api_task_req(struct api_task *t);	/* NULL if gone */
 int api_task_rc(struct api_task *t);
+/* The storage fault the task's thread met (DB_FAULT_NONE: none); a 503
+ * storage answer to its request says it by itself. */
+enum db_fault api_task_fault(const struct api_task *t, int *sys_errno);
 /* A finished read: its request, or NULL when it is gone or the read failed
  * (then answered "WHAT could not be read", API_E_STORAGE). */
 struct api_req *api_task_answerable(struct api_task *t, const char *what);

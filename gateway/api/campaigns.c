@@ -105,16 +105,19 @@ static bool camp_numbers(struct api_req *r, struct camp_job *j,
 		return false;
 	}
 	j->nums = talloc_zero_size(j, v->n * (size_t)MSISDN_MAX);
-	for (i = 0; j->nums && i < v->n; i++)
-		if (v->item[i]->type != JSON_STR ||
-		    msisdn_normalise(v->item[i]->str, r->s->cfg->country_code,
-				     j->nums[i], MSISDN_MAX) < 0) {
+	for (i = 0; j->nums && i < v->n; i++) {
+		const struct json_val *x = v->item[i];
+		const char *why = "is not a string";
+
+		if (x->type != JSON_STR ||
+		    msisdn_entry(x->str, r->s->cfg->numbers, j->nums[i],
+				 MSISDN_MAX, &why) < 0) {
 			api_error(r, API_E_BAD_REQUEST, "numbers[%zu]: '%.24s' "
-				  "is not a phone number", i,
-				  v->item[i]->type == JSON_STR ?
-				  v->item[i]->str : "");
+				  "%s", i, x->type == JSON_STR ? x->str : "",
+				  why);
 			return false;
 		}
+	}
 	if (!j->nums) {
 		api_error(r, API_E_INTERNAL, "out of memory");
 		return false;

@@ -282,6 +282,7 @@ static int job_pass(struct api_task *t, struct imp_job *j, struct db *db,
 	rc = import_file(db, &(struct import_opts){
 		.kind = j->kind, .path = j->path, .skip_bad = j->skip_bad,
 		.operator_name = j->created_by, .country_code = c->country_code,
+		.numbers = c->numbers,
 		.now_ms = clock_now_ms(), .err = err,
 		.progress = job_progress_cb, .progress_data = j, .name = name,
 		.issue = job_issue_cb, .issue_data = j, .chunk = IMPORTS_CHUNK,
@@ -415,6 +416,25 @@ static void job_json(struct json_w *w, struct imp_job *j, bool details)
 	pthread_mutex_unlock(&j->mu);
 }
 
+/* Why a job failed, in j->error: the storage's fault in words (disk
+ * full, locked ...), where, and what stays (committed chunks do). */
+static void job_error(struct imp_job *j, struct api_task *t, int rc)
+{
+	char why[128];
+	int e;
+	enum db_fault f = api_task_fault(t, &e);
+
+	if (f == DB_FAULT_NONE) {
+		snprintf(j->error, sizeof(j->error), "%s", strerror(-rc));
+		return;
+	}
+	snprintf(j->error, sizeof(j->error), "the database %s: %s (at line "
+		 "%u); %s", j->im->s->cfg->db_path,
+		 db_fault_words(f, e, why, sizeof(why)), j->r.fault_line,
+		 j->r.applied ? "the rows of the chunks committed before "
+		 "stay (applied_rows)" : "nothing imported");
+}
+
 /* The thread has ended: the job's final state, its file, its audit. */
 static void job_done(struct api_task *t)
 {
@@ -427,8 +447,7 @@ static void job_done(struct api_task *t)
 	j->state = rc == -ECANCELED ? JOB_CANCELLED :
 		   j->result != JOB_R_NONE ? JOB_DONE : JOB_FAILED;
 	if (j->state == JOB_FAILED && !j->error[0])
-		snprintf(j->error, sizeof(j->error), "%s", rc == -EBUSY ?
-			 "the database stayed locked" : strerror(-rc));
+		job_error(j, t, rc);
 	if (j->result == JOB_R_VALID || j->result == JOB_R_INVALID)
 		j->validated = true;
 	pthread_mutex_unlock(&j->mu);

@@ -44,20 +44,18 @@ struct msg_send {
 static bool msg_number(struct api_req *r, struct msg_send *s, unsigned i,
 		       const struct json_val *v, bool array)
 {
-	if (v->type != JSON_STR ||
-	    msisdn_normalise(v->str, r->s->cfg->country_code, s->to[i],
-			     MSISDN_MAX) < 0) {
-		if (array)
-			api_error(r, API_E_BAD_REQUEST, "to[%u]: '%.24s' is not "
-				  "a phone number", i, v->type == JSON_STR ?
-				  v->str : "");
-		else
-			api_error(r, API_E_BAD_REQUEST, "to: '%.24s' is not a "
-				  "phone number", v->type == JSON_STR ?
-				  v->str : "");
-		return false;
-	}
-	return true;
+	const char *why = "is not a string";
+	char at[16] = "";
+
+	if (v->type == JSON_STR &&
+	    msisdn_entry(v->str, r->s->cfg->numbers, s->to[i], MSISDN_MAX,
+			 &why) == 0)
+		return true;
+	if (array)
+		snprintf(at, sizeof(at), "[%u]", i);
+	api_error(r, API_E_BAD_REQUEST, "to%s: '%.24s' %s", at,
+		  v->type == JSON_STR ? v->str : "", why);
+	return false;
 }
 
 static bool msg_numbers(struct api_req *r, struct msg_send *s)

@@ -273,21 +273,46 @@ void api_reply_empty(struct api_req *r, unsigned status)
 	api_reply(r, status, resp);
 }
 
+/* A storage error's cause (a task's, or the loop's since the request
+ * came), appended to msg in words; DB_FAULT_NONE if none is known. */
+static enum db_fault api_error_cause(struct api_req *r, char *msg,
+				     size_t cap)
+{
+	char why[128];
+	size_t n = strlen(msg);
+	int e = r->fault_errno;
+	enum db_fault f = r->fault;
+
+	if (f == DB_FAULT_NONE)
+		f = db_fault_last_at(r->fault_seq, &e,
+				     r->s->cfg->db_path);
+	if (f != DB_FAULT_NONE && n < cap)
+		snprintf(msg + n, cap - n, ": the database %s: %s",
+			 r->s->cfg->db_path, db_fault_words(f, e, why,
+							    sizeof(why)));
+	return f;
+}
+
 void api_error(struct api_req *r, enum api_err e, const char *fmt, ...)
 {
 	char msg[API_MSG_MAX];
 	struct json_w *w = api_json(r);
 	struct MHD_Response *resp;
+	enum db_fault f = DB_FAULT_NONE;
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	if (e == API_E_STORAGE)
+		f = api_error_cause(r, msg, sizeof(msg));
 	json_obj(w);
 	json_key(w, "error");
 	json_obj(w);
 	json_kstr(w, "code", api_errs[e].code);
 	json_kstr(w, "message", msg);
+	if (f != DB_FAULT_NONE)
+		json_kstr(w, "cause", db_fault_name(f));
 	json_end(w);
 	json_end(w);
 	resp = MHD_create_response_from_buffer(json_w_len(w),
@@ -670,6 +695,7 @@ static struct api_req *api_req_new(struct api_server *s,
 	r->s = s;
 	r->conn = c;
 	r->upload_fd = -1;
+	r->fault_seq = db_fault_seq();
 	r->method = talloc_strdup(r, method);
 	r->path = talloc_strdup(r, url);
 	if (!r->method || !r->path) {

@@ -62,6 +62,8 @@ struct api_task {
 	pthread_t th;
 	bool running;
 	int rc;
+	enum db_fault fault;		/* a storage fault the thread met */
+	int fault_errno;
 	atomic_bool cancel;
 };
 
@@ -98,6 +100,13 @@ struct api_req *api_task_req(struct api_task *t)
 int api_task_rc(struct api_task *t)
 {
 	return t->rc;
+}
+
+enum db_fault api_task_fault(const struct api_task *t, int *sys_errno)
+{
+	if (sys_errno)
+		*sys_errno = t->fault_errno;
+	return t->fault;
 }
 
 struct api_req *api_task_answerable(struct api_task *t, const char *what)
@@ -141,6 +150,8 @@ static void *task_main(void *arg)
 	else
 		t->rc = t->work(t, db);
 	db_close_all(db);	/* the statements of what work() made too */
+	/* a thread of its own: every fault noted on it is the task's */
+	t->fault = db_fault_last(0, &t->fault_errno);
 	pthread_mutex_lock(&ts->lock);
 	llist_add_tail(&t->finished, &ts->finished);
 	pthread_mutex_unlock(&ts->lock);
@@ -201,6 +212,10 @@ static void task_reap(struct api_task *t, bool join)
 		pthread_join(t->th, NULL);
 	llist_del(&t->list);
 	ts->n_run[c]--;
+	if (t->r && t->fault != DB_FAULT_NONE) {	/* a 503 says why */
+		t->r->fault = t->fault;
+		t->r->fault_errno = t->fault_errno;
+	}
 	t->done(t);
 	task_free(t);
 	task_next(ts, c);

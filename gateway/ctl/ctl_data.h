@@ -1,6 +1,7 @@
 /*
- * ctl_data.h - skillctl's data verbs: import and export of the bureau's
- * CSV files (gateway/ctl/import.c, gateway/ctl/export.c), what became of
+ * ctl_data.h - skillctl's data verbs: send (gateway/ctl/send.c), import
+ * and export of the bureau's CSV files (gateway/ctl/import.c,
+ * gateway/ctl/export.c), what became of
  * the notifications (gateway/ctl/notify.c) and the quarantine of received
  * PDUs (gateway/ctl/quarantine.c).
  *
@@ -21,6 +22,8 @@
 #define CTL_DATA_USER	1
 #define CTL_DATA_SYS	2
 
+/* send --to NUMBER | --file NUMBERS --text TEXT ... (gateway/ctl/send.c) */
+int ctl_send_run(const char *config, bool json, int argc, char **argv);
 int ctl_import_run(const char *config, bool json, int argc, char **argv);
 int ctl_export_run(const char *config, bool json, int argc, char **argv);
 /* notify status | list (gateway/ctl/notify.c) */

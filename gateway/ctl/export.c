@@ -5,7 +5,9 @@
  * holds names and ID numbers: it is written mode 0600 under a fresh
  * temporary name beside FILE and renamed into place when complete
  * (privfile.h), so a reader never sees half of it; "-" writes to stdout.
- * The export is audited with the operator's name.
+ * The export is audited with the operator's name, and renamed into place
+ * only once that is committed. A failure (the database's, in one line:
+ * fault.h; or the file's: a full disk) leaves nothing.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -18,6 +20,8 @@
 #include "gateway/clock.h"
 #include "ctl_data.h"
 #include "gateway/db.h"
+#include "gateway/db_fault.h"
+#include "fault.h"
 #include "handlers/data/export.h"
 #include "gateway/text/fmt.h"
 #include "gateway/privfile.h"
@@ -60,12 +64,53 @@ static int ctl_export_args(int argc, char **argv, struct ctl_export *a)
 	return 0;
 }
 
-/* Export into path (a private temporary renamed into place) or stdout. */
-static int ctl_export_write(const struct ctl_export *a, struct db *db,
-			    const char *cc, unsigned long *n)
+/* The export failed (rc): the database's fault since seq (fault.h), or
+ * the file's own error. Returns an exit status. */
+static int ctl_export_failed(const struct ctl_export *a, const char *db_path,
+			     unsigned long seq, FILE *out)
+{
+	int e = 0;
+
+	if (db_fault_last(seq, NULL) != DB_FAULT_NONE || !out)
+		return ctl_fault("export", db_path, seq, NULL,
+				 "nothing exported");
+	if (fflush(out) != 0)	/* the write error again, with its errno */
+		e = errno;
+	fprintf(stderr, "skillctl export: %s: %s; nothing exported\n",
+		a->path, e ? strerror(e) : "write error");
+	return CTL_DATA_SYS;
+}
+
+/* The audit row of n exported rows, committed. */
+static int ctl_export_audit(const struct ctl_export *a, void *ctx,
+			    struct db *db, unsigned long n)
+{
+	struct audit *au = audit_init(ctx, db);
+	int rc = au ? audit_log(au, clock_now_ms(),
+				ctl_data_operator(a->operator_name), "export",
+				"%lu enrolments since %s to %s", n,
+				a->has_since ? a->since : "the start",
+				a->path) : -ENOMEM;
+
+	audit_free(au);
+	if (rc == 0)
+		rc = db_commit(db);
+	else
+		db_rollback(db);
+	return rc;
+}
+
+/* Export into path or stdout, audited: the file is a private temporary
+ * (privfile.h), renamed into place once its audit row is committed, so an
+ * export is on disk only when the audit log says so. Exit status. */
+static int ctl_export_write(const struct ctl_export *a, void *ctx,
+			    struct db *db, const struct config *cfg,
+			    unsigned long *n)
 {
 	bool to_stdout = !strcmp(a->path, "-");
 	struct privfile *pf = to_stdout ? NULL : privfile_create(NULL, a->path);
+	FILE *out = pf ? privfile_stream(pf) : stdout;
+	unsigned long seq = db_fault_seq();
 	int rc;
 
 	if (!to_stdout && !pf) {
@@ -73,16 +118,26 @@ static int ctl_export_write(const struct ctl_export *a, struct db *db,
 			strerror(errno));
 		return CTL_DATA_USER;
 	}
-	rc = export_enrolments(db, pf ? privfile_stream(pf) : stdout,
-			       a->has_since ? a->since : NULL, cc, n);
-	if (pf && rc == 0)
-		rc = privfile_commit(pf);
-	else
+	rc = export_enrolments(db, out, a->has_since ? a->since : NULL,
+			       cfg->country_code, n);
+	if (rc == 0 && fflush(out) != 0)
+		rc = -EIO;
+	if (rc < 0) {
+		rc = ctl_export_failed(a, cfg->db_path, seq, out);
 		privfile_abort(pf);
-	if (rc)
-		fprintf(stderr, "skillctl export: %s: %s\n", a->path,
-			rc == -EIO ? "database or write error" : strerror(-rc));
-	return rc ? CTL_DATA_SYS : CTL_DATA_OK;
+		return rc;
+	}
+	if (ctl_export_audit(a, ctx, db, *n) < 0) {
+		privfile_abort(pf);
+		return ctl_fault("export", cfg->db_path, seq, NULL,
+				 "nothing exported (its audit row could not "
+				 "be written)");
+	}
+	rc = pf ? privfile_commit(pf) : 0;
+	if (rc < 0)
+		fprintf(stderr, "skillctl export: %s: %s; nothing exported\n",
+			a->path, strerror(-rc));
+	return rc < 0 ? CTL_DATA_SYS : CTL_DATA_OK;
 }
 
 int ctl_export_run(const char *config, bool json, int argc, char **argv)
@@ -91,7 +146,6 @@ int ctl_export_run(const char *config, bool json, int argc, char **argv)
 	struct ctl_export a = { 0 };
 	struct config cfg;
 	struct db *db = NULL;
-	struct audit *au;
 	unsigned long n = 0;
 	int rc;
 
@@ -103,17 +157,8 @@ int ctl_export_run(const char *config, bool json, int argc, char **argv)
 	ctx = talloc_named_const(NULL, 0, "ctl_export");
 	rc = ctl_data_open(ctx, config, &cfg, &db);
 	if (rc == CTL_DATA_OK)
-		rc = ctl_export_write(&a, db, cfg.country_code, &n);
+		rc = ctl_export_write(&a, ctx, db, &cfg, &n);
 	if (rc == CTL_DATA_OK) {
-		au = audit_init(ctx, db);
-		if (!au || audit_log(au, clock_now_ms(),
-				     ctl_data_operator(a.operator_name),
-				     "export", "%lu enrolments since %s to %s",
-				     n, a.has_since ? a.since : "the start",
-				     a.path) || db_commit(db))
-			fprintf(stderr, "skillctl export: cannot write the "
-				"audit row\n");
-		audit_free(au);
 		if (json)
 			printf("{\"exported\":%lu}\n", n);
 		else if (strcmp(a.path, "-"))

@@ -31,6 +31,8 @@
 #include "gateway/clock.h"
 #include "ctl_data.h"
 #include "gateway/db.h"
+#include "gateway/db_fault.h"
+#include "fault.h"
 #include "handlers/domain/codes.h"
 #include "handlers/data/import.h"
 #include "progress.h"
@@ -49,11 +51,9 @@ int ctl_data_open(void *ctx, const char *config, struct config *cfg,
 	    codes_load(cfg->glossary_path, stderr) != 0)
 		return CTL_DATA_USER;
 	*db = db_open(ctx, cfg->db_path, true);
-	if (!*db) {
-		fprintf(stderr, "skillctl: cannot open the database %s\n",
-			cfg->db_path);
-		return CTL_DATA_SYS;
-	}
+	if (!*db)
+		return ctl_fault("cannot open the database", cfg->db_path, 0,
+				 NULL, "nothing done");
 	return CTL_DATA_OK;
 }
 
@@ -169,10 +169,14 @@ static void ctl_import_summary(const struct ctl_import *a, bool json,
 	ctl_import_notify(a, r);
 }
 
-/* Map import_file()'s result to an exit status, saying why if needed. */
+/* Map import_file()'s result to an exit status, saying why if needed: a
+ * database error in one line (fault.h), since seq. */
 static int ctl_import_status(const struct ctl_import *a, int rc,
-			     const struct import_result *r)
+			     const struct import_result *r,
+			     const char *db_path, unsigned long seq)
 {
+	char where[CONFIG_PATH_MAX + 16];
+
 	if (rc == 0)
 		return CTL_DATA_OK;
 	if (rc == -EINVAL && r->bad)
@@ -181,15 +185,11 @@ static int ctl_import_status(const struct ctl_import *a, int rc,
 			r->bad, r->bad == 1 ? "" : "s");
 	else if (rc == -EINVAL)
 		fprintf(stderr, "%s: nothing imported\n", a->path);
-	else if (rc == -EBUSY)
-		fprintf(stderr, "%s: the database stayed locked; nothing "
-			"imported, try again\n", a->path);
-	else if (rc != -ENOENT && rc != -EACCES && rc != -EISDIR)
-		fprintf(stderr, "%s: database error, nothing imported\n",
-			a->path);
 	if (rc == -EINVAL || rc == -ENOENT || rc == -EACCES || rc == -EISDIR)
 		return CTL_DATA_USER;
-	return CTL_DATA_SYS;
+	snprintf(where, sizeof(where), "%s:%u", a->path, r->fault_line);
+	return ctl_fault("import", db_path, seq, r->fault_line ? where :
+			 a->path, "nothing imported");
 }
 
 static int ctl_import_do(const struct ctl_import *a, const char *config,
@@ -200,6 +200,7 @@ static int ctl_import_do(const struct ctl_import *a, const char *config,
 	struct progress bar;
 	struct config cfg;
 	struct db *db = NULL;
+	unsigned long seq = db_fault_seq();
 	int rc = ctl_data_open(ctx, config, &cfg, &db);
 
 	if (rc == CTL_DATA_OK) {
@@ -209,6 +210,7 @@ static int ctl_import_do(const struct ctl_import *a, const char *config,
 			.no_notify = a->no_notify,
 			.operator_name = ctl_data_operator(a->operator_name),
 			.country_code = cfg.country_code,
+			.numbers = cfg.numbers,
 			.now_ms = clock_now_ms(), .err = stderr,
 			.progress = ctl_import_progress, .progress_data = &bar,
 		};
@@ -218,7 +220,7 @@ static int ctl_import_do(const struct ctl_import *a, const char *config,
 		progress_done(&bar);
 		if (rc == 0)
 			ctl_import_summary(a, json, &r);
-		rc = ctl_import_status(a, rc, &r);
+		rc = ctl_import_status(a, rc, &r, cfg.db_path, seq);
 	}
 	db_close(db);
 	talloc_free(ctx);

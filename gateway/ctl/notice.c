@@ -27,13 +27,18 @@
 #include "ctl_notice.h"
 #include "notice_priv.h"
 #include "gateway/db.h"
+#include "gateway/db_fault.h"
+#include "fault.h"
 #include "gateway/queue/quiet.h"
 
 /* ---- shared -------------------------------------------------------------- */
 
 int ctl_nt_open(struct ctl_nt *c, void *ctx)
 {
-	int rc = ctl_data_open(ctx, c->config, &c->cfg, &c->db);
+	int rc;
+
+	c->fault_seq = db_fault_seq();
+	rc = ctl_data_open(ctx, c->config, &c->cfg, &c->db);
 
 	if (rc != CTL_DATA_OK)
 		return rc;
@@ -57,8 +62,24 @@ int ctl_nt_user(const struct ctl_nt *c, const char *fmt, ...)
 	return CTL_NT_USER;
 }
 
+int ctl_nt_fault(const struct ctl_nt *c, const char *kept)
+{
+	char verb[32];
+
+	if (!kept && !strcmp(c->verb, "create"))
+		kept = "nothing created";
+	else if (!kept && !strcmp(c->verb, "report"))
+		kept = "no report written";
+	else if (!kept)
+		kept = "the campaign is unchanged";
+	snprintf(verb, sizeof(verb), "notice %s", c->verb);
+	return ctl_fault(verb, c->cfg.db_path, c->fault_seq, NULL, kept);
+}
+
 int ctl_nt_sys(const struct ctl_nt *c, const char *what, int rc)
 {
+	if (c->db && db_fault_last(c->fault_seq, NULL) != DB_FAULT_NONE)
+		return ctl_nt_fault(c, NULL);
 	fprintf(stderr, "skillctl notice %s: %s: %s\n", c->verb, what,
 		strerror(rc < 0 ? -rc : rc));
 	return CTL_NT_SYS;

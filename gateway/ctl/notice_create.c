@@ -194,15 +194,14 @@ static void ctl_nt_num_unique(struct ctl_nt_numbers *s)
 	s->n = o;
 }
 
-/* The field with the number: 0 when the first record is a number (no
- * header), else the header's phone column (*skip: the header). */
-static int ctl_nt_num_column(const struct csv_record *r, const char *cc,
-			     bool *skip)
+/* The field with the number: 0 when the first record starts with digits
+ * (no header: a number, good or bad), else the header's phone column
+ * (*skip: the header). */
+static int ctl_nt_num_column(const struct csv_record *r, bool *skip)
 {
-	char tmp[MSISDN_MAX];
 	unsigned i;
 
-	*skip = msisdn_normalise(r->field[0], cc, tmp, sizeof(tmp)) < 0;
+	*skip = !strpbrk(r->field[0], "0123456789");
 	if (!*skip)
 		return 0;
 	for (i = 0; i < r->n; i++)
@@ -218,15 +217,14 @@ static int ctl_nt_num_record(struct ctl_nt *c, void *ctx,
 			     unsigned *bad)
 {
 	char msisdn[MSISDN_MAX];
-	const char *f = csv_get(r, col);
+	const char *f = csv_get(r, col), *why;
 
 	s->lines++;
-	if (msisdn_normalise(f, c->cfg.country_code, msisdn,
-			     sizeof(msisdn)) == 0)
+	if (msisdn_entry(f, c->cfg.numbers, msisdn, sizeof(msisdn), &why) == 0)
 		return ctl_nt_num_add(s, ctx, msisdn);
 	if ((*bad)++ < CTL_NT_BAD_SHOWN)
-		fprintf(stderr, "%s:%u: number: '%.40s' is not a phone number\n",
-			path, r->line, f);
+		fprintf(stderr, "%s:%u: number: '%.40s' %s\n", path, r->line,
+			f, why);
 	return 1;
 }
 
@@ -248,8 +246,7 @@ static int ctl_nt_num_records(struct ctl_nt *c, void *ctx, struct csv *csv,
 				break;
 			continue;
 		}
-		if (col < 0 && (col = ctl_nt_num_column(&r, c->cfg.country_code,
-							&skip)) < 0)
+		if (col < 0 && (col = ctl_nt_num_column(&r, &skip)) < 0)
 			return ctl_nt_user(c, "%s:%u: no column of phone "
 					   "numbers (手机号码, msisdn ...)",
 					   path, r.line);
@@ -315,6 +312,19 @@ static int ctl_nt_num_insert(struct ctl_nt *c, const struct notice *n,
 	return rc < 0 ? rc : 0;
 }
 
+/* A failed create: the slices of numbers it committed are deleted with
+ * the campaign. 0 when nothing of it is left. */
+static int ctl_nt_undo(struct ctl_nt *c, const struct notice *n)
+{
+	struct notice *left = NULL;
+	int rc;
+
+	if (!n->id || notice_get(c->nd, c, n->id, &left) == -ENOENT)
+		return 0;	/* its first slice was never committed */
+	rc = notice_delete(c->nd, n->id);
+	return rc ? rc : db_commit(c->db);
+}
+
 /* Insert the draft, its audit row and its numbers. Exit status. */
 static int ctl_nt_insert(struct ctl_nt *c, struct notice *n,
 			 const struct ctl_nt_numbers *s)
@@ -333,9 +343,13 @@ static int ctl_nt_insert(struct ctl_nt *c, struct notice *n,
 		rc = notice_save_progress(c->nd, n, now);
 	if (!rc)
 		rc = db_commit(c->db);
-	if (rc && n->id && notice_delete(c->nd, n->id) == 0)
-		db_commit(c->db);
-	return rc ? ctl_nt_sys(c, "writing the campaign", rc) : CTL_NT_OK;
+	if (!rc)
+		return CTL_NT_OK;
+	db_rollback(c->db);
+	if (ctl_nt_undo(c, n) < 0)
+		return ctl_nt_fault(c, "an incomplete draft campaign was left: "
+				    "it cannot start; cancel it");
+	return ctl_nt_sys(c, "writing the campaign", rc);
 }
 
 /* ---- the verb ------------------------------------------------------------ */

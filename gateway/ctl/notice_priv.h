@@ -33,6 +33,7 @@ struct ctl_nt {
 	struct notice_db *nd;
 	struct audience_db *ad;
 	struct audit *audit;
+	unsigned long fault_seq;	/* db_fault_seq() before the work */
 };
 
 /* Load the configuration and open the database and statements.
@@ -44,8 +45,11 @@ int ctl_nt_open(struct ctl_nt *c, void *ctx);
 int ctl_nt_user(const struct ctl_nt *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* A system error (errno rc); returns CTL_NT_SYS. */
+/* A system error (errno rc); returns CTL_NT_SYS. A storage fault is said
+ * in one line (fault.h) with what the verb kept. */
 int ctl_nt_sys(const struct ctl_nt *c, const char *what, int rc);
+/* The line of a storage fault, with kept (NULL: what the verb keeps). */
+int ctl_nt_fault(const struct ctl_nt *c, const char *kept);
 
 /* Commit what the verb wrote; a failure is a system error. */
 int ctl_nt_commit(struct ctl_nt *c);

@@ -3,8 +3,7 @@
  * with the gateway's configuration file, while the daemon runs.
  *
  * Verbs so far:
- *   send   queue MTs (one number, or a file of numbers); the daemon picks
- *          them up within queue.poll_ms
+ *   send   queue MTs (one number, or a file of numbers; gateway/ctl/send.c)
  *   queue  messages by state
  *   import, export  the bureau's CSV files (gateway/ctl/import.c,
  *          gateway/ctl/export.c)
@@ -30,13 +29,11 @@
 #include "ctl_notice.h"
 #include "gateway/db.h"
 #include "gateway/log.h"
-#include "gateway/text/msisdn.h"
 #include "gateway/queue/mtq.h"
 
 #define CTL_EXIT_OK	0
 #define CTL_EXIT_USER	1
 #define CTL_EXIT_SYS	2
-#define CTL_LINE_MAX	256
 
 struct ctl {
 	const char *config;
@@ -56,7 +53,10 @@ static void ctl_usage(FILE *out)
 		"       [--validity SECONDS]\n"
 		"  send --file NUMBERS.txt --text TEXT ...\n"
 		"                     queue an SMS to one number, or to every number of a\n"
-		"                     file (one per line, # starts a comment)\n"
+		"                     file (one per line, # starts a comment): numbers as\n"
+		"                     gateway.numbers allows (Chinese mobile numbers, or\n"
+		"                     any E.164 number too); every bad line is listed and\n"
+		"                     nothing is queued; all or nothing\n"
 		"  queue              messages in the queue by state\n"
 		"  import KIND FILE.csv [--skip-bad] [--dry-run] [--no-notify]\n"
 		"       [--operator NAME]\n"
@@ -112,7 +112,10 @@ static void ctl_usage(FILE *out)
 		"  -j, --json         machine-readable output\n"
 		"  -h, --help         this text\n"
 		"  -V, --version      print the version\n\n"
-		"Exit status: 0 success, 1 user error, 2 system error.\n",
+		"Exit status: 0 success, 1 user error, 2 system error. A database that\n"
+		"cannot be written (disk full, locked by another process, read-only,\n"
+		"permission denied, corrupt) stops a command at the first error, with\n"
+		"one line saying which and what was kept.\n",
 		SKILLGW_SYSCONFDIR);
 }
 
@@ -141,156 +144,11 @@ static int ctl_open(struct ctl *c)
 	return c->q ? CTL_EXIT_OK : CTL_EXIT_SYS;
 }
 
-/* ---- send ---------------------------------------------------------------- */
-
-struct ctl_send {
-	const char *to, *file, *text, *from;
-	enum mtq_prio prio;
-	unsigned validity;
-	unsigned long queued;
-	int64_t first_id, last_id;
-};
-
-static int ctl_send_one(struct ctl *c, struct ctl_send *s, const char *number,
-			const char *where)
-{
-	char dst[MSISDN_MAX];
-	struct mtq_new m = {
-		.dst = dst, .src = s->from, .text = s->text,
-		.prio = s->prio, .validity_s = s->validity,
-	};
-	int64_t id;
-	int rc;
-
-	if (msisdn_normalise(number, c->cfg.country_code, dst, sizeof(dst)) < 0) {
-		fprintf(stderr, "%s: number: '%s' is not a phone number\n", where, number);
-		return CTL_EXIT_USER;
-	}
-	rc = mtq_enqueue(c->q, &m, &id);
-	if (rc == -EMSGSIZE) {
-		fprintf(stderr, "%s: text: longer than %u SMS parts\n", where,
-			c->cfg.max_parts);
-		return CTL_EXIT_USER;
-	}
-	if (rc == -EINVAL) {
-		fprintf(stderr, "%s: text: empty or not valid UTF-8\n", where);
-		return CTL_EXIT_USER;
-	}
-	if (rc < 0) {
-		fprintf(stderr, "%s: database error: %s\n", where, strerror(-rc));
-		return CTL_EXIT_SYS;
-	}
-	if (!s->queued++)
-		s->first_id = id;
-	s->last_id = id;
-	return CTL_EXIT_OK;
-}
-
-static char *ctl_trim(char *p)
-{
-	char *e;
-
-	while (*p == ' ' || *p == '\t')
-		p++;
-	e = p + strlen(p);
-	while (e > p && strchr(" \t\r\n", e[-1]))
-		*--e = '\0';
-	return p;
-}
-
-/* Every line is checked; nothing is queued unless every line is good. */
-static int ctl_send_file(struct ctl *c, struct ctl_send *s)
-{
-	char line[CTL_LINE_MAX], where[CONFIG_PATH_MAX + 16];
-	FILE *f = fopen(s->file, "r");
-	unsigned lineno = 0;
-	int rc, worst = CTL_EXIT_OK;
-
-	if (!f) {
-		fprintf(stderr, "skillctl: %s: %s\n", s->file, strerror(errno));
-		return CTL_EXIT_USER;
-	}
-	while (fgets(line, sizeof(line), f)) {
-		char *p = ctl_trim(line);
-
-		lineno++;
-		if (!*p || *p == '#')
-			continue;
-		snprintf(where, sizeof(where), "%s:%u", s->file, lineno);
-		rc = ctl_send_one(c, s, p, where);
-		if (rc > worst)
-			worst = rc;
-	}
-	fclose(f);
-	return worst;
-}
-
-static int ctl_send_args(int argc, char **argv, struct ctl_send *s)
-{
-	static const struct option lo[] = {
-		{ "to", required_argument, NULL, 't' },
-		{ "file", required_argument, NULL, 'f' },
-		{ "text", required_argument, NULL, 'x' },
-		{ "from", required_argument, NULL, 's' },
-		{ "prio", required_argument, NULL, 'p' },
-		{ "validity", required_argument, NULL, 'v' },
-		{ NULL, 0, NULL, 0 }
-	};
-	int o;
-
-	s->prio = MTQ_PRIO_REPLY;
-	optind = 1;
-	while ((o = getopt_long(argc, argv, "t:f:x:s:p:v:", lo, NULL)) != -1) {
-		switch (o) {
-		case 't': s->to = optarg; break;
-		case 'f': s->file = optarg; break;
-		case 'x': s->text = optarg; break;
-		case 's': s->from = optarg; break;
-		case 'v': s->validity = strtoul(optarg, NULL, 10); break;
-		case 'p':
-			if (!strcmp(optarg, "bulk"))
-				s->prio = MTQ_PRIO_BULK;
-			else if (strcmp(optarg, "reply"))
-				return -1;
-			break;
-		default: return -1;
-		}
-	}
-	return (!s->text || (!s->to == !s->file)) ? -1 : 0;
-}
+/* ---- send (gateway/ctl/send.c) ---------------------------------------- */
 
 static int ctl_send(struct ctl *c, int argc, char **argv)
 {
-	struct ctl_send s = {};
-	int rc;
-
-	if (ctl_send_args(argc, argv, &s) < 0) {
-		fprintf(stderr, "skillctl send: give --text and either --to NUMBER or "
-			"--file NUMBERS (see skillctl --help)\n");
-		return CTL_EXIT_USER;
-	}
-	if ((rc = ctl_open(c)) != CTL_EXIT_OK)
-		return rc;
-	db_begin(c->db);
-	rc = s.file ? ctl_send_file(c, &s) : ctl_send_one(c, &s, s.to, "--to");
-	if (rc != CTL_EXIT_OK) {
-		sqlite3_exec(db_handle(c->db), "ROLLBACK", NULL, NULL, NULL);
-		fprintf(stderr, "skillctl send: nothing queued\n");
-		return rc;
-	}
-	if (db_commit(c->db) < 0) {
-		fprintf(stderr, "skillctl send: database error, nothing queued\n");
-		return CTL_EXIT_SYS;
-	}
-	if (c->json)
-		printf("{\"queued\":%lu,\"first_id\":%lld,\"last_id\":%lld}\n", s.queued,
-		       (long long)s.first_id, (long long)s.last_id);
-	else if (s.queued == 1)
-		printf("queued message %lld\n", (long long)s.first_id);
-	else
-		printf("queued %lu messages (%lld..%lld)\n", s.queued,
-		       (long long)s.first_id, (long long)s.last_id);
-	return CTL_EXIT_OK;
+	return ctl_send_run(c->config, c->json, argc, argv);
 }
 
 /* ---- queue --------------------------------------------------------------- */

@@ -14,6 +14,13 @@
  * pace.h allows: none in quiet hours, else each class within its share of
  * each link's rate. When some were held back, a short timer looks again
  * once more is allowed.
+ *
+ * The rows taken go to the links after the group commit that marked them
+ * sending (an after-commit hook): a message goes out only once the queue
+ * says so on disk. When that commit fails (a full disk, a lock kept by
+ * another process), the rows are queued again by the rollback and the
+ * taken copies are dropped, so nothing is sent that the queue would send
+ * again; the next poll takes them once writes work.
  */
 #include <errno.h>
 #include <string.h>
@@ -33,6 +40,7 @@
 
 struct dispatch {
 	const struct config *cfg;
+	struct db *db;
 	struct mtq *q;
 	struct smpp_link **links;
 	unsigned n_links;
@@ -42,6 +50,11 @@ struct dispatch {
 	struct osmo_timer_list poll;
 	struct pace *pace;		/* quiet hours, shares */
 	struct osmo_timer_list pace_wake;	/* paced rows were held back */
+	struct llist_head taken;	/* struct mtq_msg, until the commit */
+	bool hooked;			/* dispatch_committed() is pending */
+	int64_t taken_ms;		/* when they were taken */
+	unsigned cap[PACE_NUM_CLASSES];	/* the caps they were taken under */
+	unsigned total;			/* and the room */
 };
 
 void dispatch_kick(void *data)
@@ -122,52 +135,87 @@ static void dispatch_later(struct dispatch *d, int64_t ms)
 	osmo_timer_schedule(&d->pace_wake, ms / 1000, (ms % 1000) * 1000);
 }
 
-void dispatch_run(struct dispatch *d)
+/* The commit that marked the taken rows sending: hand them over, or drop
+ * them when it failed (the rollback queued them again). */
+static void dispatch_committed(void *data, int rc)
 {
-	LLIST_HEAD(msgs);
-	unsigned taken[PACE_NUM_CLASSES] = {}, cap[PACE_NUM_CLASSES];
-	unsigned k, c, total = 0;
-	int64_t now;
-	int got;
+	struct dispatch *d = data;
+	unsigned taken[PACE_NUM_CLASSES] = {}, c;
+	struct mtq_msg *m, *n;
 
-	if (!d->want || d->stopped)
+	d->hooked = false;
+	if (rc < 0) {
+		llist_for_each_entry_safe(m, n, &d->taken, list) {
+			llist_del(&m->list);
+			talloc_free(m);
+		}
+		d->want = true;		/* at the next poll */
 		return;
+	}
+	dispatch_hand(d, &d->taken, taken);
+	/* rows held back by a cap may be waiting: look again soon */
+	for (c = 0; c < PACE_NUM_CLASSES; c++)
+		if (taken[c] >= d->cap[c] && d->cap[c] < d->total)
+			dispatch_later(d, pace_wait_ms(d->pace, c,
+						       d->taken_ms));
+}
+
+/* Room on the links, at most a batch: 0 when there is none. */
+static unsigned dispatch_room(struct dispatch *d)
+{
+	unsigned k, total = 0;
+
 	for (k = 0; k < d->n_links; k++) {
 		d->room[k] = smpp_link_room(d->links[k]);
 		total += d->room[k];
 	}
-	if (total == 0)
+	return total > d->cfg->batch ? d->cfg->batch : total;
+}
+
+void dispatch_run(struct dispatch *d)
+{
+	unsigned c;
+	int got;
+
+	/* taken rows wait for their commit: the room is theirs */
+	if (!d->want || d->stopped || d->hooked)
+		return;
+	d->total = dispatch_room(d);
+	if (d->total == 0)
 		return;		/* links kick when they have room */
-	if (total > d->cfg->batch)
-		total = d->cfg->batch;
-	now = clock_now_ms();
+	d->taken_ms = clock_now_ms();
 	for (c = 0; c < PACE_NUM_CLASSES; c++)
-		cap[c] = pace_allowed(d->pace, c, d->room, now);
-	got = mtq_fetch_capped(d->q, d, now, total, &(struct mtq_caps){
-		.notify = cap[PACE_NOTIFY], .bulk = cap[PACE_BULK] }, &msgs);
+		d->cap[c] = pace_allowed(d->pace, c, d->room, d->taken_ms);
+	got = mtq_fetch_capped(d->q, d, d->taken_ms, d->total,
+			       &(struct mtq_caps){ .notify = d->cap[PACE_NOTIFY],
+						   .bulk = d->cap[PACE_BULK] },
+			       &d->taken);
 	if (got < 0) {
-		LOGP(DQUEUE, LOGL_ERROR, "cannot fetch from the queue: %d\n", got);
+		LOGP(DQUEUE, db_fail_level(), "cannot fetch from the "
+		     "queue: %d\n", got);
 		return;
 	}
-	if ((unsigned)got < total)
+	if ((unsigned)got < d->total)
 		d->want = false;
-	dispatch_hand(d, &msgs, taken);
-	/* rows held back by a cap may be waiting: look again soon */
-	for (c = 0; c < PACE_NUM_CLASSES; c++)
-		if (taken[c] >= cap[c] && cap[c] < total)
-			dispatch_later(d, pace_wait_ms(d->pace, c, now));
+	if (got == 0)
+		return;
+	d->hooked = db_after_commit(d->db, dispatch_committed, d) == 0;
+	if (!d->hooked)		/* out of memory: as before the hook */
+		dispatch_committed(d, 0);
 }
 
 struct dispatch *dispatch_init(void *ctx, const struct config *cfg,
-			       struct mtq *q, struct smpp_link **links,
-			       unsigned n_links)
+			       struct db *db, struct mtq *q,
+			       struct smpp_link **links, unsigned n_links)
 {
 	struct dispatch *d = talloc_zero(ctx, struct dispatch);
 
 	if (!d)
 		return NULL;
 	d->cfg = cfg;
+	d->db = db;
 	d->q = q;
+	INIT_LLIST_HEAD(&d->taken);
 	d->links = links;
 	d->n_links = n_links;
 	d->room = talloc_zero_array(d, unsigned, n_links ? n_links : 1);

@@ -90,6 +90,10 @@ enum mtq_stmt {
 	MTQ_NUM_STMT
 };
 
+/* Rows sending that no link holds: :held is a JSON array of the ids the
+ * links hold. */
+#define MTQ_UNHELD	" AND id NOT IN (SELECT value FROM json_each(:held))"
+
 /* Take up to :max ready rows of the priorities prio (an SQL condition)
  * and mark them sending, or expired when past their validity. */
 #define MTQ_TAKE_SQL(prio)						\
@@ -169,10 +173,10 @@ static const char *const mtq_sql[] = {
 		" done_at = coalesce(:done_at, done_at) WHERE id = :id",
 	[MTQ_RECOVER_PARTS] =
 		"DELETE FROM mt_part WHERE mt_id IN"
-		" (SELECT id FROM mt WHERE state = 1)",
+		" (SELECT id FROM mt WHERE state = 1" MTQ_UNHELD ")",
 	[MTQ_RECOVER] =
 		"UPDATE mt SET state = 0, parts_acked = 0, parts_final = 0"
-		" WHERE state = 1",
+		" WHERE state = 1" MTQ_UNHELD,
 	[MTQ_COUNTS] =
 		"SELECT state, count(*) FROM mt GROUP BY state",
 	[MTQ_HAS_READY] =
@@ -826,18 +830,34 @@ int mtq_dlr(struct mtq *q, const char *link, const char *smsc_id,
 	return mtq_dlr_count(q, &p, st, now_ms);
 }
 
-int mtq_recover(struct mtq *q)
+/* held as a JSON array, talloc'ed under ctx. */
+static char *mtq_held_json(void *ctx, const int64_t *held, size_t n)
 {
-	int rc = db_begin(q->db);
+	char *j = talloc_strdup(ctx, "[");
+	size_t i;
+
+	for (i = 0; j && i < n; i++)
+		j = talloc_asprintf_append(j, "%s%lld", i ? "," : "",
+					   (long long)held[i]);
+	return j ? talloc_strdup_append(j, "]") : NULL;
+}
+
+int mtq_recover_unheld(struct mtq *q, const int64_t *held, size_t n)
+{
+	char *json = mtq_held_json(q, held, n);
+	int rc = json ? db_begin(q->db) : -ENOMEM;
 
 	if (!rc) {
 		DB_STMT(st, q->st[MTQ_RECOVER_PARTS]);
+		db_bind_text(st, ":held", json);
 		rc = db_step_done(q->db, st, DQUEUE);
 	}
 	if (!rc) {
 		DB_STMT(st, q->st[MTQ_RECOVER]);
+		db_bind_text(st, ":held", json);
 		rc = db_step_done(q->db, st, DQUEUE);
 	}
+	talloc_free(json);
 	if (rc)
 		return rc;
 	rc = sqlite3_changes(db_handle(q->db));
@@ -845,6 +865,11 @@ int mtq_recover(struct mtq *q)
 		LOGP(DQUEUE, LOGL_NOTICE, "%d messages left sending are queued "
 		     "again\n", rc);
 	return rc;
+}
+
+int mtq_recover(struct mtq *q)
+{
+	return mtq_recover_unheld(q, NULL, 0);
 }
 
 int mtq_counts(struct mtq *q, unsigned long counts[MTQ_NUM_STATES])

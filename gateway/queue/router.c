@@ -141,7 +141,7 @@ static int router_sms(struct router *r, const struct in_msg *in)
 	rc = db_unit_end(r->db, rc);
 	if (rc < 0) {
 		r->st.db_errors++;
-		LOGP(DROUTER, LOGL_ERROR, "cannot store or answer an MO from %s: %s\n",
+		LOGP(DROUTER, db_fail_level(), "cannot store or answer an MO from %s: %s\n",
 		     log_num(in->src), strerror(-rc));
 	}
 	return rc < 0 ? rc : 0;

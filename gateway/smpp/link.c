@@ -258,6 +258,37 @@ void smpp_link_take(struct smpp_link *l, struct mtq_msg *m)
 	link_pump(l);
 }
 
+/* One id into the talloc array *ids of *n. */
+static int link_held_add(void *ctx, int64_t **ids, size_t *n, int64_t id)
+{
+	int64_t *v = talloc_realloc(ctx, *ids, int64_t, *n + 1);
+
+	if (!v)
+		return -ENOMEM;
+	v[(*n)++] = id;
+	*ids = v;
+	return 0;
+}
+
+int smpp_link_held(const struct smpp_link *l, void *ctx, int64_t **ids,
+		   size_t *n)
+{
+	const struct link_ackrec *a;
+	const struct link_sm *sm;
+	int rc = 0;
+
+	llist_for_each_entry(sm, &l->all, all)
+		if (!sm->ussd && !rc)
+			rc = link_held_add(ctx, ids, n, sm->m->id);
+	llist_for_each_entry(a, &l->unrecorded, list)
+		if (!rc)
+			rc = link_held_add(ctx, ids, n, a->mt_id);
+	llist_for_each_entry(a, &l->uncommitted, list)
+		if (!rc)
+			rc = link_held_add(ctx, ids, n, a->mt_id);
+	return rc;
+}
+
 int smpp_link_send_ussd(struct smpp_link *l, const struct smpp_link_ussd *u)
 {
 	struct link_sm *sm;

@@ -102,7 +102,7 @@ static void ussd_step_sms(struct ussd_sess *s, const char *text)
 		.text = text, .prio = MTQ_PRIO_REPLY }, NULL);
 
 	if (rc < 0)
-		LOGUS(s, LOGL_ERROR, "cannot queue the SMS of the step: %s\n",
+		LOGUS(s, db_fail_level(), "cannot queue the SMS of the step: %s\n",
 		      strerror(-rc));
 }
 

@@ -28,6 +28,7 @@
 #include <osmocom/core/talloc.h>
 #include <osmocom/core/utils.h>
 
+#include "gateway/db.h"
 #include "gateway/text/input.h"
 #include "gateway/log.h"
 #include "gateway/ussd/menu.h"
@@ -406,7 +407,7 @@ static int nav_invalid(struct menu_sess *s, enum menu_text id,
 
 static int nav_fail(struct menu_sess *s, int rc, struct menu_out *out)
 {
-	LOGP(DUSSD, LOGL_ERROR, "%s: %s: %s, the dialogue ends\n", log_num(s->msisdn),
+	LOGP(DUSSD, db_fail_level(), "%s: %s: %s, the dialogue ends\n", log_num(s->msisdn),
 	     nav_view_names[s->view], strerror(-rc));
 	menu_render(s->m, MX_ERROR, NULL, 0, out->text, sizeof(out->text));
 	out->end = true;

@@ -122,8 +122,7 @@ int export_enrolments(struct db *db, FILE *out, const char *since,
 			(*n)++;
 		}
 		if (rc != SQLITE_DONE)
-			LOGP(DHAND, LOGL_ERROR, "export: %s\n",
-			     sqlite3_errmsg(db_handle(db)));
+			db_step_error(db, st, rc, DHAND);
 	}
 	db_finalize(&raw, 1);
 	return (rc == SQLITE_DONE && !ferror(out)) ? 0 : -EIO;

@@ -35,6 +35,7 @@
 #include "handlers/domain/audit.h"
 #include "gateway/clock.h"
 #include "gateway/db.h"
+#include "gateway/db_fault.h"
 #include "gateway/db_stmt.h"
 #include "import_priv.h"
 #include "gateway/log.h"
@@ -97,16 +98,26 @@ void import_describe(enum import_kind kind, FILE *out)
 	}
 }
 
-/* Run one of the fixed statements of the engine. */
+/* Run one of the fixed statements of the engine. A failure that is a
+ * storage fault is noted for the caller's one line (db_fault.h), not
+ * printed; a ROLLBACK after SQLite rolled back by itself (a full disk, an
+ * I/O error) is not tried. */
 static int imp_exec(struct imp *im, sqlite3_stmt **tx, enum imp_tx which)
 {
-	int rc = sqlite3_step(tx[which]);
+	int rc;
 
+	if (which == IT_ROLLBACK && sqlite3_get_autocommit(im->h))
+		return 0;
+	rc = sqlite3_step(tx[which]);
 	sqlite3_reset(tx[which]);
 	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
 		return 0;
-	fprintf(im->o->err, "%s: database: %s\n", im->name,
-		sqlite3_errmsg(im->h));
+	db_fault_note(rc, sqlite3_system_errno(im->h));
+	if (db_fault_of(rc, 0) == DB_FAULT_NONE)
+		fprintf(im->o->err, "%s: database: %s\n", im->name,
+			sqlite3_errmsg(im->h));
+	if (!im->r->fault_line)
+		im->r->fault_line = im->rec.line;
 	return db_errno(rc) == -EBUSY ? -EBUSY : -EIO;
 }
 

@@ -7,7 +7,6 @@
  * returns false; the row function calls them all, so one pass reports
  * every problem of a row, then gives up on the row if there was any.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -16,13 +15,13 @@
 
 #include "handlers/domain/codes.h"
 #include "gateway/db.h"
+#include "gateway/db_fault.h"
 #include "handlers/domain/idcard.h"
 #include "import_priv.h"
 #include "gateway/log.h"
 #include "gateway/text/msisdn.h"
 
 #define IMP_CODE_MAX_CHARS	32
-#define IMP_MOBILE_DIGITS	11
 #define IMP_IDEO_SPACE		"\xe3\x80\x80"
 
 /* ---- reading and reporting ---- */
@@ -207,60 +206,17 @@ bool imp_id_number(struct imp *im, int col, struct idcard *id)
 	return imp_bad(im, col, "%s: %s", s, why), false;
 }
 
-/* The national digits of a mobile number as written: separators dropped,
- * "+86", "0086" or a leading "86" on 13 digits taken off. -EINVAL for a
- * character that is not a digit or separator, -EXDEV for another country's
- * code. */
-static int imp_national(const char *in, const char *cc, char *nat, size_t cap)
-{
-	size_t n = 0, ccl = strlen(cc);
-	bool intl = false;
-	const char *p = in;
-
-	if (*p == '+')
-		intl = true, p++;
-	for (; *p; p++) {
-		if (isdigit((unsigned char)*p) && n + 1 < cap)
-			nat[n++] = *p;
-		else if (!strchr(" -.()", *p))
-			return -EINVAL;
-	}
-	nat[n] = '\0';
-	if (!intl && !strncmp(nat, "00", 2))
-		intl = true, memmove(nat, nat + 2, (n -= 2) + 1);
-	if (intl && strncmp(nat, cc, ccl))
-		return -EXDEV;
-	if (intl || (n == ccl + IMP_MOBILE_DIGITS && !strncmp(nat, cc, ccl)))
-		memmove(nat, nat + ccl, n - ccl + 1);
-	return 0;
-}
-
 bool imp_mobile(struct imp *im, int col, char *out, size_t cap)
 {
-	const char *s = imp_field(im, col), *cc = im->o->country_code;
-	char nat[32];
-	int rc;
+	const char *s = imp_field(im, col), *why;
 
 	out[0] = '\0';
 	if (!*s)
 		return true;
-	rc = imp_national(s, cc, nat, sizeof(nat));
-	if (rc == -EINVAL)
-		return imp_bad(im, col, "mobile number '%s' has characters "
-			       "other than digits", s), false;
-	if (rc == -EXDEV)
-		return imp_bad(im, col, "mobile number '%s' is not of country "
-			       "code %s", s, cc), false;
-	if (strlen(nat) != IMP_MOBILE_DIGITS)
-		return imp_bad(im, col, "mobile number '%s' is not 11 digits",
-			       s), false;
-	if (nat[0] != '1' || nat[1] < '3')
-		return imp_bad(im, col, "mobile number '%s' does not start "
-			       "with 13..19", s), false;
-	if (msisdn_normalise(nat, cc, out, cap) < 0)
-		return imp_bad(im, col, "mobile number '%s' cannot be "
-			       "normalised", s), false;
-	return true;
+	if (msisdn_entry(s, im->o->numbers, out, cap, &why) == 0)
+		return true;
+	out[0] = '\0';
+	return imp_bad(im, col, "mobile number '%s' %s", s, why), false;
 }
 
 /* ---- dates, money, numbers ---- */
@@ -423,11 +379,18 @@ bool imp_key(struct imp *im, int col, const char *key)
 
 int imp_db_err(struct imp *im, sqlite3_stmt *st)
 {
-	LOGP(DHAND, LOGL_ERROR, "import %s: %s (in: %.60s)\n", im->name,
-	     sqlite3_errmsg(im->h), sqlite3_sql(st));
-	fprintf(im->o->err, "%s:%u: database error: %s\n", im->name,
-		im->rec.line, sqlite3_errmsg(im->h));
-	return -EIO;
+	int rc = sqlite3_extended_errcode(im->h);
+
+	LOGP(DHAND, db_log_level(rc), "import %s: %s (in: %.60s)\n",
+	     im->name, sqlite3_errmsg(im->h), sqlite3_sql(st));
+	db_fault_note(rc, sqlite3_system_errno(im->h));
+	/* a storage fault: the caller says it, once */
+	if (db_fault_of(rc, 0) == DB_FAULT_NONE)
+		fprintf(im->o->err, "%s:%u: database error: %s\n", im->name,
+			im->rec.line, sqlite3_errmsg(im->h));
+	if (!im->r->fault_line)
+		im->r->fault_line = im->rec.line;
+	return db_errno(rc) == -EBUSY ? -EBUSY : -EIO;
 }
 
 int imp_upsert(struct imp *im, sqlite3_stmt *st)

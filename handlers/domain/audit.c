@@ -87,8 +87,7 @@ int audit_log(struct audit *a, int64_t at_ms, const char *actor,
 	db_bind_text(st, ":detail", fmt ? detail : NULL);
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_DONE) {
-		LOGP(DHAND, LOGL_ERROR, "audit: %s\n",
-		     sqlite3_errmsg(db_handle(a->db)));
+		db_step_error(a->db, st, rc, DHAND);
 		return -EIO;
 	}
 	return 0;

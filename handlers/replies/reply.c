@@ -11,6 +11,7 @@
 
 #include <osmocom/core/talloc.h>
 
+#include "gateway/db.h"
 #include "gateway/clock.h"
 #include "gateway/text/fmt.h"
 #include "handlers/domain/codes.h"
@@ -39,7 +40,7 @@ int hnd_render(const struct handler_ctx *hc, enum texts_id id,
 int hnd_fail(const struct handler_ctx *hc, int rc, const char *what,
 	     char *out, size_t cap)
 {
-	LOGP(DHAND, LOGL_ERROR, "%s: %s\n", what, dom_result_str(rc));
+	LOGP(DHAND, db_fail_level(), "%s: %s\n", what, dom_result_str(rc));
 	hnd_render(hc, TX_ERROR, NULL, 0, out, cap);
 	return rc < 0 ? rc : -EIO;
 }

@@ -203,7 +203,7 @@ int sms_mo(void *data, const struct mo_msg *m)
 		.answers_us = m->rx_us }, NULL);
 	if (rc < 0) {
 		s->st.errors++;
-		LOGP(DHAND, LOGL_ERROR, "%s: cannot queue the reply to mo %lld: %s\n",
+		LOGP(DHAND, db_fail_level(), "%s: cannot queue the reply to mo %lld: %s\n",
 		     log_num(m->src), (long long)m->id, strerror(-rc));
 		return rc;
 	}

@@ -151,6 +151,9 @@ struct config {
 	char glossary_path[CONFIG_PATH_MAX];	/* the codes' words */
 	unsigned shutdown_timeout_s;	/* wait for responses on stop */
 	char country_code[4];		/* "86": numbers are normalised with it */
+	uint8_t numbers;		/* enum msisdn_plan: what operators
+					 * may type (gateway.numbers) */
+	unsigned storage_reserve_mb;	/* kept against a full disk */
 	/* queue */
 	unsigned max_attempts;		/* temporary errors before failing */
 	unsigned retry_min_s, retry_max_s;

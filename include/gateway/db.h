@@ -22,6 +22,14 @@
 #include <stdint.h>
 #include <sqlite3.h>
 
+/* The WAL's bound: a connection that restarts the WAL (after a complete
+ * checkpoint) truncates its file to this size (PRAGMA journal_size_limit),
+ * and db_wal_trim() truncates a larger one. Above it only while a
+ * transaction larger than it is open, or until the next trim after one
+ * ended (committed or not). */
+#define DB_WAL_LIMIT		(8 * 1024 * 1024)
+#define DB_WAL_LIMIT_SQL	"8388608"
+
 struct db;
 
 typedef void (*db_commit_cb)(void *data, int rc);
@@ -45,6 +53,27 @@ void db_set_bulk(struct db *db, bool on);
 bool db_bulk_wanted(const struct db *db);
 void db_bulk_yield(struct db *db, unsigned pause_us);
 sqlite3 *db_handle(struct db *db);
+const char *db_path(const struct db *db);
+/* How long a writer waits for the lock: DB_BUSY_TIMEOUT_MS (db_fault.h)
+ * after db_open(). */
+void db_set_busy_timeout(struct db *db, unsigned ms);
+
+/* The size of the WAL file in bytes (0: none), or a negative errno. */
+int64_t db_wal_bytes(const struct db *db);
+/* A WAL file larger than DB_WAL_LIMIT: checkpoint and truncate it, without
+ * waiting for other connections. 0 (done, or nothing to do), -EBUSY (a
+ * reader or writer is in the way: try later), -EIO. */
+int db_wal_trim(struct db *db);
+
+/* The daemon's: a thread with a connection of its own to path that trims
+ * the WAL (db_wal_trim()) once a second, so the loop never waits for it.
+ * NULL on error. */
+struct db_wal_keeper;
+struct db_wal_keeper *db_wal_keeper_start(void *ctx, const char *path);
+/* The WAL's size at the keeper's last look; WALs it truncated. */
+int64_t db_wal_keeper_bytes(const struct db_wal_keeper *k);
+unsigned long db_wal_keeper_trims(const struct db_wal_keeper *k);
+void db_wal_keeper_stop(struct db_wal_keeper *k);
 
 /* false: a commit survives a crash of the process (synchronous=NORMAL, the
  * default after db_open); true: also a power cut (synchronous=FULL, one
@@ -62,10 +91,24 @@ void db_finalize(sqlite3_stmt **st, unsigned n);
 
 /* Map an SQLite result code to 0 / negative errno. */
 int db_errno(int rc);
+/* The log level of a failed call with result rc: LOGL_INFO for a storage
+ * fault (db_fault.h: said once elsewhere), else LOGL_ERROR. */
+int db_log_level(int rc);
+/* The log level for a failure a module saw as a negative errno:
+ * LOGL_INFO when a storage fault was noted on this thread since its last
+ * transaction ended (the daemon says that once, gateway/storage.c: not
+ * once per message), else LOGL_ERROR. */
+int db_fail_level(void);
 
-/* Group commit, see above. */
+/* Group commit, see above. After a BEGIN that waited for the lock in vain,
+ * db_begin() fails at once (-EBUSY) until db_commit(): one wait per loop
+ * iteration, not one per message. */
 int db_begin(struct db *db);
 int db_commit(struct db *db);
+/* End the open transaction without keeping it (hooks get -ECANCELED).
+ * Nothing to roll back when SQLite did it already (a full disk, an I/O
+ * error). */
+void db_rollback(struct db *db);
 bool db_in_txn(const struct db *db);
 int db_after_commit(struct db *db, db_commit_cb cb, void *data);
 

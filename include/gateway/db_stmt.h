@@ -23,6 +23,7 @@
 #include <osmocom/core/utils.h>
 
 #include "gateway/db.h"
+#include "gateway/db_fault.h"
 #include "gateway/log.h"
 
 #define DB_STMT(var, st) \
@@ -77,12 +78,14 @@ static inline void db_col_text(sqlite3_stmt *st, int i, char *buf, size_t cap)
 	snprintf(buf, cap, "%s", s ? (const char *)s : "");
 }
 
-/* Log a failed step (result rc) in category cat and turn it into a
+/* Log a failed step (result rc) in category cat (a storage fault at INFO
+ * only, see db_log_level()), note it (db_fault.h) and turn it into a
  * negative errno. */
 static inline int db_step_error(struct db *db, sqlite3_stmt *st, int rc,
 				int cat)
 {
-	LOGP(cat, LOGL_ERROR, "%s (in: %.60s)\n",
+	db_fault_note(rc, sqlite3_system_errno(db_handle(db)));
+	LOGP(cat, db_log_level(rc), "%s (in: %.60s)\n",
 	     sqlite3_errmsg(db_handle(db)), sqlite3_sql(st));
 	return db_errno(rc) ? db_errno(rc) : -EIO;
 }

@@ -153,7 +153,7 @@ gwTest('request errors: bad JSON, unknown member, wrong type, 415, 413, 405, 404
 	assert.equal(r.status, 400);
 	assert.match(r.json.error.message, /^to: /);
 	r = await gw.api('POST', '/api/v1/messages', { token, body: { to: '12', text: 'x' } });
-	assert.match(r.json.error.message, /to: '12' is not a phone number/);
+	assert.match(r.json.error.message, /to: '12' is not 11 digits/);
 	r = await gw.api('POST', '/api/v1/messages', { token, body: '{}', headers: { 'Content-Type': 'text/plain' } });
 	assert.equal(r.status, 415);
 	assert.equal(err(r), 'unsupported_media_type');

@@ -291,7 +291,7 @@ gwTest('create refuses what cannot be sent, with the reason', { timeout: 20000 }
 	refuse(['--text', 'x', '--end', '2001-01-01 00:00'], /--end: .* has passed/);
 	const f = path.join(gw.dir, 'n.csv');
 	fs.writeFileSync(f, '手机号码,备注\n13900000001,a\nabc,b\n');
-	refuse(['--text', 'x', '--numbers', f], /n\.csv:3: number: 'abc' is not a phone number\n.*1 bad line/, 2);
+	refuse(['--text', 'x', '--numbers', f], /n\.csv:3: number: 'abc' has characters other than digits\n.*1 bad line/, 2);
 	fs.writeFileSync(f, '手机号码,备注\n13900000001,a\n+86 139-0000-0001,dup\n13900000002,b\n');
 	const ok = gw.ctl(['--json', 'notice', 'create', '--name', 'file', '--text', '你好', '--numbers', f]);
 	assert.equal(ok.code, 0, ok.stderr);

@@ -9,21 +9,24 @@
 #include <stdint.h>
 
 struct config;
+struct db;
 struct dispatch;
 struct mtq;
 struct smpp_link;
 
+/* db: the group commit whose hook hands the rows taken to the links. */
 struct dispatch *dispatch_init(void *ctx, const struct config *cfg,
-			       struct mtq *q, struct smpp_link **links,
-			       unsigned n_links);
+			       struct db *db, struct mtq *q,
+			       struct smpp_link **links, unsigned n_links);
 void dispatch_free(struct dispatch *d);
 
 /* Something may be ready (a link has room, a message was queued). */
 void dispatch_kick(void *d);
 
-/* Once per loop iteration: fetch what the links have room for and hand it
- * over. Stops fetching while the queue is drained until the next kick or
- * poll. */
+/* Once per loop iteration: fetch what the links have room for, and hand
+ * it over once the commit that marked it sending succeeds (dropped when it
+ * fails: the rollback queues it again). Stops fetching while the queue is
+ * drained until the next kick or poll. */
 void dispatch_run(struct dispatch *d);
 
 /* Shutting down: fetch nothing more. */

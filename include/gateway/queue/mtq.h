@@ -169,6 +169,11 @@ int mtq_dlr(struct mtq *q, const char *link, const char *smsc_id,
 
 /* Start-up recovery: sending -> queued. Returns rows moved or errno. */
 int mtq_recover(struct mtq *q);
+/* The same at run time, for rows no link holds (held: the ids of the n
+ * rows the links hold): after writes failed, a row a link was done with
+ * may have kept its state sending (its failure or retry was rolled
+ * back). */
+int mtq_recover_unheld(struct mtq *q, const int64_t *held, size_t n);
 
 /* Counts per state (counts[MTQ_NUM_STATES]). */
 int mtq_counts(struct mtq *q, unsigned long counts[MTQ_NUM_STATES]);

@@ -53,6 +53,12 @@ unsigned smpp_link_room(const struct smpp_link *l);
 /* Hand over one MT (talloc-reparented to the link). */
 void smpp_link_take(struct smpp_link *l, struct mtq_msg *m);
 
+/* Append to *ids (a talloc array under ctx, grown as needed; *n counts
+ * it) the queue's rows l holds: taken, in its window, or acknowledged by
+ * the SMSC and waiting for the commit that records it. 0 or -ENOMEM. */
+int smpp_link_held(const struct smpp_link *l, void *ctx, int64_t **ids,
+		   size_t *n);
+
 /* A USSD screen: sent ahead of every SMS, not stored in the queue (the
  * dialogue does not survive a restart anyway), never split. */
 struct smpp_link_ussd {

@@ -43,6 +43,7 @@
 #include <stdio.h>
 
 #include "handlers/data/csv.h"
+#include "gateway/text/msisdn.h"
 
 struct db;
 
@@ -83,6 +84,7 @@ struct import_opts {
 	bool skip_bad;			/* import the good rows anyway */
 	const char *operator_name;	/* for the audit log */
 	const char *country_code;	/* "86": mobile numbers */
+	enum msisdn_plan numbers;	/* which mobile numbers are good */
 	int64_t now_ms;			/* created/updated times; today */
 	FILE *err;			/* bad rows, warnings */
 	import_progress_cb progress;	/* may be NULL */
@@ -115,6 +117,8 @@ struct import_result {
 	unsigned long applied;		/* rows in committed chunks */
 	bool stopped;			/* a real run stopped at a bad row */
 	unsigned stop_line;
+	unsigned fault_line;		/* the line a database error stopped
+					 * it at (db_fault.h says why) */
 	/* notifications the rows caused: queued (or, for a dry run or with
 	 * no_notify, that would have been), and those of workers without a
 	 * bound number, who get none */
@@ -125,7 +129,8 @@ struct import_result {
  * nothing imported because of bad rows, or the file is unusable (empty,
  * wrong header, not decodable), all said on o->err. -ENOENT, -EACCES: the
  * file cannot be opened. -EBUSY: the database stayed locked. -EIO: a
- * database error. -ECANCELED: opts.cancelled said so (chunks: the
+ * database error. A storage fault (disk full, locked, read-only ...) is
+ * not printed: db_fault_last() tells the caller, r->fault_line where. -ECANCELED: opts.cancelled said so (chunks: the
  * committed ones stay). An audit row (action "import", or
  * "import_refused", "import_stopped") records the operator, file and
  * counts; a dry run writes none. */
