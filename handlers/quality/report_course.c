@@ -53,7 +53,7 @@ static const char *const rc_sql[RC_NUM] = {
 		" WHERE q.course_id = :id AND q.kind = 'attendance'"
 		" AND q.state = 'queued' AND e.status <> 'cancelled'"
 		" GROUP BY q.enrolment_id HAVING count(q.answer) = 0"
-		" ORDER BY w.name, e.id LIMIT :max",
+		" ORDER BY e.id LIMIT :max",
 	[RC_REFUSED] =
 		"SELECT sum(r.reason = 'late'), sum(r.reason = 'other')"
 		" FROM quality_refusal r JOIN quality_question q"
