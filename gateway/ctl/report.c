@@ -119,20 +119,21 @@ static void ctl_quality_text(const struct quality_row *r, unsigned n)
 	char p[6][16], avg[16];
 	unsigned i;
 
-	printf("%-8s %-20s %7s %8s %7s %7s %7s %7s %6s %8s %7s %7s\n", "code",
-	       "name", "courses", "trainees", "passed", "checked", "never",
-	       "rated", "score", "followed", "employed", "business");
+	/* the name last: Chinese is wider than printf pads */
+	printf("%-8s %7s %8s %7s %7s %7s %7s %6s %8s %8s %8s  %s\n", "code",
+	       "courses", "trainees", "passed", "checked", "never", "rated",
+	       "score", "followed", "employed", "business", "name");
 	for (i = 0; i < n; i++) {
 		snprintf(avg, sizeof(avg), r[i].score_avg < 0 ? "-" : "%.2f",
 			 r[i].score_avg);
-		printf("%-8s %-20s %7lu %8lu %7s %7s %7lu %7s %6s %8s %7s %7s\n",
-		       r[i].key, r[i].name, r[i].courses, r[i].trainees,
+		printf("%-8s %7lu %8lu %7s %7s %7lu %7s %6s %8s %8s %8s  %s\n",
+		       r[i].key, r[i].courses, r[i].trainees,
 		       ctl_pct(r[i].pass_rate, p[0], 16),
 		       ctl_pct(r[i].confirm_rate, p[1], 16), r[i].never,
 		       ctl_pct(r[i].rated_rate, p[2], 16), avg,
 		       ctl_pct(r[i].reported_rate, p[3], 16),
 		       ctl_pct(r[i].employed_rate, p[4], 16),
-		       ctl_pct(r[i].business_rate, p[5], 16));
+		       ctl_pct(r[i].business_rate, p[5], 16), r[i].name);
 	}
 	if (!n)
 		printf("no figures yet\n");
@@ -213,8 +214,12 @@ static void ctl_course_text(const struct quality_course *c)
 		       c->never[i].msisdn : "-", c->never[i].checks,
 		       c->never[i].other ? ", its code used by another number" :
 		       "");
-	printf("  survey: %lu asked, %lu rated, average %.2f\n", c->surveys,
-	       c->rated, c->score_avg < 0 ? 0 : c->score_avg);
+	printf("  survey: %lu asked, %lu rated", c->surveys, c->rated);
+	if (c->score_avg >= 0)
+		printf(", average %.2f (1 to 5: %lu %lu %lu %lu %lu)", c->score_avg,
+		       c->score[0], c->score[1], c->score[2], c->score[3],
+		       c->score[4]);
+	printf("\n");
 	for (i = 0; i < c->n_comments; i++)
 		printf("    %d %s: %s\n", c->comments[i].score,
 		       c->comments[i].name, c->comments[i].text);

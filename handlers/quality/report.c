@@ -1,16 +1,18 @@
 /*
  * report.c - the figures of training quality per institution, occupation
  * or course (see report.h), in one query: an inner SELECT gives each
- * enrolment of the courses asked for its group, its result and what its
- * questions say (counted through the UNIQUE index of quality_question);
- * the outer one sums them per group and divides in SQL. A group with
- * nothing to count (no result, no question) is left out.
+ * enrolment of the courses asked for (started, ended since the day) its
+ * group, its result and what its questions say (counted through the
+ * UNIQUE index of quality_question); the outer one sums them per group
+ * and divides in SQL. A group with nothing to count (no result, no
+ * question) is left out.
  */
 #include <errno.h>
 #include <string.h>
 
 #include <osmocom/core/utils.h>
 
+#include "gateway/clock.h"
 #include "gateway/db.h"
 #include "gateway/db_stmt.h"
 #include "gateway/log.h"
@@ -65,6 +67,7 @@ static const char *const rpt_sql[] = {
 	"   ORDER BY q.round DESC LIMIT 1) AS emp"
 	"  FROM course c JOIN enrolment e ON e.course_id = c.id"
 	"  WHERE e.status <> 'cancelled' AND c.status <> 'cancelled'"
+	"  AND c.start_date <= :today"
 	"  AND (:inst IS NULL OR c.institution = :inst)"
 	"  AND (:since IS NULL OR c.end_date >= :since)) g"
 	" GROUP BY g.k HAVING sum(g.result IS NOT NULL) + sum(g.att)"
@@ -135,18 +138,22 @@ static int rpt_run(struct db *db, const struct quality_filter *f,
 		   unsigned max, void (*row)(sqlite3_stmt *st, void *arg),
 		   void *arg)
 {
-	char since[FMT_ISO_DATE];
+	char since[FMT_ISO_DATE], today[FMT_ISO_DATE];
 	sqlite3_stmt *st = NULL;
 	int rc;
 
 	if ((unsigned)f->by >= QUALITY_BY_NUM ||
-	    (f->since && fmt_date_parse(f->since, since) < 0))
+	    (f->since && fmt_date_parse(f->since, since) < 0) ||
+	    (f->today && fmt_date_parse(f->today, today) < 0))
 		return -EINVAL;
+	if (!f->today)
+		fmt_local_date(clock_now_ms(), today);
 	if (db_prepare(db, rpt_sql, 1, &st) < 0)
 		return -EIO;
 	db_bind_text(st, ":by", rpt_by[f->by]);
 	db_bind_opt(st, ":inst", f->institution);
 	db_bind_text(st, ":since", f->since ? since : NULL);
+	db_bind_text(st, ":today", today);
 	db_bind_int(st, ":max", max);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		row(st, arg);

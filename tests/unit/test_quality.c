@@ -497,7 +497,8 @@ static void answer_some(struct fx *f)
 static void test_report_institutions(void **state)
 {
 	struct fx *f = *state;
-	struct quality_filter flt = { .by = QUALITY_BY_INSTITUTION };
+	struct quality_filter flt = { .by = QUALITY_BY_INSTITUTION,
+				      .today = "2026-12-05" };
 	struct quality_row r[4];
 	unsigned n;
 
@@ -540,6 +541,12 @@ static void test_report_institutions(void **state)
 	assert_int_equal(n, 1);
 	assert_int_equal(r[0].trainees, 4);
 	assert_int_equal(r[0].followed, 0);
+	/* on 11-01 3001 had not started: 3003's two trainees only */
+	flt.since = NULL;
+	flt.today = "2026-11-01";
+	assert_int_equal(quality_report(f->db, &flt, r, 4, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(r[0].trainees, 2);
 	flt.since = "yesterday";
 	assert_int_equal(quality_report(f->db, &flt, r, 4, &n), -EINVAL);
 }
@@ -547,7 +554,8 @@ static void test_report_institutions(void **state)
 static void test_report_groups_and_csv(void **state)
 {
 	struct fx *f = *state;
-	struct quality_filter flt = { .by = QUALITY_BY_OCCUPATION };
+	struct quality_filter flt = { .by = QUALITY_BY_OCCUPATION,
+				      .today = "2026-12-05" };
 	struct quality_row r[4];
 	unsigned long rows;
 	unsigned n;

@@ -3,8 +3,8 @@
  * report, the API, the console), computed in SQL from the questions, the
  * answers, the enrolments and their imported results.
  *
- * Per group (institution, occupation or course) of the courses that ended
- * on or after a day: trainees (enrolments not cancelled), the pass rate
+ * Per group (institution, occupation or course) of the courses that have
+ * started and ended on or after a day (or not yet): trainees (enrolments not cancelled), the pass rate
  * of those with a result, attendance (questions asked, confirmed, the
  * share, trainees asked and never confirmed), satisfaction (asked,
  * answered, the answer rate, the average and the distribution of the
@@ -48,6 +48,8 @@ struct quality_filter {
 	const char *institution;	/* a code; NULL: all */
 	const char *since;		/* ISO: courses ended on or after it;
 					 * NULL: all */
+	const char *today;		/* ISO: courses started by then; NULL:
+					 * today (the clock) */
 };
 
 #define QUALITY_SCORES	5
