@@ -302,6 +302,25 @@ static int main_start_ussd(struct gw *gw)
 	return 0;
 }
 
+/* The questions of training quality, when they are on and something
+ * takes their answers (SMS commands, USSD). */
+static int main_start_quality(struct gw *gw)
+{
+	const struct config *c = &gw->cfg;
+
+	if (!c->quality.enabled)
+		return 0;
+	if (!c->cmd_enabled && !c->ussd.enabled) {
+		LOGP(DMAIN, LOGL_NOTICE, "training quality asks nothing: neither "
+		     "commands nor USSD is on to take the answers\n");
+		return 0;
+	}
+	gw->quality = quality_init(gw, &(struct quality_params){
+		.cfg = c, .db = gw->db, .q = gw->q, .texts = gw->texts,
+		.kick = dispatch_kick, .kick_data = gw->dispatch });
+	return gw->quality ? 0 : -EIO;
+}
+
 static int main_start_links(struct gw *gw)
 {
 	unsigned i;
@@ -336,14 +355,8 @@ static int main_start_links(struct gw *gw)
 		if (!gw->notify)
 			return -EIO;
 	}
-	if (gw->cfg.quality.enabled) {
-		gw->quality = quality_init(gw, &(struct quality_params){
-			.cfg = &gw->cfg, .db = gw->db, .q = gw->q,
-			.texts = gw->texts, .kick = dispatch_kick,
-			.kick_data = gw->dispatch });
-		if (!gw->quality)
-			return -EIO;
-	}
+	if (main_start_quality(gw) < 0)
+		return -EIO;
 	for (i = 0; i < gw->n_links; i++) {
 		const struct config_link *lc = &gw->cfg.link[i];
 
