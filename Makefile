@@ -43,7 +43,7 @@ LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lm -pthread
 # every module but gateway/ctl (skillctl's verbs) and the two mains.
 MODULES  = gateway gateway/smpp gateway/text gateway/queue gateway/ussd \
 	   gateway/api handlers/domain handlers/replies handlers/sms \
-	   handlers/ussd handlers/notice handlers/data
+	   handlers/ussd handlers/notice handlers/data handlers/quality
 LIB_SRC  = $(filter-out gateway/main.c,$(foreach m,$(MODULES),$(wildcard $(m)/*.c)))
 LIB_OBJ  = $(LIB_SRC:%.c=$(B)/%.o)
 CTL_SRC  = $(wildcard gateway/ctl/*.c)

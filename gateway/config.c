@@ -43,6 +43,7 @@
 #include <libconfig.h>
 
 #include "gateway/text/charset.h"
+#include "gateway/text/fmt.h"
 #include "gateway/config.h"
 #include "gateway/smpp/pdu.h"
 #include "gateway/queue/quiet.h"
@@ -144,6 +145,14 @@ static const char *check_hhmm(const char *s)
 	return quiet_parse_hhmm(s) < 0 ? "is not a time of day HH:MM" : NULL;
 }
 
+static const char *check_hours(const char *s)
+{
+	int from, to;
+
+	return fmt_hours_parse(s, &from, &to) < 0 ?
+	       "is not hours of a day like \"08:30-17:30\"" : NULL;
+}
+
 static const char *check_timezone(const char *s)
 {
 	return quiet_tz_valid(s) ? NULL :
@@ -194,6 +203,9 @@ static void dump_allow(FILE *out, const void *obj);
 static void read_release_ops(struct load *ld, const config_setting_t *s,
 			     const char *path, void *obj);
 static void dump_release_ops(FILE *out, const void *obj);
+static void read_rounds(struct load *ld, const config_setting_t *s,
+			const char *path, void *obj);
+static void dump_rounds(FILE *out, const void *obj);
 static void check_link_ussd(struct load *ld, const config_setting_t *g,
 			    const char *label,
 			    const struct config_link_ussd *u);
@@ -383,6 +395,23 @@ static const struct cfg_item config_items[] = {
 	{ "notify.respect_optout", CT_BOOL, G(notify.respect_optout),
 	  .def = 0 },
 	{ "notify.batch", CT_INT, G(notify.batch), .def = 200,
+	  .min = 1, .max = 100000 },
+	{ "quality.enabled", CT_BOOL, G(quality.enabled), .def = 1 },
+	{ "quality.class_hours", CT_STR, G(quality.class_hours),
+	  .def_str = "08:30-17:30", .min = 1, .check_str = check_hours },
+	{ "quality.check_delay", CT_INT, G(quality.check_delay_min),
+	  .def = 30, .min = 0, .max = 240 },
+	{ "quality.answer_days", CT_INT, G(quality.answer_days), .def = 30,
+	  .min = 1, .max = 90 },
+	{ "quality.change_days", CT_INT, G(quality.change_days), .def = 7,
+	  .min = 0, .max = 30 },
+	{ "quality.late_days", CT_INT, G(quality.late_days), .def = 14,
+	  .min = 1, .max = 60 },
+	{ "quality.followup_months", CT_LIST, .read_list = read_rounds,
+	  .dump_list = dump_rounds },
+	{ "quality.respect_optout", CT_BOOL, G(quality.respect_optout),
+	  .def = 1 },
+	{ "quality.batch", CT_INT, G(quality.batch), .def = 200,
 	  .min = 1, .max = 100000 },
 };
 
@@ -1225,6 +1254,53 @@ static void dump_release_ops(FILE *out, const void *obj)
 	fputs(u->n_release ? " ]" : "]", out);
 }
 
+/* followup_months = [ 3, 6 ]: the employment follow-up rounds, months
+ * after a course ends, rising; [] asks none. Missing: the default. */
+static void read_rounds(struct load *ld, const config_setting_t *s,
+			const char *path, void *obj)
+{
+	struct config_quality *qc = &((struct config *)obj)->quality;
+	char epath[PATH_LEN];
+	int i, n = config_setting_length(s);
+
+	if (!config_setting_is_array(s) && !config_setting_is_list(s)) {
+		report(ld, s, path, "must be a list of months, e.g. [ 3, 6 ]");
+		return;
+	}
+	qc->n_rounds = 0;
+	for (i = 0; i < n; i++) {
+		const config_setting_t *el = config_setting_get_elem(s, i);
+		int t = config_setting_type(el);
+		long long v = config_setting_get_int64(el);
+
+		snprintf(epath, sizeof(epath), "%s.[%d]", path, i);
+		if (i >= CONFIG_ROUNDS_MAX) {
+			report(ld, el, path, "more than %d rounds",
+			       CONFIG_ROUNDS_MAX);
+			return;
+		}
+		if ((t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64) ||
+		    v < 1 || v > 36)
+			report(ld, el, epath, "must be a number of months 1..36");
+		else if (qc->n_rounds && v <= qc->rounds[qc->n_rounds - 1])
+			report(ld, el, epath, "must be more than the round "
+			       "before it");
+		else
+			qc->rounds[qc->n_rounds++] = v;
+	}
+}
+
+static void dump_rounds(FILE *out, const void *obj)
+{
+	const struct config_quality *qc = &((const struct config *)obj)->quality;
+	unsigned i;
+
+	fputc('[', out);
+	for (i = 0; i < qc->n_rounds; i++)
+		fprintf(out, "%s%u", i ? ", " : " ", qc->rounds[i]);
+	fputs(qc->n_rounds ? " ]" : "]", out);
+}
+
 /* Privileged VTY commands (link stop/start) reachable from other hosts
  * must ask for a password. */
 static void check_vty_access(struct load *ld, const config_setting_t *root)
@@ -1454,8 +1530,12 @@ static int parse_error(struct load *ld, const config_t *cf)
 
 void config_defaults(struct config *cfg)
 {
+	static const unsigned rounds[] = { 3, 6 };	/* months */
+
 	memset(cfg, 0, sizeof(*cfg));
 	apply_defaults(&config_table, cfg);
+	cfg->quality.n_rounds = sizeof(rounds) / sizeof(rounds[0]);
+	memcpy(cfg->quality.rounds, rounds, sizeof(rounds));
 }
 
 int config_load(struct config *cfg, const char *path, FILE *err)

@@ -17,6 +17,8 @@ struct dom;
 struct screens;
 struct mo;
 struct notify;
+struct quality;
+struct quality_ans;
 struct mtq;
 struct router;
 struct sched;
@@ -40,6 +42,7 @@ struct gw {
 	struct sms *sms;		/* SMS commands, when on */
 	struct menu *menu;		/* USSD menus, when USSD is on */
 	struct dom *dom;		/* the domain, for the USSD screens */
+	struct quality_ans *qa;		/* their answers of training quality */
 	struct screens *screens;	/* what the USSD menus show */
 	struct ussd *ussd;		/* USSD dialogues, when on */
 	struct ussd_http *ussd_http;	/* their HTTP callback, when on */
@@ -47,6 +50,7 @@ struct gw {
 	struct dispatch *dispatch;
 	struct sched *sched;		/* notice campaigns */
 	struct notify *notify;		/* notifications, when on */
+	struct quality *quality;	/* training quality's asker, when on */
 	struct smpp_link *links[CONFIG_MAX_LINKS];
 	struct smpp_quar *quar;		/* received PDUs it died on */
 	struct storage *storage;	/* faults, reserve, WAL bound */

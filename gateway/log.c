@@ -35,6 +35,9 @@ static const struct log_info_cat sgw_log_cats[] = {
 		      .enabled = 1, .loglevel = LOGL_NOTICE },
 	[DNOTIFY] = { .name = "DNOTIFY", .description = "Notifications",
 		      .enabled = 1, .loglevel = LOGL_NOTICE },
+	[DQUALITY] = { .name = "DQUALITY",
+		       .description = "Training quality: questions, answers",
+		       .enabled = 1, .loglevel = LOGL_NOTICE },
 };
 
 const struct log_info sgw_log_info = {

@@ -40,6 +40,7 @@
 #include "gateway/queue/router.h"
 #include "handlers/notice/notify.h"
 #include "handlers/notice/scheduler.h"
+#include "handlers/quality/quality.h"
 #include "gateway/smpp/link.h"
 #include "gateway/smpp/pdu.h"
 #include "gateway/smpp/quarantine.h"
@@ -107,9 +108,9 @@ static int main_parse_opts(int argc, char **argv, struct main_opts *o)
 	return 0;
 }
 
-/* The texts workers read, when commands, USSD or notifications are on:
- * every problem
- * printed as FILE:LINE: texts.KEY: reason. Returns the number of problems. */
+/* The texts workers read, when commands, USSD, notifications or the
+ * questions of training quality are on: every problem printed as
+ * FILE:LINE: texts.KEY: reason. Returns the number of problems. */
 static int main_load_texts(struct gw *gw)
 {
 	const struct config *c = &gw->cfg;
@@ -119,7 +120,8 @@ static int main_load_texts(struct gw *gw)
 	};
 	int n = 0;
 
-	if (!c->cmd_enabled && !c->ussd.enabled && !c->notify.enabled)
+	if (!c->cmd_enabled && !c->ussd.enabled && !c->notify.enabled &&
+	    !c->quality.enabled)
 		return 0;
 	gw->texts = texts_load(gw, c->messages_path, &p, stderr, &n);
 	return gw->texts ? 0 : (n > 0 ? n : 1);
@@ -283,10 +285,11 @@ static int main_start_screens(struct gw *gw)
 	struct dom_params dp = { .reg_max_failures = gw->cfg.reg_max_failures };
 
 	gw->dom = dom_init(gw, gw->db, &dp);
-	if (!gw->dom)
+	gw->qa = quality_ans_init(gw, gw->db, &gw->cfg.quality);
+	if (!gw->dom || !gw->qa)
 		return -EIO;
 	gw->screens = screens_init(gw, &(struct screens_params){
-		.dom = gw->dom, .texts = gw->texts,
+		.dom = gw->dom, .qa = gw->qa, .texts = gw->texts,
 		.sms_list_parts = gw->cfg.list_parts,
 		.notices = main_recent_notices, .notices_data = gw->q });
 	return gw->screens ? 0 : -ENOMEM;
@@ -319,6 +322,25 @@ static int main_start_ussd(struct gw *gw)
 	LOGP(DMAIN, LOGL_NOTICE, "USSD over HTTP on %s:%u\n", c->http_addr,
 	     c->http_port);
 	return 0;
+}
+
+/* The questions of training quality, when they are on and something
+ * takes their answers (SMS commands, USSD). */
+static int main_start_quality(struct gw *gw)
+{
+	const struct config *c = &gw->cfg;
+
+	if (!c->quality.enabled)
+		return 0;
+	if (!c->cmd_enabled && !c->ussd.enabled) {
+		LOGP(DMAIN, LOGL_NOTICE, "training quality asks nothing: neither "
+		     "commands nor USSD is on to take the answers\n");
+		return 0;
+	}
+	gw->quality = quality_init(gw, &(struct quality_params){
+		.cfg = c, .db = gw->db, .q = gw->q, .texts = gw->texts,
+		.kick = dispatch_kick, .kick_data = gw->dispatch });
+	return gw->quality ? 0 : -EIO;
 }
 
 static int main_start_links(struct gw *gw)
@@ -356,6 +378,8 @@ static int main_start_links(struct gw *gw)
 		if (!gw->notify)
 			return -EIO;
 	}
+	if (main_start_quality(gw) < 0)
+		return -EIO;
 	for (i = 0; i < gw->n_links; i++) {
 		const struct config_link *lc = &gw->cfg.link[i];
 
@@ -396,6 +420,7 @@ static void main_loop(struct gw *gw)
 		osmo_select_main_ctx(0);
 		if (!gw->shutting_down) {
 			notify_run(gw->notify);
+			quality_run(gw->quality);
 			sched_run(gw->sched);
 		}
 		dispatch_run(gw->dispatch);
@@ -430,9 +455,11 @@ static void main_stop(struct gw *gw)
 	ussd_http_free(gw->ussd_http);
 	ussd_free(gw->ussd);
 	dom_free(gw->dom);
+	quality_ans_free(gw->qa);
 	for (i = 0; i < gw->n_links; i++)
 		smpp_link_free(gw->links[i]);
 	notify_free(gw->notify);
+	quality_free(gw->quality);
 	sched_free(gw->sched);
 	dispatch_free(gw->dispatch);
 	router_free(gw->router);

@@ -27,6 +27,7 @@
 #include "gateway/queue/mtq.h"
 #include "gateway/queue/router.h"
 #include "handlers/notice/notify.h"
+#include "handlers/quality/quality.h"
 #include "handlers/notice/scheduler.h"
 #include "gateway/smpp/link.h"
 #include "gateway/ussd/ussd.h"
@@ -144,6 +145,20 @@ DEFUN(show_notifications, show_notifications_cmd, "show notifications",
 	return CMD_SUCCESS;
 }
 
+DEFUN(show_quality, show_quality_cmd, "show quality",
+      SHOW_STR "Training quality: check days, questions asked\n")
+{
+	struct gw *gw = vty_gw(vty);
+
+	if (!gw->quality) {
+		vty_out(vty, "%% training quality is off (quality.enabled)%s",
+			VTY_NEWLINE);
+		return CMD_WARNING;
+	}
+	quality_vty_show(gw->quality, vty);
+	return CMD_SUCCESS;
+}
+
 DEFUN(show_ussd, show_ussd_cmd, "show ussd sessions",
       SHOW_STR "USSD dialogues\n" "Counters and the open dialogues\n")
 {
@@ -220,6 +235,7 @@ int gw_vty_init(struct gw *gw)
 	install_element_ve(&show_ussd_cmd);
 	install_element_ve(&show_campaigns_cmd);
 	install_element_ve(&show_notifications_cmd);
+	install_element_ve(&show_quality_cmd);
 	install_element(ENABLE_NODE, &link_stop_cmd);
 	if (gw->cfg.vty_enable_password[0] &&
 	    gw_vty_set_enable_password(gw->cfg.vty_enable_password) < 0)

@@ -31,19 +31,24 @@ const RULES = {
 	'gateway/queue': [FRAME, 'gateway/text', 'gateway/smpp'],
 	'gateway/ussd': [FRAME, 'gateway/text', 'gateway/queue'],
 	'gateway/api': [FRAME, 'gateway/text', 'gateway/queue', 'gateway/smpp', 'gateway/ussd',
-		'handlers/domain', 'handlers/notice', 'handlers/data'],
+		'handlers/domain', 'handlers/notice', 'handlers/data', 'handlers/quality'],
 	// gateway/api: the account store (accounts.h) that skillctl user/token
 	// share with the daemon's API
 	'gateway/ctl': [FRAME, 'gateway/text', 'gateway/queue', 'gateway/smpp', 'gateway/api',
-		'handlers/domain', 'handlers/notice', 'handlers/data'],
+		'handlers/domain', 'handlers/notice', 'handlers/data', 'handlers/quality'],
 	'handlers/domain': [FRAME, 'gateway/text'],
-	'handlers/replies': [FRAME, 'gateway/text', 'handlers/domain'],
-	'handlers/sms': [FRAME, 'gateway/text', 'gateway/queue', 'handlers/domain', 'handlers/replies'],
-	'handlers/ussd': [FRAME, 'gateway/text', 'gateway/ussd', 'handlers/domain', 'handlers/replies'],
+	// handlers/quality: QD, PJ, JY record their answers through it
+	'handlers/replies': [FRAME, 'gateway/text', 'handlers/domain', 'handlers/quality'],
+	'handlers/sms': [FRAME, 'gateway/text', 'gateway/queue', 'handlers/domain', 'handlers/replies',
+		'handlers/quality'],
+	'handlers/ussd': [FRAME, 'gateway/text', 'gateway/ussd', 'handlers/domain', 'handlers/replies',
+		'handlers/quality'],
 	// handlers/data: the CSV writer (csv.h) of the campaign report, which
 	// skillctl and the API share (handlers/notice/campaign.c)
 	'handlers/notice': [FRAME, 'gateway/text', 'gateway/queue', 'handlers/domain', 'handlers/data'],
 	'handlers/data': [FRAME, 'gateway/text', 'handlers/domain'],
+	// handlers/data: the CSV writer (csv.h) of the figures' export
+	'handlers/quality': [FRAME, 'gateway/text', 'gateway/queue', 'handlers/domain', 'handlers/data'],
 };
 
 // Public headers that many modules read are held to less than their

@@ -35,6 +35,9 @@
 # port. SKILLGW_DEMO_QUIET=HH:MM-HH:MM sets other quiet hours (00:00-00:00:
 # none), so that a notification shows at once whatever the time. The
 # handset gets SKILLGW_DEMO_DATA, the directory of the data set.
+# SKILLGW_DEMO_TIME=HH:MM moves the clock of skillgw and skillctl to that
+# time of the day (China time), e.g. 10:00 to see the attendance check of
+# the demo's course 2005, which asks only during its class hours.
 set -eu
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -211,6 +214,13 @@ if [ -n "${SKILLGW_DEMO_TODAY:-}" ]; then
 		fail "SKILLGW_DEMO_TODAY=$SKILLGW_DEMO_TODAY: want a date YYYY-MM-DD"
 	export SKILLGW_CLOCK_OFFSET_MS
 	say "the demo runs as of $SKILLGW_DEMO_TODAY (SKILLGW_DEMO_TODAY): the clock of skillgw and skillctl is moved by $((SKILLGW_CLOCK_OFFSET_MS / 86400000)) days"
+fi
+if [ -n "${SKILLGW_DEMO_TIME:-}" ]; then
+	SKILLGW_CLOCK_OFFSET_MS=$(node scripts/gen-demo.js ${SKILLGW_DEMO_TODAY:+--today "$SKILLGW_DEMO_TODAY"} \
+		--clock-offset --at "$SKILLGW_DEMO_TIME") ||
+		fail "SKILLGW_DEMO_TIME=$SKILLGW_DEMO_TIME: want a time of day HH:MM"
+	export SKILLGW_CLOCK_OFFSET_MS
+	say "the demo runs at $SKILLGW_DEMO_TIME China time (SKILLGW_DEMO_TIME)"
 fi
 DAY=$(node scripts/gen-demo.js --print-today) || fail "scripts/gen-demo.js cannot tell the day"
 

@@ -4,7 +4,7 @@
 // Jieyang bureau's back office would hand them over, and demo-numbers.txt.
 //
 //   node scripts/gen-demo.js [--out DIR] [--workers N] [--seed S] [--today YYYY-MM-DD]
-//   node scripts/gen-demo.js --today YYYY-MM-DD --clock-offset
+//   node scripts/gen-demo.js --today YYYY-MM-DD --clock-offset [--at HH:MM]
 //   node scripts/gen-demo.js --print-today
 //
 // Files (UTF-8 with BOM, Chinese headers, CRLF), in the order
@@ -25,7 +25,8 @@
 // (2001's enrolment over, ...): --clock-offset prints the
 // SKILLGW_CLOCK_OFFSET_MS (whole days) that moves skillgw and skillctl to
 // --today, which is what scripts/load-demo.sh (TODAY=) and scripts/demo.sh
-// (SKILLGW_DEMO_TODAY=) do. --print-today prints the default "today" (the
+// (SKILLGW_DEMO_TODAY=) do; with --at HH:MM the offset that puts their
+// clock at that time of that day (China time: SKILLGW_DEMO_TIME=). --print-today prints the default "today" (the
 // gateway's day). demo-numbers.txt says the data set's day ("# today ...").
 //
 // The data: Jieyang's five regions; 22 occupations in four menu groups;
@@ -48,11 +49,18 @@
 //   13800138003  subsidy approved, not yet paid
 //   13800138004  three training subsidies this calendar year: course 2001
 //                would not be subsidised
+//   13800138005  a trainee, asked the questions of training quality at the
+//                gateway's start: attendance in course 2005 (checked today,
+//                08:30-17:30), a score for 2006 (ended yesterday), work
+//                after 2007 (ended three months ago)
 //   13900139000  not on the roster at all
 // and the courses 2001 (open: starts in 7 days, enrolment until 4 days
 // after today), 2002 (two seats left; starts in 14 days, enrolment until
 // 10 days after today), 2003 (starts tomorrow, enrolment deadline 5 days
-// ago), 2004 (closed; starts in 6 weeks).
+// ago), 2004 (closed; starts in 6 weeks), and 13800138005's 2005, 2006,
+// 2007 (nobody else in them). No other finished course is due a
+// follow-up in the demo's first weeks (outsideFollowUps()), so the
+// gateway's first start asks no stranger.
 //
 // The calendar year. The subsidy rule counts the subsidies of the year in
 // which a course starts, so 13800138004's three are dated from 1 January
@@ -77,7 +85,7 @@ const path = require('path');
 function usage(code) {
 	(code ? process.stderr : process.stdout).write(
 		'usage: node scripts/gen-demo.js [--out DIR] [--workers N] [--seed S] [--today YYYY-MM-DD]\n' +
-		'       node scripts/gen-demo.js --today YYYY-MM-DD --clock-offset\n' +
+		'       node scripts/gen-demo.js [--today YYYY-MM-DD] --clock-offset [--at HH:MM]\n' +
 		'       node scripts/gen-demo.js --print-today\n' +
 		'  --out DIR           where to write the files (default var/demo)\n' +
 		'  --workers N         workers on the roster (default 2000)\n' +
@@ -88,13 +96,15 @@ function usage(code) {
 		'  --clock-offset      write no files: print the SKILLGW_CLOCK_OFFSET_MS\n' +
 		'                      (whole days from the real clock) that makes --today\n' +
 		'                      the day of skillgw and skillctl\n' +
+		'  --at HH:MM          with --clock-offset: the offset (ms) that puts their\n' +
+		'                      clock at that time of that day, China time\n' +
 		'  --print-today       write no files: print the day --today defaults to\n');
 	process.exit(code);
 }
 
 function parseArgs(argv) {
 	const o = { out: 'var/demo', workers: 2000, seed: 1, today: null, clockOffset: false,
-		printToday: false };
+		printToday: false, at: null };
 	for (let i = 0; i < argv.length; i++) {
 		const a = argv[i];
 		const val = () => {
@@ -106,6 +116,7 @@ function parseArgs(argv) {
 		else if (a === '--seed') o.seed = Number(val());
 		else if (a === '--today') o.today = val();
 		else if (a === '--clock-offset') o.clockOffset = true;
+		else if (a === '--at') o.at = val();
 		else if (a === '--print-today') o.printToday = true;
 		else if (a === '-h' || a === '--help') usage(0);
 		else usage(1);
@@ -123,8 +134,12 @@ function parseArgs(argv) {
 			`YYYY-MM-DD from ${TODAY_MIN} to ${TODAY_MAX} (e.g. 2027-01-02)\n`);
 		process.exit(1);
 	}
-	if (o.clockOffset && o.today === null) {
-		process.stderr.write('gen-demo: --clock-offset needs --today\n');
+	if (o.clockOffset && o.today === null && o.at === null) {
+		process.stderr.write('gen-demo: --clock-offset needs --today or --at\n');
+		process.exit(1);
+	}
+	if (o.at !== null && (!o.clockOffset || !/^([01]\d|2[0-3]):[0-5]\d$/.test(o.at))) {
+		process.stderr.write(`gen-demo: --at ${JSON.stringify(o.at)}: want HH:MM with --clock-offset\n`);
 		process.exit(1);
 	}
 	return o;
@@ -277,6 +292,9 @@ const DEMO = [
 	  groups: 'graduate', note: 'subsidy approved, not yet paid' },
 	{ key: 'capped', mobile: '13800138004', name: '郑建华', d17: '44520319790604035', region: '445203',
 	  groups: 'transfer,employee', note: '3 training subsidies in {year}: course 2001 would not be subsidised' },
+	{ key: 'trainee', mobile: '13800138005', name: '许文杰', d17: '44528119930417056', region: '445281',
+	  groups: 'migrant', note: 'in class in course 2005 (attendance checked today); 2006 ended yesterday, ' +
+	  '2007 three months ago: asked QD, PJ, JY' },
 ];
 const STRANGER = '13900139000';
 
@@ -356,6 +374,27 @@ function makeCourse(rnd, code, occ, level, inst, start, status) {
 	};
 }
 
+// The day months before iso, on a day every month has (so that the
+// gateway's date(end, '+N months') comes back to iso or a few days before).
+function monthsBefore(isoDate, months) {
+	const [y, m, d] = isoDate.split('-').map(Number);
+	return iso(Date.UTC(y, m - 1 - months, Math.min(d, 28)));
+}
+
+// A finished course of the history whose 3- or 6-month follow-up would be
+// due in the gateway's first weeks is moved 20 days earlier: the demo's
+// only follow-up is 13800138005's (2007), not one to a stranger's phone.
+function outsideFollowUps(c) {
+	for (const months of [3, 6]) {
+		const due = daysBetween(addDays(monthsBefore(TODAY, months), 0), c.end);
+		if (due >= -20 && due <= 3) {
+			c.start = addDays(c.start, -20);
+			c.end = addDays(c.end, -20);
+			c.deadline = addDays(c.deadline, -20);
+		}
+	}
+}
+
 function genCourses(rnd, insts) {
 	const byRegion = (r) => insts.filter((i) => i.region === r && i.catalogued);
 	const list = [];
@@ -374,6 +413,17 @@ function genCourses(rnd, insts) {
 		fillTo: 18 });
 	fixed('S03', 4, '445203', addDays(TODAY, 1), { deadline: addDays(TODAY, -5) });
 	fixed('S04', 5, '445224', addDays(TODAY, 42), { status: 'closed' });
+	// training quality (13800138005 only): 2005 in class, its attendance
+	// checked today and in two days; 2006 ended yesterday; 2007 ended three
+	// months ago (its 3-month follow-up due today or a few days ago)
+	fixed('M01', 4, '445281', addDays(TODAY, -3), { status: 'closed', end: addDays(TODAY, 4),
+		deadline: addDays(TODAY, -8), fillTo: 0, checks: `${TODAY};${addDays(TODAY, 2)}`,
+		hours: '08:30-17:30' });
+	fixed('S01', 5, '445281', addDays(TODAY, -21), { status: 'finished', end: addDays(TODAY, -1),
+		deadline: addDays(TODAY, -25), quality: true });
+	const end2007 = monthsBefore(TODAY, 3);
+	fixed('M02', 5, '445281', addDays(end2007, -30), { status: 'finished', end: end2007,
+		deadline: addDays(end2007, -35), quality: true });
 	// open courses starting in 11 .. 187 days: deadlines (3 .. 10 days
 	// before the start) are after today
 	const first = ms(addDays(TODAY, 11)), span = 176;
@@ -393,6 +443,7 @@ function genCourses(rnd, insts) {
 		const start = addDays(TODAY, -287 + rnd.int(0, 180));
 		const c = makeCourse(rnd, code++, occ, level, rnd.pick(insts.filter((x) => x.catalogued)),
 			start, 'finished');
+		outsideFollowUps(c);
 		list.push(c);
 	}
 	return list;
@@ -520,7 +571,7 @@ const SUB_STATUS = [['paid', 40], ['approved', 15], ['reviewing', 15], ['receive
 // Completed enrolments of the finished courses, each passed one with a
 // certificate and a training subsidy.
 function genHistory(rnd, rec, courses, pool) {
-	for (const c of courses.filter((x) => x.status === 'finished')) {
+	for (const c of courses.filter((x) => x.status === 'finished' && !x.quality)) {
 		const n = Math.min(pool.length, Math.floor(c.capacity * rnd.int(60, 100) / 100));
 		const taken = new Set();
 		for (let k = 0; k < n; k++) {
@@ -614,12 +665,17 @@ function genDemoPeople(rec, courses, people) {
 		rec.certificate(d.capped.id, occ, 5, addDays(applied, -5), 'completion');
 		rec.subsidy(d.capped.id, 'training', { occ, level: 5, yuan: 1000, status, applied });
 	}
+	// trainee: in class in 2005, finished 2006 and 2007 (passed)
+	for (const [code, st, result] of [['2005', '已报名', ''], ['2006', '已结业', '合格'], ['2007', '已结业', '合格']]) {
+		rec.enrol.row([d.trainee.id, code, st, result, '']);
+		courses.find((c) => c.code === code).taken++;
+	}
 }
 
 // ---- main ------------------------------------------------------------------------
 
 function writeNumbers(out, people, courses, seed, counts) {
-	const c = Object.fromEntries(courses.slice(0, 4).map((x) => [x.code, x]));
+	const c = Object.fromEntries(courses.slice(0, 7).map((x) => [x.code, x]));
 	const lines = [
 		'# demo-numbers.txt - the documented numbers of the skillgw demo data set,',
 		`# written by scripts/gen-demo.js (seed ${seed}, ${counts.workers} workers).`,
@@ -642,6 +698,9 @@ function writeNumbers(out, people, courses, seed, counts) {
 		`# ${c[2001].start}); 2002 中式烹调师初级 普宁市, 2 of 20 seats left (until`,
 		`# ${c[2002].deadline}); 2003 育婴员中级 揭东区, deadline ${c[2003].deadline} passed;`,
 		'# 2004 养老护理员初级 惠来县, closed.',
+		`# Training quality: 2005 电工中级 普宁市 in class until ${c[2005].end}, attendance`,
+		`# checked on ${c[2005].checks.replace(';', ' and ')} (08:30-17:30); 2006 ended ${c[2006].end};`,
+		`# 2007 ended ${c[2007].end}. 13800138005 is their trainee.`,
 		'');
 	for (const p of people) lines.push(`${p.mobile} ${p.note}`);
 	lines.push(`${STRANGER} not on the roster at all`, '');
@@ -650,6 +709,11 @@ function writeNumbers(out, people, courses, seed, counts) {
 
 function main() {
 	const o = parseArgs(process.argv.slice(2));
+	if (o.clockOffset && o.at) {	// that time of that day
+		const d = o.today || bureauDay(Date.now());
+		process.stdout.write(`${Date.parse(`${d}T${o.at}:00+08:00`) - Date.now()}\n`);
+		return;
+	}
 	if (o.clockOffset) {	// whole days, so the time of day stays the real one
 		process.stdout.write(`${daysBetween(bureauDay(Date.now()), o.today) * DAY_MS}\n`);
 		return;
@@ -704,10 +768,10 @@ function main() {
 
 	const cf = new CsvFile(o.out, 'courses.csv',
 		['课程编号', '课程名称', '职业', '等级', '培训类型', '机构代码', '区县', '开班日期',
-		 '结业日期', '报名截止日期', '计划人数', '补贴标准', '状态']);
+		 '结业日期', '报名截止日期', '计划人数', '补贴标准', '状态', '考勤抽查', '上课时间']);
 	for (const c of courses) {
 		cf.row([c.code, c.name, c.occ, c.level, c.type, c.inst, c.region, c.start, c.end,
-			c.deadline, c.capacity, c.yuan, c.status]);
+			c.deadline, c.capacity, c.yuan, c.status, c.checks || '', c.hours || '']);
 	}
 	cf.close();
 

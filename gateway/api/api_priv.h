@@ -9,7 +9,8 @@
  * task.c     worker threads with their own database connection
  * static.c   the console's files and openapi.json
  * one file per resource: status.c, messages.c, campaigns.c, imports.c,
- * exports.c, workers.c, metrics.c, admin.c (users, tokens, audit)
+ * exports.c, workers.c, metrics.c, admin.c (users, tokens, audit),
+ * notify.c, quality.c (with quality_json.c, shared with skillctl)
  *
  * A handler gets a request whose route, credentials, role, CSRF token and
  * body (parsed JSON, or the uploaded file) were checked, and answers it
@@ -297,6 +298,9 @@ void api_openapi(struct api_req *r);		/* GET /api/v1/openapi.json */
 void api_status(struct api_req *r);
 void api_notify_days(struct api_req *r);	/* notify.c */
 void api_notify_list(struct api_req *r);
+void api_quality_report(struct api_req *r);	/* quality.c */
+void api_quality_course(struct api_req *r);
+void api_quality_export(struct api_req *r);
 void api_metrics(struct api_req *r);
 void api_messages_send(struct api_req *r);
 void api_messages_list(struct api_req *r);

@@ -1,9 +1,10 @@
 /*
  * ctl_data.h - skillctl's data verbs: send (gateway/ctl/send.c), import
  * and export of the bureau's CSV files (gateway/ctl/import.c,
- * gateway/ctl/export.c), what became of
- * the notifications (gateway/ctl/notify.c) and the quarantine of received
- * PDUs (gateway/ctl/quarantine.c).
+ * gateway/ctl/export.c), what became of the notifications
+ * (gateway/ctl/notify.c), the figures of training quality
+ * (gateway/ctl/report.c) and the quarantine of received PDUs
+ * (gateway/ctl/quarantine.c).
  *
  * skillctl.c parses its global options and hands each verb the
  * configuration file, the --json flag and the verb's own arguments
@@ -28,6 +29,9 @@ int ctl_import_run(const char *config, bool json, int argc, char **argv);
 int ctl_export_run(const char *config, bool json, int argc, char **argv);
 /* notify status | list (gateway/ctl/notify.c) */
 int ctl_notify_run(void *ctx, const char *config, bool json, int argc,
+		   char **argv);
+/* report quality | course CODE (gateway/ctl/report.c) */
+int ctl_report_run(void *ctx, const char *config, bool json, int argc,
 		   char **argv);
 /* quarantine list | release DIGEST (gateway/ctl/quarantine.c) */
 int ctl_quarantine_run(void *ctx, const char *config, bool json, int argc,

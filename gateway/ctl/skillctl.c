@@ -9,6 +9,7 @@
  *          gateway/ctl/export.c)
  *   notice bulk notice campaigns (gateway/ctl/notice*.c)
  *   notify what became of the notifications (gateway/ctl/notify.c)
+ *   report the figures of training quality (gateway/ctl/report.c)
  *   quarantine  received PDUs the daemon died on (gateway/ctl/quarantine.c)
  *   user, token  accounts of the API and console, API tokens
  *          (gateway/ctl/user.c, gateway/ctl/token.c)
@@ -104,6 +105,17 @@ static void ctl_usage(FILE *out)
 		"                     delivered, failed, without a bound number\n"
 		"  notify list [--kind KIND] [--before ID] [--limit N]\n"
 		"                     the newest notifications, numbers masked\n"
+		"  report quality [--by institution|occupation|course]\n"
+		"       [--institution CODE] [--since DATE] [--json] [--csv FILE]\n"
+		"                     training quality per group of the courses that\n"
+		"                     ended since DATE: pass rate, attendance confirmed,\n"
+		"                     trainees never confirmed, survey answers and score,\n"
+		"                     follow-ups answered, employed and self-employed;\n"
+		"                     --csv writes them for a spreadsheet\n"
+		"  report course CODE [--json]\n"
+		"                     one course: each check day, the trainees never\n"
+		"                     confirmed (masked), the survey's scores and\n"
+		"                     comments, each follow-up round\n"
 		"  quarantine list    received PDUs the daemon died on, kept out of its way\n"
 		"  quarantine release DIGEST\n"
 		"                     handle that PDU again when the SMSC retries it\n\n"
@@ -200,6 +212,11 @@ static int ctl_notify(struct ctl *c, int argc, char **argv)
 	return ctl_notify_run(c, c->config, c->json, argc, argv);
 }
 
+static int ctl_report(struct ctl *c, int argc, char **argv)
+{
+	return ctl_report_run(c, c->config, c->json, argc, argv);
+}
+
 static int ctl_quarantine(struct ctl *c, int argc, char **argv)
 {
 	return ctl_quarantine_run(c, c->config, c->json, argc, argv);
@@ -231,6 +248,7 @@ static const struct {
 	{ "user", ctl_user },
 	{ "token", ctl_token },
 	{ "notify", ctl_notify },
+	{ "report", ctl_report },
 	{ "quarantine", ctl_quarantine },
 };
 

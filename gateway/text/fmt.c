@@ -21,6 +21,9 @@
 #define FMT_UTF8_NIAN	"\xe5\xb9\xb4"		/* 年 */
 #define FMT_UTF8_YUE	"\xe6\x9c\x88"		/* 月 */
 #define FMT_UTF8_RI	"\xe6\x97\xa5"		/* 日 */
+#define FMT_UTF8_TILDE	"\xef\xbd\x9e"		/* ～ U+FF5E */
+#define FMT_UTF8_ZHI	"\xe8\x87\xb3"		/* 至 */
+#define FMT_UTF8_DASH	"\xe2\x80\x94"		/* — U+2014 */
 
 bool fmt_date_valid(int y, int m, int d)
 {
@@ -226,6 +229,41 @@ int fmt_yuan_parse(const char *in, int64_t *fen)
 	    yuan * 100 + cents > FMT_YUAN_MAX_FEN)
 		return -ERANGE;
 	*fen = yuan * 100 + cents;
+	return 0;
+}
+
+/* "H:MM" or "HH:MM" at *p, up to 24:00; advance. */
+static bool fmt_hhmm(const char **p, int *min)
+{
+	int h, m;
+	const char *q = *p;
+
+	if (!fmt_num(&q, 2, &h) || !fmt_skip(&q, ":") || q[0] < '0' ||
+	    q[0] > '9' || !fmt_num(&q, 2, &m) || m > 59 || h > 24 ||
+	    (h == 24 && m))
+		return false;
+	*min = h * 60 + m;
+	*p = q;
+	return true;
+}
+
+int fmt_hours_parse(const char *in, int *start, int *end)
+{
+	static const char *const seps[] = { "-", FMT_UTF8_TILDE, "~",
+					    FMT_UTF8_ZHI, FMT_UTF8_DASH };
+	const char *p = fmt_skip_spaces(in ? in : "");
+	bool sep = false;
+	unsigned i;
+
+	if (!fmt_hhmm(&p, start))
+		return -EINVAL;
+	p = fmt_skip_spaces(p);
+	for (i = 0; i < sizeof(seps) / sizeof(seps[0]) && !sep; i++)
+		sep = fmt_skip(&p, seps[i]);
+	p = fmt_skip_spaces(p);
+	if (!sep || !fmt_hhmm(&p, end) || *fmt_skip_spaces(p) ||
+	    *start >= *end || *start >= 24 * 60)
+		return -EINVAL;
 	return 0;
 }
 

@@ -56,6 +56,8 @@ struct tx_def {
 /* what a notification may say about a subsidy, a course */
 #define NOTIFY_SUBSIDY "name kind subject amount date"
 #define NOTIFY_COURSE "name course code date start end institution"
+/* what a question of training quality may say about its course */
+#define QUALITY_COURSE "name course code institution start end"
 
 static const struct tx_def tx_defs[TX_NUM] = {
 	[TX_HELP] = { "help", TK_REPLY, SH },
@@ -114,6 +116,37 @@ static const struct tx_def tx_defs[TX_NUM] = {
 					TK_REPLY, SH " " NOTIFY_COURSE },
 	[TX_NOTIFY_REMINDER] = { "notify.reminder", TK_REPLY,
 				 SH " " NOTIFY_COURSE },
+	[TX_QUALITY_ATTENDANCE] = { "quality.attendance", TK_REPLY,
+				    SH " " QUALITY_COURSE " date until checkcode" },
+	[TX_QUALITY_SURVEY] = { "quality.survey", TK_REPLY,
+				SH " " QUALITY_COURSE },
+	[TX_QUALITY_EMPLOYMENT] = { "quality.employment", TK_REPLY,
+				    SH " " QUALITY_COURSE " months" },
+	[TX_CHECKIN_USAGE] = { "checkin_usage", TK_REPLY, SH },
+	[TX_CHECKIN_OK] = { "checkin_ok", TK_REPLY,
+			    SH " name course code date" },
+	[TX_CHECKIN_AGAIN] = { "checkin_again", TK_REPLY,
+			       SH " course code date" },
+	[TX_CHECKIN_WRONG] = { "checkin_wrong", TK_REPLY, SH },
+	[TX_CHECKIN_LATE] = { "checkin_late", TK_REPLY,
+			      SH " course code date until" },
+	[TX_CHECKIN_NONE] = { "checkin_none", TK_REPLY, SH },
+	[TX_RATE_USAGE] = { "rate_usage", TK_REPLY, SH " course code" },
+	[TX_RATE_OK] = { "rate_ok", TK_REPLY, SH " course code score" },
+	[TX_RATE_CHANGED] = { "rate_changed", TK_REPLY,
+			      SH " course code score" },
+	[TX_RATE_CLOSED] = { "rate_closed", TK_REPLY, SH " course code days" },
+	[TX_RATE_NONE] = { "rate_none", TK_REPLY, SH },
+	[TX_EMPLOYMENT_USAGE] = { "employment_usage", TK_REPLY, SH },
+	[TX_EMPLOYMENT_EMPLOYED] = { "employment_employed", TK_REPLY,
+				     SH " course code" },
+	[TX_EMPLOYMENT_BUSINESS] = { "employment_business", TK_REPLY,
+				     SH " course code" },
+	[TX_EMPLOYMENT_SEEKING] = { "employment_seeking", TK_REPLY,
+				    SH " course code" },
+	[TX_EMPLOYMENT_CLOSED] = { "employment_closed", TK_REPLY,
+				   SH " course code days" },
+	[TX_EMPLOYMENT_NONE] = { "employment_none", TK_REPLY, SH },
 	[TX_ENROL_WARN_YEAR] = { "enrol_warn_year", TK_PART, "count" },
 	[TX_ENROL_WARN_SAME] = { "enrol_warn_same", TK_PART,
 				 "occupation level" },
@@ -166,6 +199,11 @@ static const struct {
 	{ "cert", 8, true },
 	{ "occupation", 8, true },
 	{ "filter", 8, true },
+	{ "until", 5, false },		/* 17:30 */
+	{ "checkcode", 6, false },
+	{ "months", 2, false },
+	{ "score", 1, false },
+	{ "days", 2, false },
 };
 
 #define TX_N_SAMPLES	(sizeof(tx_samples) / sizeof(tx_samples[0]))

@@ -30,6 +30,8 @@
 
 #define MENU_PATH_MAX	80	/* a setting path in a message */
 #define MENU_ROOT	"main"
+/* a long course name, for the prompts that name one */
+#define ML_SAMPLE_COURSE	"中式烹调师初级培训班"
 
 enum mx_kind {
 	MK_LINE,	/* one line: no '\n' */
@@ -84,6 +86,9 @@ static const struct mx_def mx_defs[MX_NUM] = {
 	[MX_NOTICES] = { "notices", MK_LINE, "" },
 	[MX_NOTICE_ITEM] = { "notice_item", MK_LINE, "date text" },
 	[MX_NOTICES_NONE] = { "notices_none", MK_LINE, "" },
+	[MX_ASK_CHECKIN] = { "ask_checkin", MK_SCREEN, "" },
+	[MX_ASK_RATE] = { "ask_rate", MK_SCREEN, "course" },
+	[MX_ASK_EMPLOYMENT] = { "ask_employment", MK_SCREEN, "course" },
 };
 
 struct menu_load {
@@ -331,6 +336,18 @@ static void ml_fit_screen(struct menu_load *ld, const config_setting_t *g,
 	ml_fit(ld, g, what, buf);
 }
 
+/* A prompt naming a course, with a long course name and "0 返回". */
+static void ml_fit_prompt(struct menu_load *ld, const config_setting_t *s,
+			  const char *what, enum menu_text k)
+{
+	const struct texts_val v = { "course", ML_SAMPLE_COURSE };
+	char buf[MENU_SCREEN_MAX];
+	size_t n = menu_render(ld->m, k, &v, 1, buf, sizeof(buf));
+
+	snprintf(buf + n, sizeof(buf) - n, "\n%s", ld->m->text[MX_BACK]);
+	ml_fit(ld, s, what, buf);
+}
+
 /* The texts that are a whole screen by themselves. */
 static void ml_fit_texts(struct menu_load *ld, const config_setting_t *g)
 {
@@ -349,10 +366,13 @@ static void ml_fit_texts(struct menu_load *ld, const config_setting_t *g)
 				tmpl_report(&ld->pr, s, "%s: %u characters, "
 					    "over the screen limit of %u",
 					    what, units, limit);
-		} else if (k == MX_REG_ID || k == MX_REG_NAME) {
+		} else if (k == MX_REG_ID || k == MX_REG_NAME ||
+			   k == MX_ASK_CHECKIN) {
 			snprintf(buf, sizeof(buf), "%s\n%s", ld->m->text[k],
 				 ld->m->text[MX_BACK]);
 			ml_fit(ld, s, what, buf);
+		} else if (k == MX_ASK_RATE || k == MX_ASK_EMPLOYMENT) {
+			ml_fit_prompt(ld, s, what, k);
 		}
 	}
 }

@@ -4,8 +4,9 @@
  *
  * A dialogue is always on one view: a static screen of the menu file, a
  * paged text (subsidies, record, notices, a final message), one of the
- * enrolment lists (regions, groups, courses), a course's detail, or a
- * registration prompt. Showing a view renders it once into s->shown and
+ * enrolment lists (regions, groups, courses), a course's detail, a
+ * registration prompt, or a question of training quality (checkin, rate,
+ * employment: its prompt, whose answer is the next input). Showing a view renders it once into s->shown and
  * lists what each key does in s->choice; an answer is looked up there, so
  * a wrong or empty one repeats exactly the screen that was shown, with a
  * one-line error above it (every page keeps room for that line). "00"
@@ -47,6 +48,7 @@ enum nav_view {
 	NV_DETAIL,	/* ... this course: 1 确认报名 */
 	NV_REG_ID,	/* registration: the resident ID */
 	NV_REG_NAME,	/* ... the name */
+	NV_ASK,		/* a question of training quality: its answer */
 };
 
 static const char *const nav_view_names[] = {
@@ -54,6 +56,7 @@ static const char *const nav_view_names[] = {
 	[NV_REGION] = "regions", [NV_GROUP] = "groups",
 	[NV_COURSES] = "courses", [NV_DETAIL] = "detail",
 	[NV_REG_ID] = "register-id", [NV_REG_NAME] = "register-name",
+	[NV_ASK] = "question",
 };
 
 enum nav_go {
@@ -83,6 +86,7 @@ struct menu_sess {
 	const struct menu_screen *hist[NAV_DEPTH];
 	unsigned depth;
 	const struct nav_action *pending;	/* after registration */
+	enum menu_ask ask;			/* NV_ASK: which */
 	char reg_id[MENU_ID_MAX];
 	char region[MENU_ARG_MAX], region_name[MENU_NAME_MAX];
 	char group[MENU_ARG_MAX];
@@ -116,6 +120,9 @@ static int nav_notices(struct menu_sess *s, const struct menu_env *e);
 static int nav_optout(struct menu_sess *s, const struct menu_env *e);
 static int nav_optin(struct menu_sess *s, const struct menu_env *e);
 static int nav_enrol(struct menu_sess *s, const struct menu_env *e);
+static int nav_checkin(struct menu_sess *s, const struct menu_env *e);
+static int nav_rate(struct menu_sess *s, const struct menu_env *e);
+static int nav_employment(struct menu_sess *s, const struct menu_env *e);
 
 static const struct nav_action nav_actions[] = {
 	{ "subsidy", true, nav_subsidy },
@@ -124,6 +131,9 @@ static const struct nav_action nav_actions[] = {
 	{ "notices", false, nav_notices },
 	{ "optout", false, nav_optout },
 	{ "optin", false, nav_optin },
+	{ "checkin", true, nav_checkin },
+	{ "rate", true, nav_rate },
+	{ "employment", true, nav_employment },
 };
 
 #define NAV_N_ACTIONS	(sizeof(nav_actions) / sizeof(nav_actions[0]))
@@ -237,6 +247,18 @@ static void nav_show_pages(struct menu_sess *s)
 	if (!s->end_after)
 		nav_add(s, MENU_KEY_BACK, GO_BACK);
 	s->ends = s->end_after && !more;
+}
+
+/* A question's prompt over "0 返回" (a prompt too long for the screen is
+ * cut: its answer is the next input, there is no next page). */
+static void nav_show_ask(struct menu_sess *s)
+{
+	bool more;
+
+	menu_page(s->m, NULL, NULL, (const char *const *)s->lines, s->n_lines,
+		  0, false, false, nav_text(s, MX_BACK), nav_text(s, MX_BACK),
+		  s->shown, sizeof(s->shown), &more);
+	nav_add(s, MENU_KEY_BACK, GO_BACK);
 }
 
 /* A list under its title, numbered from 1 on each page. n_fetched: the
@@ -363,6 +385,9 @@ static int nav_render(struct menu_sess *s, const struct menu_env *e)
 		return 0;
 	case NV_REG_NAME:
 		nav_show_prompt(s, MX_REG_NAME);
+		return 0;
+	case NV_ASK:
+		nav_show_ask(s);
 		return 0;
 	}
 	return 0;
@@ -654,8 +679,52 @@ static int nav_enrol(struct menu_sess *s, const struct menu_env *e)
 	return nav_regions(s, e);
 }
 
+/* A question of training quality: its prompt, or the final text that
+ * says there is none to answer. */
+static int nav_ask(struct menu_sess *s, const struct menu_env *e,
+		   enum menu_ask which)
+{
+	char text[TEXTS_MAX];
+	int rc = e->act->ask(e, s->msisdn, which, text, sizeof(text));
+
+	if (rc <= 0)
+		return rc < 0 ? rc : nav_pages(s, text, true);
+	nav_clear(s);
+	s->lines = menu_split(s->m, s, text, &s->n_lines);
+	if (!s->lines)
+		return -ENOMEM;
+	s->view = NV_ASK;
+	s->ask = which;
+	return 0;
+}
+
+static int nav_checkin(struct menu_sess *s, const struct menu_env *e)
+{
+	return nav_ask(s, e, MENU_ASK_CHECKIN);
+}
+
+static int nav_rate(struct menu_sess *s, const struct menu_env *e)
+{
+	return nav_ask(s, e, MENU_ASK_RATE);
+}
+
+static int nav_employment(struct menu_sess *s, const struct menu_env *e)
+{
+	return nav_ask(s, e, MENU_ASK_EMPLOYMENT);
+}
+
+/* The answer to a question: its final text. */
+static int nav_answer(struct menu_sess *s, const struct menu_env *e,
+		      const char *in)
+{
+	char text[TEXTS_MAX];
+	int rc = e->act->answer(e, s->msisdn, s->ask, in, text, sizeof(text));
+
+	return rc < 0 ? rc : nav_pages(s, text, true);
+}
+
 /* ------------------------------------------------------------------ */
-/* Registration prompts                                                */
+/* Prompts: registration, a question's answer                          */
 
 static int nav_reg_name(struct menu_sess *s, const struct menu_env *e,
 			const char *name)
@@ -682,6 +751,8 @@ static int nav_prompt(struct menu_sess *s, const struct menu_env *e,
 {
 	if (!*in)
 		return nav_invalid(s, MX_INVALID, out), 1;
+	if (s->view == NV_ASK)
+		return nav_answer(s, e, in);
 	if (s->view == NV_REG_NAME)
 		return nav_reg_name(s, e, in);
 	if (!e->act->reg_id(e, in, s->reg_id))
@@ -716,7 +787,8 @@ static void nav_clean(const char *input, bool raw, char *out, size_t cap)
 static int nav_step(struct menu_sess *s, const struct menu_env *e,
 		    const char *input, struct menu_out *out)
 {
-	bool prompt = s->view == NV_REG_ID || s->view == NV_REG_NAME;
+	bool prompt = s->view == NV_REG_ID || s->view == NV_REG_NAME ||
+		      s->view == NV_ASK;
 	const struct nav_choice *c;
 	char in[MENU_INPUT_MAX];
 	int rc;

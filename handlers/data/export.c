@@ -3,6 +3,10 @@
  * export.h). One SELECT walks the latest enrolment of every worker and
  * course, changed since the given day, joined with what a reader of the
  * spreadsheet needs to recognise it; codes become their Chinese labels.
+ * The last two columns are the attendance checks of training quality:
+ * how often the trainee was asked, how often confirmed (0 and 0 for a
+ * course without checks; asked and never confirmed is what the bureau
+ * looks at).
  */
 #include <errno.h>
 #include <string.h>
@@ -21,14 +25,18 @@
 static const char *const exp_header[] = {
 	"身份证号", "姓名", "手机号", "课程编号", "课程名称", "职业", "等级",
 	"培训机构", "区县", "开课日期", "结课日期", "状态", "渠道", "结果",
-	"证书编号", "报名时间", "更新时间",
+	"证书编号", "报名时间", "更新时间", "抽查次数", "确认到课次数",
 };
 
 static const char *const exp_sql[] = {
 	"SELECT w.id_number, w.name, coalesce(w.msisdn, ''), c.code, c.name,"
 	" o.name, c.level, i.name, r.name, c.start_date, c.end_date,"
 	" e.status, e.channel, coalesce(e.result, ''),"
-	" coalesce(ce.number, ''), e.created_at, e.updated_at"
+	" coalesce(ce.number, ''), e.created_at, e.updated_at,"
+	" (SELECT count(*) FROM quality_question q WHERE q.enrolment_id = e.id"
+	"  AND q.kind = 'attendance' AND q.state = 'queued'),"
+	" (SELECT count(q.answer) FROM quality_question q"
+	"  WHERE q.enrolment_id = e.id AND q.kind = 'attendance')"
 	" FROM enrolment e JOIN worker w ON w.id = e.worker_id"
 	" JOIN course c ON c.id = e.course_id"
 	" JOIN occupation o ON o.code = c.occupation"
@@ -93,6 +101,8 @@ static void exp_row(sqlite3_stmt *st, FILE *out, const char *cc)
 	csv_put(out, exp_col(st, 14), 0);
 	csv_put(out, created, 0);
 	csv_put(out, updated, 0);
+	csv_put(out, exp_col(st, 17), 0);
+	csv_put(out, exp_col(st, 18), 0);
 	csv_put_end(out);
 }
 

@@ -7,10 +7,16 @@
  * in memory. seats_taken is never imported: it follows the enrolments
  * (schema triggers). Lowering a course's capacity below the seats already
  * taken is refused by the course_full CHECK and reported as such.
+ * A course's attendance checks (考勤抽查: a number of random class days,
+ * or the days) and class hours (上课时间) are optional columns, checked
+ * and stored in a normal form; a file without them keeps what a course
+ * has.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "handlers/domain/checks.h"
 #include "handlers/domain/codes.h"
 #include "gateway/db.h"
 #include "gateway/db_stmt.h"
@@ -158,7 +164,7 @@ const struct imp_kind imp_kind_occupations = {
 enum {
 	C_CODE, C_NAME, C_OCCUPATION, C_LEVEL, C_TYPE, C_INSTITUTION,
 	C_REGION, C_START, C_END, C_DEADLINE, C_CAPACITY, C_SUBSIDY,
-	C_STATUS, C_NUM
+	C_STATUS, C_CHECKS, C_HOURS, C_NUM
 };
 
 static const struct csv_column imp_course_cols[C_NUM] = {
@@ -181,6 +187,10 @@ static const struct csv_column imp_course_cols[C_NUM] = {
 	[C_SUBSIDY] = { "补贴标准|补贴金额|补贴标准元|subsidy|subsidy_yuan",
 			CSV_COL_REQUIRED },
 	[C_STATUS] = { "状态|status", 0 },
+	/* attendance checks (handlers/quality): a file without these
+	 * columns leaves a course's as they are */
+	[C_CHECKS] = { "考勤抽查|到课抽查|抽查日期|attendance_checks|checks", 0 },
+	[C_HOURS] = { "上课时间|上课时段|class_hours", 0 },
 };
 
 enum { CS_UPSERT, CS_SEATS, CS_NUM };
@@ -189,10 +199,11 @@ static const char *const imp_course_sql[CS_NUM] = {
 	[CS_UPSERT] =
 		"INSERT INTO course (code, name, occupation, level,"
 		" training_type, institution, region, start_date, end_date,"
-		" enrol_deadline, capacity, subsidy_fen, status, created_at,"
-		" updated_at) VALUES (:code, :name, :occupation, :level, :type,"
-		" :institution, :region, :start, :end, :deadline, :capacity,"
-		" :subsidy, :status, :now, :now)"
+		" enrol_deadline, capacity, subsidy_fen, status, checks,"
+		" class_hours, created_at, updated_at) VALUES (:code, :name,"
+		" :occupation, :level, :type, :institution, :region, :start,"
+		" :end, :deadline, :capacity, :subsidy, :status, :checks,"
+		" :hours, :now, :now)"
 		" ON CONFLICT (code) DO UPDATE SET name = excluded.name,"
 		" occupation = excluded.occupation, level = excluded.level,"
 		" training_type = excluded.training_type,"
@@ -202,16 +213,23 @@ static const char *const imp_course_sql[CS_NUM] = {
 		" enrol_deadline = excluded.enrol_deadline,"
 		" capacity = excluded.capacity,"
 		" subsidy_fen = excluded.subsidy_fen,"
-		" status = excluded.status, updated_at = excluded.updated_at"
+		" status = excluded.status,"
+		" checks = iif(:keep_checks, course.checks, excluded.checks),"
+		" class_hours = iif(:keep_hours, course.class_hours,"
+		"  excluded.class_hours),"
+		" updated_at = excluded.updated_at"
 		" WHERE (course.name, course.occupation, course.level,"
 		"  course.training_type, course.institution, course.region,"
 		"  course.start_date, course.end_date, course.enrol_deadline,"
-		"  course.capacity, course.subsidy_fen, course.status) IS NOT"
+		"  course.capacity, course.subsidy_fen, course.status,"
+		"  course.checks, course.class_hours) IS NOT"
 		" (excluded.name, excluded.occupation, excluded.level,"
 		"  excluded.training_type, excluded.institution,"
 		"  excluded.region, excluded.start_date, excluded.end_date,"
 		"  excluded.enrol_deadline, excluded.capacity,"
-		"  excluded.subsidy_fen, excluded.status)",
+		"  excluded.subsidy_fen, excluded.status,"
+		"  iif(:keep_checks, course.checks, excluded.checks),"
+		"  iif(:keep_hours, course.class_hours, excluded.class_hours))",
 	[CS_SEATS] = "SELECT seats_taken FROM course WHERE code = :code",
 };
 
@@ -219,6 +237,7 @@ struct imp_course_row {
 	const char *code, *name, *occupation, *type, *institution, *region;
 	const char *status;
 	char start[FMT_ISO_DATE], end[FMT_ISO_DATE], deadline[FMT_ISO_DATE];
+	char checks[CHECKS_TEXT_MAX], hours[24];
 	int level, capacity;
 	int64_t subsidy_fen;
 };
@@ -265,6 +284,45 @@ static void imp_course_dates(struct imp *im, struct imp_course_row *c)
 			"end %s", c->deadline, c->end);
 }
 
+/* 考勤抽查: a number of random class days or the days, within the
+ * course; stored in the form checks_parse() reads back. */
+static void imp_course_checks(struct imp *im, struct imp_course_row *c)
+{
+	const char *s = imp_field(im, C_CHECKS);
+	struct checks ck;
+
+	if (checks_parse(s, &ck) < 0) {
+		imp_bad(im, C_CHECKS, "'%s' is neither a number of days (1 to "
+			"%d) nor class days (2026-12-03;2026-12-05)", s,
+			CHECKS_DAYS_MAX);
+		return;
+	}
+	if (ck.n_days && c->start[0] && c->end[0] &&
+	    (strcmp(ck.day[0], c->start) < 0 ||
+	     strcmp(ck.day[ck.n_days - 1], c->end) > 0))
+		imp_bad(im, C_CHECKS, "checks on days outside the course "
+			"(%s to %s)", c->start, c->end);
+	checks_format(&ck, c->checks, sizeof(c->checks));
+}
+
+/* 上课时间: "08:30-17:30", stored as HH:MM-HH:MM; "" for the default. */
+static void imp_course_hours(struct imp *im, struct imp_course_row *c)
+{
+	const char *s = imp_field(im, C_HOURS);
+	int from, to;
+
+	if (!*s)
+		return;
+	if (fmt_hours_parse(s, &from, &to) < 0) {
+		imp_bad(im, C_HOURS, "'%s' is not class hours like 08:30-17:30",
+			s);
+		return;
+	}
+	snprintf(c->hours, sizeof(c->hours), "%02u:%02u-%02u:%02u",
+		 (unsigned)from / 60 % 100, (unsigned)from % 60,
+		 (unsigned)to / 60 % 100, (unsigned)to % 60);
+}
+
 static void imp_course_check(struct imp *im, struct imp_course_row *c)
 {
 	imp_course_code(im, &c->code);
@@ -278,6 +336,8 @@ static void imp_course_check(struct imp *im, struct imp_course_row *c)
 	imp_int(im, C_CAPACITY, 1, IMP_CAPACITY_MAX, &c->capacity);
 	imp_yuan(im, C_SUBSIDY, &c->subsidy_fen);
 	imp_enum(im, C_STATUS, &codes_course_status, "open", &c->status);
+	imp_course_checks(im, c);
+	imp_course_hours(im, c);
 }
 
 /* The CHECK course_full: capacity below the seats taken. */
@@ -315,6 +375,10 @@ static int imp_course_row(struct imp *im)
 	db_bind_int(st, ":capacity", c.capacity);
 	db_bind_int(st, ":subsidy", c.subsidy_fen);
 	db_bind_text(st, ":status", c.status);
+	db_bind_opt(st, ":checks", c.checks);
+	db_bind_opt(st, ":hours", c.hours);
+	db_bind_int(st, ":keep_checks", im->col[C_CHECKS] < 0);
+	db_bind_int(st, ":keep_hours", im->col[C_HOURS] < 0);
 	db_bind_int(st, ":now", im->now);
 	rc = imp_upsert(im, st);
 	if (rc == IMP_CONSTRAINT && im->ext_rc == SQLITE_CONSTRAINT_CHECK)

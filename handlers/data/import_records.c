@@ -144,7 +144,8 @@ static const struct csv_column imp_enrol_cols[E_NUM] = {
 	[E_IGNORED] = { "姓名|name|手机号|mobile|课程名称|course_name|职业|"
 			"occupation|等级|level|培训机构|institution|区县|"
 			"region|开课日期|start_date|结课日期|end_date|渠道|"
-			"channel|报名时间|enrolled_at|更新时间|updated_at",
+			"channel|报名时间|enrolled_at|更新时间|updated_at|"
+			"抽查次数|确认到课次数|checks_asked|checks_confirmed",
 			CSV_COL_IGNORED },
 };
 

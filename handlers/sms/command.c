@@ -42,7 +42,9 @@ struct cmd_keyword {
 
 /* The keywords of the SMS commands (README, "SMS commands"). "ENROL" is the British spelling and "取消订阅"
  * (cancel subscription) is how many people write "stop": without it the
- * longest-prefix rule would read it as 取消 (cancel an enrolment). */
+ * longest-prefix rule would read it as 取消 (cancel an enrolment). The
+ * answers to the training-quality questions: QD 签到 到课 (the code of
+ * the day), PJ 评价 评分 (a score 1-5), JY 就业 (1, 2 or 3). */
 static const struct cmd_keyword cmd_keywords[] = {
 	{ "BZ", COMMAND_HELP }, { "帮助", COMMAND_HELP },
 	{ "HELP", COMMAND_HELP }, { "?", COMMAND_HELP },
@@ -64,6 +66,12 @@ static const struct cmd_keyword cmd_keywords[] = {
 	{ "取消订阅", COMMAND_STOP },
 	{ "DY", COMMAND_START }, { "订阅", COMMAND_START },
 	{ "START", COMMAND_START },
+	{ "QD", COMMAND_CHECKIN }, { "签到", COMMAND_CHECKIN },
+	{ "到课", COMMAND_CHECKIN }, { "CHECKIN", COMMAND_CHECKIN },
+	{ "PJ", COMMAND_RATE }, { "评价", COMMAND_RATE },
+	{ "评分", COMMAND_RATE }, { "RATE", COMMAND_RATE },
+	{ "JY", COMMAND_EMPLOYMENT }, { "就业", COMMAND_EMPLOYMENT },
+	{ "JOB", COMMAND_EMPLOYMENT },
 };
 
 #define CMD_N_KEYWORDS	(sizeof(cmd_keywords) / sizeof(cmd_keywords[0]))
@@ -82,6 +90,9 @@ static const struct {
 	[COMMAND_RECORD] = { "record", "DA" },
 	[COMMAND_STOP] = { "stop", "TD" },
 	[COMMAND_START] = { "start", "DY" },
+	[COMMAND_CHECKIN] = { "checkin", "QD" },
+	[COMMAND_RATE] = { "rate", "PJ" },
+	[COMMAND_EMPLOYMENT] = { "employment", "JY" },
 };
 
 const char *command_name(enum command_id id)

@@ -20,6 +20,7 @@
 #include "gateway/config.h"
 #include "gateway/db.h"
 #include "handlers/domain/domain.h"
+#include "handlers/quality/quality.h"
 #include "handlers/replies/replies.h"
 #include "gateway/log.h"
 #include "gateway/metrics.h"
@@ -50,6 +51,7 @@ struct sms {
 	const struct config *cfg;
 	struct mtq *q;
 	struct dom *dom;
+	struct quality_ans *qa;		/* QD, PJ, JY */
 	struct ratelimit *rl;
 	struct handler_ctx hc;
 	struct sms_stats st;
@@ -65,6 +67,9 @@ static const handler_fn sms_table[COMMAND_NUM] = {
 	[COMMAND_RECORD] = record_reply,
 	[COMMAND_STOP] = optout_reply,
 	[COMMAND_START] = optin_reply,
+	[COMMAND_CHECKIN] = checkin_reply,
+	[COMMAND_RATE] = rate_reply,
+	[COMMAND_EMPLOYMENT] = employment_reply,
 };
 
 handler_fn handler_for(enum command_id id)
@@ -84,14 +89,15 @@ struct sms *sms_init(void *ctx, const struct config *cfg, struct db *db,
 	s->cfg = cfg;
 	s->q = q;
 	s->dom = dom_init(s, db, &dp);
+	s->qa = quality_ans_init(s, db, &cfg->quality);
 	s->rl = ratelimit_new(s, cfg->rate_limit,
 			      (int64_t)cfg->rate_window_s * 1000);
-	if (!s->dom || !s->rl) {
+	if (!s->dom || !s->qa || !s->rl) {
 		sms_free(s);
 		return NULL;
 	}
 	s->hc = (struct handler_ctx){
-		.dom = s->dom, .texts = t, .via = DOM_VIA_SMS,
+		.dom = s->dom, .qa = s->qa, .texts = t, .via = DOM_VIA_SMS,
 		.list_parts = cfg->list_parts,
 	};
 	return s;
@@ -103,6 +109,8 @@ void sms_free(struct sms *s)
 		return;
 	dom_free(s->dom);	/* finalizes its statements */
 	s->dom = NULL;
+	quality_ans_free(s->qa);
+	s->qa = NULL;
 	talloc_free(s);
 }
 

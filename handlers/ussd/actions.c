@@ -32,6 +32,8 @@ const struct menu_actions screens_actions = {
 	.reg_locked = screens_reg_locked,
 	.reg_id = screens_reg_id,
 	.reg = screens_reg,
+	.ask = screens_ask,
+	.answer = screens_answer,
 };
 
 struct screens *screens_init(void *ctx, const struct screens_params *p)
@@ -41,11 +43,12 @@ struct screens *screens_init(void *ctx, const struct screens_params *p)
 	if (!sc)
 		return NULL;
 	talloc_set_name_const(sc, "screens");
-	sc->hc = (struct handler_ctx){ .dom = p->dom, .texts = p->texts,
-		.via = DOM_VIA_USSD, .list_parts = CHARSET_MAX_PARTS,
-		.signature = "" };
-	sc->hc_sms = (struct handler_ctx){ .dom = p->dom, .texts = p->texts,
-		.via = DOM_VIA_USSD, .list_parts = p->sms_list_parts };
+	sc->hc = (struct handler_ctx){ .dom = p->dom, .qa = p->qa,
+		.texts = p->texts, .via = DOM_VIA_USSD,
+		.list_parts = CHARSET_MAX_PARTS, .signature = "" };
+	sc->hc_sms = (struct handler_ctx){ .dom = p->dom, .qa = p->qa,
+		.texts = p->texts, .via = DOM_VIA_USSD,
+		.list_parts = p->sms_list_parts };
 	sc->notices = p->notices;
 	sc->notices_data = p->notices_data;
 	return sc;

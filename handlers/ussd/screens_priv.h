@@ -66,4 +66,11 @@ int screens_reg(const struct menu_env *e, const char *msisdn,
 		const char *id, const char *name, char *note, size_t note_cap,
 		char *out, size_t cap);
 
+/* quality.c */
+int screens_ask(const struct menu_env *e, const char *msisdn,
+		enum menu_ask which, char *out, size_t cap);
+int screens_answer(const struct menu_env *e, const char *msisdn,
+		   enum menu_ask which, const char *input, char *out,
+		   size_t cap);
+
 #endif

@@ -137,6 +137,24 @@ struct config_notify {
 	unsigned batch;			/* events made into messages per tick */
 };
 
+#define CONFIG_ROUNDS_MAX	4	/* employment follow-up rounds */
+
+/* Training quality: attendance checks, surveys, employment follow-up
+ * (handlers/quality). Questions go as notifications do (priority notify,
+ * notify.share, quiet hours). */
+struct config_quality {
+	bool enabled;
+	char class_hours[12];		/* a course's default, "08:30-17:30" */
+	unsigned check_delay_min;	/* after class starts: the questions */
+	unsigned answer_days;		/* a survey, a follow-up: answered within */
+	unsigned change_days;		/* a second answer replaces the first */
+	unsigned late_days;		/* due longer ago: not asked any more */
+	unsigned n_rounds;
+	unsigned rounds[CONFIG_ROUNDS_MAX];	/* months after the end, rising */
+	bool respect_optout;		/* TD stops them */
+	unsigned batch;			/* questions made per step */
+};
+
 struct config {
 	char file[CONFIG_PATH_MAX];
 	/* gateway */
@@ -192,6 +210,8 @@ struct config {
 	 * zone are those of notices */
 	struct config_notify notify;
 	unsigned notify_share;		/* percent of each link's max_tps */
+	/* training quality (handlers/quality/) */
+	struct config_quality quality;
 	/* links */
 	unsigned n_links;
 	struct config_link link[CONFIG_MAX_LINKS];

@@ -24,6 +24,7 @@ enum sgw_log_cat {
 	DHAND,		/* domain handlers */
 	DAPI,		/* the bureau's HTTP API */
 	DNOTIFY,	/* notifications */
+	DQUALITY,	/* training quality: questions and answers */
 };
 
 extern const struct log_info sgw_log_info;

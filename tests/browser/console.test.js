@@ -40,6 +40,52 @@ function rosterSql() {
 ${rows.join(',\n')};`;
 }
 
+/** Training quality as the trainees answered it: 电工初级培训班 (揭阳市技师学院)
+ * ended two days ago after two check days, workers 1..6 (1-5 confirmed the
+ * first day, 1-3 the second; 6 never, and its code came from another
+ * number), five scores with two comments; 中式烹调师培训班 (普宁市职业技术学校)
+ * ended 100 days ago, its 3-month follow-up answered by three of four. */
+function qualitySql() {
+	const now = Date.now();
+	const D = 86400e3;
+	const H8 = 8 * 3600e3;
+	const iso = (ms) => new Date(ms + H8).toISOString().slice(0, 10);
+	const tel = (w) => `'86139${String(w).padStart(8, '0')}'`;
+	const rows = [];	// quality_question: kind, round, enrolment = worker, course, check, ...
+	const row = (kind, round, w, course, check, code, asked, answer, comment) => rows.push(`('${kind}', ${round}, ${w},` +
+		` ${w}, ${course}, ${check || 'NULL'}, ${tel(w)}, ${code ? `'${code}'` : 'NULL'}, 'queued', ${asked},` +
+		` ${asked + 30 * D}, ${answer || 'NULL'}, ${comment ? `'${comment}'` : 'NULL'}, ${answer ? asked + 3600e3 : 'NULL'})`);
+	for (let w = 1; w <= 6; w++) {
+		row('attendance', 1, w, 1, 1, 100100 + w, now - 3 * D, w <= 5 ? 1 : 0);
+		row('attendance', 2, w, 1, 2, 100200 + w, now - 2 * D, w <= 3 ? 1 : 0);
+	}
+	const words = { 1: '老师讲得很细，实操时间充足', 5: '希望增加夜班课程' };
+	[5, 4, 5, 3, 2, 0].forEach((sc, k) => row('survey', 0, k + 1, 1, 0, '', now - D, sc, words[k + 1]));
+	[1, 2, 1, 0].forEach((a, k) => row('employment', 3, k + 7, 2, 0, '', now - 10 * D, a));
+	const enrol = [];
+	for (let w = 1; w <= 10; w++) {
+		enrol.push(`(${w}, ${w}, ${w <= 6 ? 1 : 2}, 'completed', 'sms', '${w === 6 || w === 10 ? 'failed' : 'passed'}', 0, 0)`);
+	}
+	return `INSERT INTO occupation VALUES ('E01', '电工', '制造', 0, 0), ('C01', '中式烹调师', '服务', 0, 0);
+INSERT INTO institution VALUES ('I01', '揭阳市技师学院', '445202', 1, 0, 0), ('I02', '普宁市职业技术学校', '445281', 1, 0, 0);
+INSERT INTO course (id, code, name, occupation, level, training_type, institution, region, start_date, end_date,
+ enrol_deadline, capacity, subsidy_fen, status, checks, class_hours, created_at, updated_at) VALUES
+ (1, '5001', '电工初级培训班', 'E01', 5, 'employment', 'I01', '445202', '${iso(now - 20 * D)}', '${iso(now - 2 * D)}',
+  '${iso(now - 25 * D)}', 40, 120000, 'finished', '2', '08:30-17:30', 0, 0),
+ (2, '5002', '中式烹调师培训班', 'C01', 5, 'employment', 'I02', '445281', '${iso(now - 130 * D)}', '${iso(now - 100 * D)}',
+  '${iso(now - 135 * D)}', 30, 100000, 'finished', NULL, NULL, 0, 0);
+INSERT INTO enrolment (id, worker_id, course_id, status, channel, result, created_at, updated_at) VALUES
+${enrol.join(',\n')};
+INSERT INTO quality_check (id, course_id, day, ask_at, ends_at, created_at) VALUES
+ (1, 1, '${iso(now - 3 * D)}', ${now - 3 * D}, ${now - 3 * D + H8}, 0),
+ (2, 1, '${iso(now - 2 * D)}', ${now - 2 * D}, ${now - 2 * D + H8}, 0);
+INSERT INTO quality_question (kind, round, enrolment_id, worker_id, course_id, check_id, msisdn, code, state,
+ asked_at, expires_at, answer, comment, answered_at) VALUES
+${rows.join(',\n')};
+INSERT INTO quality_refusal (at, msisdn, kind, reason, question_id) SELECT ${now - 3 * D + 7200e3}, '8613900000009',
+ 'attendance', 'other', id FROM quality_question WHERE worker_id = 6 AND kind = 'attendance' AND round = 1;`;
+}
+
 /** A roster CSV: two good rows and, on line 3, a resident ID whose check character is wrong. */
 function rosterCsv() {
 	const good1 = idNumber('44528119900101123');
@@ -79,6 +125,7 @@ async function consoleGateway(h) {
 	});
 	assert.equal(gw.ctl(['queue']).code, 0, 'skillctl makes the database');
 	gw.db(rosterSql());
+	gw.db(qualitySql());
 	// one subsidy application of the first worker, for the back office's change
 	gw.db(`INSERT INTO subsidy (reference, worker_id, kind, amount_fen, status, applied_date, year, created_at, updated_at)
 VALUES ('BT2026-0001', 1, 'living', 120000, 'received', '2026-03-02', 2026, 0, 0)`);
@@ -253,6 +300,24 @@ gwTest('the console in Chromium: log in, campaign to 100%, import with a bad row
 	await p.getByRole('link', { name: '单条短信' }).click();
 	await p.locator('.page-send .notice-info', { hasText: '只读用户' }).waitFor();
 	assert.equal(await p.getByRole('button', { name: '发送', exact: true }).count(), 0, 'no send button for a viewer');
+	// ... and the training quality: per institution, then one course
+	await p.getByRole('link', { name: '培训质量' }).click();
+	const inst = p.locator('.page-quality table.grid tbody tr', { hasText: '揭阳市技师学院' });
+	await inst.waitFor();
+	const fig = await inst.locator('td').allTextContents();
+	assert.deepEqual(fig.slice(1, 6), ['1', '6', '83.3%', '66.7%', '1'], `courses, trainees, pass, confirmed, never: ${fig}`);
+	assert.equal(fig[7], '3.80', `the average score: ${fig}`);
+	await p.locator('.page-quality table.grid tbody tr', { hasText: '普宁市职业技术学校' }).waitFor();
+	await save('14-quality');
+	await p.getByLabel('统计维度').selectOption('course');
+	await p.locator('.page-quality table.grid td a', { hasText: '电工初级培训班' }).click();
+	await p.waitForURL(/#\/quality\/course\/5001$/);
+	const never = p.locator('.page-quality section', { hasText: '从未确认到课的学员（1 人）' });
+	await never.locator('td', { hasText: '蔡*芬' }).waitFor();
+	assert.ok(!(await never.textContent()).includes('蔡少芬'), 'the name is masked');
+	await p.locator('.page-quality .notice-error', { hasText: '可能存在代签到' }).waitFor();
+	await p.locator('.page-quality td', { hasText: '老师讲得很细' }).waitFor();
+	await save('15-quality-course');
 
 	// ---- log out: the login again, and the session is gone
 	await logout(p);

@@ -105,6 +105,18 @@ const CHECKS = {
 		assert.equal(mo.length, 1, 'the SMS from the phone is stored once');
 		assert.equal(mo[0].src, '8613800138000');
 	},
+	'demo-quality.script': (dir) => {
+		// the trainee's three answers; nobody else was asked anything
+		const q = db("SELECT q.kind, q.answer, q.via, q.comment FROM quality_question q JOIN worker w" +
+			" ON w.id = q.worker_id WHERE w.msisdn = '8613800138005' ORDER BY q.kind", dir);
+		assert.deepEqual(q, [
+			{ kind: 'attendance', answer: 1, via: 'sms', comment: null },
+			{ kind: 'employment', answer: 1, via: 'ussd', comment: null },
+			{ kind: 'survey', answer: 5, via: 'sms', comment: '老师讲得很好' },
+		]);
+		assert.equal(db('SELECT count(*) AS n FROM quality_question', dir)[0].n, 3, 'no stranger asked');
+		assert.equal(db("SELECT count(*) AS n FROM quality_refusal WHERE reason = 'wrong'", dir)[0].n, 1);
+	},
 	'demo-notify.script': () => {
 		// the data set is history (none of its decisions told); reminders
 		// of its courses starting tomorrow are the gateway's own
@@ -186,6 +198,15 @@ for (const [file, what, env = {}] of SCRIPTS) {
 	});
 }
 
+// Training quality asks at the gateway's first start: on a data set of its
+// own, at 10:00, inside the class hours of the demo's course 2005.
+test("make run's demo, scripted (demo-quality.script): a trainee confirms attendance, rates a course, says whether working",
+	{ timeout: 240000 }, async (t) => {
+		const dir = path.join(VAR, 'quality');
+		await demoRun(t, 'demo-quality.script', dir, { SKILLGW_DEMO_TIME: '10:00' },
+			() => CHECKS['demo-quality.script'](dir));
+	});
+
 test('gen-demo.js: the same seed, today and worker count give the same bytes; --today is checked', () => {
 	const gen = (...args) => execFileSync('node', ['scripts/gen-demo.js', ...args], { cwd: ROOT, encoding: 'utf8' });
 	const files = (dir) => fs.readdirSync(dir).sort().map((f) => [f, fs.readFileSync(path.join(dir, f))]);
@@ -200,9 +221,14 @@ test('gen-demo.js: the same seed, today and worker count give the same bytes; --
 			cwd: ROOT, encoding: 'utf8', stdio: 'pipe',
 		}), (e) => e.status === 1 && /--today .*want a date YYYY-MM-DD/.test(e.stderr), bad);
 	}
-	// the clock moved by whole days to the day asked for
+	// the clock moved by whole days to the day asked for; --at: to a time of it
 	const off = Number(gen('--today', '2028-02-29', '--clock-offset'));
 	assert.equal(off % 86400000, 0);
+	const at = Number(gen('--today', '2028-02-29', '--clock-offset', '--at', '10:00'));
+	assert.equal(new Date(Date.now() + at + 8 * 3600e3).toISOString().slice(0, 13), '2028-02-29T10');
+	assert.throws(() => execFileSync('node', ['scripts/gen-demo.js', '--clock-offset', '--at', '25:00'], {
+		cwd: ROOT, encoding: 'utf8', stdio: 'pipe',
+	}), (e) => e.status === 1 && /--at/.test(e.stderr));
 	assert.equal(execFileSync('node', ['scripts/gen-demo.js', '--print-today'], {
 		cwd: ROOT, encoding: 'utf8', env: { ...process.env, SKILLGW_CLOCK_OFFSET_MS: String(off) },
 	}).trim(), '2028-02-29');

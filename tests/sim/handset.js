@@ -315,14 +315,15 @@ function shellWords(s) {
 	return words;
 }
 
-/** `expect` argument: /regex/flags, or a substring. */
+/** `expect` argument: /regex/flags, or a substring. groups(s): what the
+ * regex's parentheses matched in s ([] for a substring). */
 function matcher(arg) {
 	const m = arg.match(/^\/(.*)\/([a-z]*)$/s);
 	if (m) {
 		const re = new RegExp(m[1], m[2]);
-		return { test: (s) => re.test(s), what: `/${m[1]}/${m[2]}` };
+		return { test: (s) => re.test(s), what: `/${m[1]}/${m[2]}`, groups: (s) => (s.match(re) || []).slice(1) };
 	}
-	return { test: (s) => s.includes(arg), what: JSON.stringify(arg) };
+	return { test: (s) => s.includes(arg), what: JSON.stringify(arg), groups: () => [] };
 }
 
 class StepError extends Error {}
@@ -353,6 +354,9 @@ In a script (--script FILE) also:
   expect-end       the last USSD screen ended the session
   expect-open      the last USSD screen waits for an answer
   expect-notice T  a notice containing T arrives (or has arrived) within the timeout
+                   (with /REGEX/, what its parentheses matched is $1 .. $9 in the
+                   lines after it, until another one captures: expect-notice
+                   /QD(\d{6})/, then sms QD $1)
   timeout SECONDS  how long each step waits
 Lines starting with # are comments.
 `;
@@ -819,6 +823,8 @@ class Handset {
 			throw new StepError(`no notice matching ${m.what} within ${this.o.timeout} s (notices not yet matched: ${seen})`);
 		}
 		n.consumed = true;
+		const groups = m.groups(n.text);
+		if (groups.length) this.captures = groups;
 		this.out(this.st.green(`  ok: notice #${n.n} matches ${m.what}`));
 	}
 
@@ -886,7 +892,9 @@ class Handset {
 	 * than showing it when it comes (interactive). Returns 'quit' to stop.
 	 */
 	async exec(line, { wait }) {
-		const l = line.trim();
+		// $1 .. $9: what the last expect-notice /REGEX/ captured
+		const l = line.trim().replace(/\$([1-9])/g, (all, k) => (this.captures && this.captures[k - 1] !== undefined ?
+			this.captures[k - 1] : all));
 		if (!l || l.startsWith('#')) return null;
 		const sp = l.search(/\s/);
 		const cmd = (sp < 0 ? l : l.slice(0, sp)).toLowerCase();

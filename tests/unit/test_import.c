@@ -582,7 +582,11 @@ static void test_export(void **state)
 	assert_int_equal(n, 3);
 	assert_memory_equal(buf, "\xef\xbb\xbf身份证号,姓名,手机号,课程编号,课程名称"
 			    ",职业,等级,培训机构,区县,开课日期,结课日期,状态,渠道,结果,"
-			    "证书编号,报名时间,更新时间\r\n", 158);
+			    "证书编号,报名时间,更新时间,抽查次数,确认到课次数\r\n",
+			    strlen("\xef\xbb\xbf身份证号,姓名,手机号,课程编号,"
+				   "课程名称,职业,等级,培训机构,区县,开课日期,"
+				   "结课日期,状态,渠道,结果,证书编号,报名时间,"
+				   "更新时间,抽查次数,确认到课次数\r\n"));
 	row = strstr(buf, "\t" ID_ZHANG);
 	assert_non_null(row);
 	assert_memory_equal(row, "\t" ID_ZHANG ",张小明,\t13800138000,2007,"
@@ -590,7 +594,7 @@ static void test_export(void **state)
 			    0);
 	assert_non_null(strstr(row, ",普宁市,2026-05-04,2026-05-29,已结业,导入,"
 			       "合格,ZS-001,2026-11-30 12:00:00,2026-11-30 "
-			       "12:00:00\r\n"));
+			       "12:00:00,0,0\r\n"));
 	assert_non_null(strstr(buf, "\"焊工初级班,夜班\""));
 	/* read back: nothing changes */
 	snprintf(path, sizeof(path), "/tmp/test_export_%d.csv", (int)getpid());

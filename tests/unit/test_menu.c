@@ -98,13 +98,17 @@ static void test_load_conf(void **state)
 	assert_non_null(m);
 	root = menu_root(m);
 	assert_string_equal(root->name, "main");
-	assert_int_equal(root->n_items, 5);
+	assert_int_equal(root->n_items, 6);
 	assert_string_equal(root->item[0].action, "subsidy");
 	assert_null(root->item[4].action);
 	assert_string_equal(root->item[4].screen->name, "notify");
 	menu_screen_text(m, root, false, buf, sizeof(buf));
 	assert_string_equal(buf, "揭阳人社 技能培训\n1 补贴查询\n2 课程报名\n"
-			    "3 我的培训\n4 最新通知\n5 通知订阅/退订");
+			    "3 我的培训\n4 最新通知\n5 通知订阅/退订\n"
+			    "6 签到与评价");
+	menu_screen_text(m, root->item[5].screen, true, buf, sizeof(buf));
+	assert_string_equal(buf, "培训签到与评价\n1 今日到课签到\n2 课程评价\n"
+			    "3 就业情况回访\n0 返回");
 	menu_screen_text(m, root->item[4].screen, true, buf, sizeof(buf));
 	assert_string_equal(buf, "培训通知订阅\n1 退订通知\n2 恢复接收通知\n0 返回");
 	menu_render(m, MX_ENDED, NULL, 0, buf, sizeof(buf));
@@ -139,7 +143,7 @@ static void test_load_problems(void **state)
 {
 	expect_problem("action = \"record\"", "action = \"recrod\"",
 		       ": menu.main.items.[2].action: unknown action \"recrod\" "
-		       "(known: subsidy enrol record notices optout optin)");
+		       "(known: subsidy enrol record notices optout optin checkin rate employment)");
 	expect_problem("screen = \"notify\"", "screen = \"notfy\"",
 		       ": menu.main.items.[4].screen: no screen named \"notfy\"");
 	expect_problem("  main: {", "  mainx: {",
@@ -429,8 +433,10 @@ static void test_actions(void **state)
 	assert_false(menu_action_known("Subsidy"));
 	assert_false(menu_action_known(""));
 	assert_false(menu_action_known(NULL));
+	assert_true(menu_action_known("checkin"));
 	assert_string_equal(menu_action_names(),
-			    "subsidy enrol record notices optout optin");
+			    "subsidy enrol record notices optout optin checkin "
+			    "rate employment");
 }
 
 int main(void)

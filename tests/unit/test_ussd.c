@@ -269,7 +269,7 @@ static bool starts(const char *s, const char *prefix)
 }
 
 #define MAIN	"揭阳人社 技能培训\n1 补贴查询\n2 课程报名\n3 我的培训\n" \
-		"4 最新通知\n5 通知订阅/退订"
+		"4 最新通知\n5 通知订阅/退订\n6 签到与评价"
 #define WRONG	"输入有误，请重新选择\n"
 
 static void test_inputs(void **state)

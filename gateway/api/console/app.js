@@ -14,6 +14,7 @@ import { sendPage } from './pages/send.js';
 import { workerPage } from './pages/worker.js';
 import { adminPage } from './pages/admin.js';
 import { notificationsPage } from './pages/notifications.js';
+import { qualityPage } from './pages/quality.js';
 
 // route name -> page function (main, ctx) with ctx {session, params, go}
 const ROUTES = {
@@ -23,6 +24,7 @@ const ROUTES = {
 	send: sendPage,
 	worker: workerPage,
 	notifications: notificationsPage,
+	quality: qualityPage,
 	admin: adminPage,
 };
 

@@ -54,6 +54,12 @@ export const LABELS = {
 		events: '事件', delivered: '已送达', sent: '已提交', queued: '排队中', pending: '待处理', failed: '失败',
 		nonumber: '未绑定手机', optout: '已退订',
 	},
+	quality_by: { institution: '按培训机构', occupation: '按职业（工种）', course: '按课程' },
+	quality_col: {
+		courses: '课程数', trainees: '学员数', pass_rate: '合格率', confirm_rate: '到课确认率', never: '从未确认',
+		rated_rate: '评价回复率', score_avg: '平均分', reported_rate: '回访回复率', employed_rate: '就业率',
+		business_rate: '创业率',
+	},
 };
 
 /** The Chinese word for code in kind, or the code. */

@@ -52,6 +52,11 @@ void fmt_yuan(int64_t fen, char *out, size_t cap);
  * FMT_YUAN_MAX_FEN. */
 int fmt_yuan_parse(const char *in, int64_t *fen);
 
+/* Hours of a day as "08:30-17:30" (also "8:30-17:30", "08:30～17:30",
+ * "08:30至17:30"; the end may be 24:00): *start and *end in minutes after
+ * midnight, start < end. 0, or -EINVAL for anything else. */
+int fmt_hours_parse(const char *in, int *start, int *end);
+
 /* Number of UTF-8 characters of s; -1 if s is not valid UTF-8. */
 int fmt_utf8_chars(const char *s);
 

@@ -7,7 +7,8 @@
  * to MENU_ITEMS_MAX items, numbered 1.. in the order written, each opening
  * another screen (screen = "NAME") or running an action (action = "NAME",
  * from the table in gateway/ussd/menu_nav.c: subsidy, enrol, record,
- * notices, optout, optin). "texts" holds every other text a dialogue shows (lists,
+ * notices, optout, optin, checkin, rate, employment). "texts" holds every
+ * other text a dialogue shows (lists,
  * course detail, errors, prompts) with named placeholders, like
  * conf/messages.conf. Loading checks it all and reports each problem as
  * "FILE:LINE: menu.SCREEN: reason" (or texts.KEY), all of them.
@@ -86,7 +87,17 @@ enum menu_text {
 	MX_NOTICES,		/* title of the latest notices */
 	MX_NOTICE_ITEM,		/* {date} {text} */
 	MX_NOTICES_NONE,
+	MX_ASK_CHECKIN,		/* prompt: the code of the day */
+	MX_ASK_RATE,		/* prompt: a score for {course} */
+	MX_ASK_EMPLOYMENT,	/* prompt: 1 2 3 after {course} */
 	MX_NUM
+};
+
+/* The questions of training quality a dialogue can answer. */
+enum menu_ask {
+	MENU_ASK_CHECKIN,	/* 签到: the attendance code of the day */
+	MENU_ASK_RATE,		/* 评价: a score 1-5 */
+	MENU_ASK_EMPLOYMENT,	/* 就业: 1 employed, 2 self-employed, 3 not */
 };
 
 struct menu;
@@ -242,6 +253,15 @@ struct menu_actions {
 	int (*reg)(const struct menu_env *e, const char *msisdn,
 		   const char *id, const char *name, char *note,
 		   size_t note_cap, char *out, size_t cap);
+	/* the questions of training quality: 1 with the prompt in out when
+	 * the number has one of that kind to answer (the next input answers
+	 * it), 0 with a final text in out when not; answer: the input given
+	 * to the prompt, its final text in out */
+	int (*ask)(const struct menu_env *e, const char *msisdn,
+		   enum menu_ask which, char *out, size_t cap);
+	int (*answer)(const struct menu_env *e, const char *msisdn,
+		      enum menu_ask which, const char *input, char *out,
+		      size_t cap);
 };
 
 struct menu_out {

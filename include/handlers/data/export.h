@@ -8,7 +8,9 @@
  * (skillctl import enrolments), so results can be filled in and returned.
  * Columns:
  *   身份证号 姓名 手机号 课程编号 课程名称 职业 等级 培训机构 区县 开课日期
- *   结课日期 状态 渠道 结果 证书编号 报名时间 更新时间
+ *   结课日期 状态 渠道 结果 证书编号 报名时间 更新时间 抽查次数 确认到课次数
+ * (the last two: the attendance checks of training quality, questions
+ * sent and confirmed)
  * One row per worker and course: the latest enrolment (a cancelled one
  * stays visible as 已取消 until the worker enrols again). Resident IDs and
  * mobile numbers are written with a leading TAB so Excel keeps all their

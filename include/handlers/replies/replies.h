@@ -26,10 +26,13 @@
 
 #include "handlers/domain/domain.h"
 
+struct quality_ans;
 struct texts;
 
 struct handler_ctx {
 	struct dom *dom;
+	struct quality_ans *qa;	/* answers to the questions of training
+				 * quality (QD, PJ, JY); NULL: none taken */
 	const struct texts *texts;
 	enum dom_via via;	/* recorded with registrations, enrolments */
 	unsigned list_parts;	/* SMS parts a list may take */
@@ -72,5 +75,14 @@ int optout_reply(struct handler_ctx *hc, const char *msisdn,
 		 const char *arg, char *out, size_t cap);
 int optin_reply(struct handler_ctx *hc, const char *msisdn, const char *arg,
 		char *out, size_t cap);
+/* QD 签到码: confirm today's attendance with the code of the day;
+ * PJ 1-5 [意见]: rate the course that ended; JY 1|2|3: employed,
+ * self-employed, not yet (the answers of training quality). */
+int checkin_reply(struct handler_ctx *hc, const char *msisdn,
+		  const char *arg, char *out, size_t cap);
+int rate_reply(struct handler_ctx *hc, const char *msisdn, const char *arg,
+	       char *out, size_t cap);
+int employment_reply(struct handler_ctx *hc, const char *msisdn,
+		     const char *arg, char *out, size_t cap);
 
 #endif

@@ -33,6 +33,9 @@ enum command_id {
 	COMMAND_RECORD,
 	COMMAND_STOP,
 	COMMAND_START,
+	COMMAND_CHECKIN,	/* QD: confirm today's attendance with its code */
+	COMMAND_RATE,		/* PJ: rate a course that ended */
+	COMMAND_EMPLOYMENT,	/* JY: employed, self-employed, not yet */
 	COMMAND_NUM
 };
 

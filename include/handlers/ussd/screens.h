@@ -16,6 +16,7 @@
 #include "gateway/ussd/menu.h"
 
 struct dom;
+struct quality_ans;
 struct screens;
 struct texts;
 
@@ -35,6 +36,7 @@ typedef int (*screens_notices_fn)(void *data, const char *msisdn,
 
 struct screens_params {
 	struct dom *dom;
+	struct quality_ans *qa;		/* answers of training quality */
 	const struct texts *texts;	/* conf/messages.conf */
 	unsigned sms_list_parts;	/* commands.list_parts, for SMS */
 	screens_notices_fn notices;
