@@ -55,7 +55,7 @@ gwTest('enrolment: region, group, paged courses, detail, confirm, number, SMS', 
 	const p = new U.Phone(sim, ZHANG, { sess: 0x42 });
 	let s = await p.dial();
 	assert.equal(s.op, OP.SHOW);
-	assert.match(s.text, /^揭阳人社 技能培训\n1 补贴查询\n2 课程报名\n3 我的培训\n4 最新通知\n5 通知订阅\/退订$/);
+	assert.match(s.text, /^揭阳人社 技能培训\n1 补贴查询\n2 课程报名\n3 我的培训\n4 最新通知\n5 通知订阅\/退订\n6 签到与评价$/);
 	assert.equal(s.its, 0x4200, 'its_session_info echoed, end bit clear');
 	assert.equal(s.src, '12333');
 	s = await p.answer('2');
