@@ -517,6 +517,10 @@ int main(int argc, char **argv)
 	struct gw *gw = talloc_zero(root, struct gw);
 	int rc;
 
+	/* SQLite's memory statistics take a global mutex per allocation, a
+	 * few of them per statement, and nothing reads them: off before
+	 * SQLite is initialised (the first db_open). */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	main_parse_opts(argc, argv, &o);
 	config_defaults(&gw->cfg);
 	rc = main_load_config(gw, &o);

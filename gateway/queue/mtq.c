@@ -73,6 +73,7 @@ enum mtq_stmt {
 	MTQ_PART_INSERT,
 	MTQ_PART_UPDATE,
 	MTQ_PART_ACKED,
+	MTQ_PART_DROP,
 	MTQ_RETRY_GET,
 	MTQ_RETRY_SET,
 	MTQ_PARTS_DELETE,
@@ -126,12 +127,16 @@ static const char *const mtq_sql[] = {
 	[MTQ_TAKE_INTERACTIVE] = MTQ_TAKE_SQL("IN (0, 1)"),
 	[MTQ_TAKE_NOTIFY] = MTQ_TAKE_SQL("= 2"),
 	[MTQ_TAKE_BULK] = MTQ_TAKE_SQL("= 3"),
-	/* A new part row; nothing when the part is there already or the
-	 * message is not sending (MTQ_PART_UPDATE tells which). */
+	/* A new part row, nothing when the part is there already; then
+	 * MTQ_PART_ACKED counts it if the message is being sent and has
+	 * that part, else MTQ_PART_DROP takes it back (rare: a response
+	 * after the message went back to the queue). Reading mt in the
+	 * INSERT instead (INSERT ... SELECT ... WHERE state = 1) cost as
+	 * much again as the insert itself: the UPDATE reads that row
+	 * anyway. */
 	[MTQ_PART_INSERT] =
 		"INSERT OR IGNORE INTO mt_part (mt_id, part, link, smsc_id)"
-		" SELECT id, :part, :link, :smsc_id FROM mt"
-		" WHERE id = :id AND state = 1 AND :part BETWEEN 1 AND parts",
+		" VALUES (:id, :part, :link, :smsc_id)",
 	[MTQ_PART_UPDATE] =
 		"UPDATE mt_part SET link = :link, smsc_id = :smsc_id"
 		" WHERE mt_id = :id AND part = :part AND EXISTS (SELECT 1 FROM mt"
@@ -141,7 +146,9 @@ static const char *const mtq_sql[] = {
 		" state = CASE WHEN parts_acked + 1 >= parts THEN 2 ELSE state END,"
 		" submitted_at = CASE WHEN parts_acked + 1 >= parts THEN :now"
 		"  ELSE submitted_at END"
-		" WHERE id = :id",
+		" WHERE id = :id AND state = 1 AND :part BETWEEN 1 AND parts",
+	[MTQ_PART_DROP] =
+		"DELETE FROM mt_part WHERE mt_id = :id AND part = :part",
 	/* Retries are the error path: read, decide in C, write. */
 	[MTQ_RETRY_GET] =
 		"SELECT attempts, expires_at FROM mt WHERE id = :id AND state = 1",
@@ -513,7 +520,10 @@ int mtq_fetch_capped(struct mtq *q, void *ctx, int64_t now_ms, unsigned max,
 	return n || rc >= 0 ? (int)n : rc;
 }
 
-/* Run MTQ_PART_INSERT or MTQ_PART_UPDATE: 1 when it wrote a row, else 0. */
+/* Run MTQ_PART_INSERT, _UPDATE or _DROP: 1 when it wrote a row, else 0.
+ * The insert's only foreign key is the message: one that is gone (a
+ * campaign cancelled after a retry requeued it) is not being sent, so
+ * that constraint is -ENOENT, without an error in the log. */
 static int mtq_part_write(struct mtq *q, enum mtq_stmt which, int64_t id,
 			  const char *link, unsigned part, const char *smsc_id)
 {
@@ -522,35 +532,68 @@ static int mtq_part_write(struct mtq *q, enum mtq_stmt which, int64_t id,
 
 	db_bind_int(st, ":id", id);
 	db_bind_int(st, ":part", part);
-	db_bind_text(st, ":link", link);
-	db_bind_text(st, ":smsc_id", smsc_id);
-	rc = db_step_changes(q->db, st, DQUEUE);
-	return rc < 0 ? rc : rc ? 1 : 0;
+	if (which != MTQ_PART_DROP) {
+		db_bind_text(st, ":link", link);
+		db_bind_text(st, ":smsc_id", smsc_id);
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE)
+		return sqlite3_changes(db_handle(q->db)) ? 1 : 0;
+	if (rc == SQLITE_CONSTRAINT_FOREIGNKEY && which == MTQ_PART_INSERT)
+		return -ENOENT;
+	return db_step_error(q->db, st, rc, DQUEUE);
 }
 
-/* Keep the part's SMSC id: 1 for a new part, 0 for a repeated response
- * (the id is updated, receipts and counts are kept), -ENOENT when the
- * message is not being sent (a late response after a retry or failure) or
- * the part is out of range. */
-static int mtq_part_new(struct mtq *q, int64_t id, const char *link,
-			unsigned part, const char *smsc_id)
+/* Count a new part: 0, or -ENOENT when the message is not being sent
+ * (or has no such part) and the part row is taken back. */
+static int mtq_part_count(struct mtq *q, int64_t id, const char *link,
+			  unsigned part, int64_t now_ms)
 {
-	int rc = mtq_part_write(q, MTQ_PART_INSERT, id, link, part, smsc_id);
+	DB_STMT(st, q->st[MTQ_PART_ACKED]);
+	int rc;
 
+	db_bind_int(st, ":id", id);
+	db_bind_int(st, ":part", part);
+	db_bind_text(st, ":link", link);
+	db_bind_int(st, ":now", now_ms);
+	rc = db_step_changes(q->db, st, DQUEUE);
 	if (rc)
-		return rc;
-	rc = mtq_part_write(q, MTQ_PART_UPDATE, id, link, part, smsc_id);
-	if (rc < 0)
-		return rc;
-	if (!rc) {
-		LOGP(DQUEUE, LOGL_NOTICE, "mt %lld: part %u acked (%s) but the "
-		     "message is not sending: ignored\n", (long long)id, part,
-		     smsc_id);
-		return -ENOENT;
-	}
+		return rc < 0 ? rc : 0;
+	rc = mtq_part_write(q, MTQ_PART_DROP, id, NULL, part, NULL);
+	return rc < 0 ? rc : -ENOENT;
+}
+
+/* A repeated response for a part: its SMSC id is updated (receipts and
+ * counts are kept). 0, or -ENOENT when the message is not being sent. */
+static int mtq_part_again(struct mtq *q, int64_t id, const char *link,
+			  unsigned part, const char *smsc_id)
+{
+	int rc = mtq_part_write(q, MTQ_PART_UPDATE, id, link, part, smsc_id);
+
+	if (rc <= 0)
+		return rc < 0 ? rc : -ENOENT;
 	LOGP(DQUEUE, LOGL_INFO, "mt %lld: part %u acked again as %s\n",
 	     (long long)id, part, smsc_id);
 	return 0;
+}
+
+/* Keep the part's SMSC id: 0 for a new part (counted) or a repeated
+ * response, -ENOENT when the message is not being sent (a late response
+ * after a retry or failure) or the part is out of range. */
+static int mtq_part_new(struct mtq *q, int64_t id, const char *link,
+			unsigned part, const char *smsc_id, int64_t now_ms)
+{
+	int rc = mtq_part_write(q, MTQ_PART_INSERT, id, link, part, smsc_id);
+
+	if (rc == 1)
+		rc = mtq_part_count(q, id, link, part, now_ms);
+	else if (rc == 0)
+		rc = mtq_part_again(q, id, link, part, smsc_id);
+	if (rc == -ENOENT)
+		LOGP(DQUEUE, LOGL_NOTICE, "mt %lld: part %u acked (%s) but the "
+		     "message is not sending: ignored\n", (long long)id, part,
+		     smsc_id);
+	return rc;
 }
 
 /* parts_acked counts new part rows only, so a repeated submit_sm_resp
@@ -563,15 +606,7 @@ int mtq_part_submitted(struct mtq *q, int64_t id, const char *link,
 	if (!link || !*link || !smsc_id || !*smsc_id)
 		return -EINVAL;
 	rc = db_begin(q->db);
-	if (!rc)
-		rc = mtq_part_new(q, id, link, part, smsc_id);
-	if (rc <= 0)
-		return rc;
-	DB_STMT(st, q->st[MTQ_PART_ACKED]);
-	db_bind_int(st, ":id", id);
-	db_bind_text(st, ":link", link);
-	db_bind_int(st, ":now", now_ms);
-	return db_step_done(q->db, st, DQUEUE);
+	return rc ? rc : mtq_part_new(q, id, link, part, smsc_id, now_ms);
 }
 
 /* Delay before the next try after `attempts` counted failures:

@@ -12,6 +12,7 @@
  * files of the link share.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include <osmocom/core/hashtable.h>
@@ -246,9 +247,21 @@ unsigned smpp_link_room(const struct smpp_link *l)
 	return want - l->n_backlog;
 }
 
+/* A new link_sm, zeroed but for the octets of its parts (2.6 KB), which
+ * link_sm_prepare() fills before they are read: zeroing them too was
+ * 3.6% of the instructions of an MT drain. */
+static struct link_sm *link_sm_new(struct smpp_link *l)
+{
+	struct link_sm *sm = talloc(l, struct link_sm);
+
+	if (sm)
+		memset(sm, 0, offsetof(struct link_sm, split.part));
+	return sm;
+}
+
 void smpp_link_take(struct smpp_link *l, struct mtq_msg *m)
 {
-	struct link_sm *sm = talloc_zero(l, struct link_sm);
+	struct link_sm *sm = link_sm_new(l);
 
 	talloc_steal(sm, m);
 	sm->m = m;
@@ -296,8 +309,8 @@ int smpp_link_send_ussd(struct smpp_link *l, const struct smpp_link_ussd *u)
 
 	if (!smpp_link_up(l))
 		return -ENOTCONN;
-	sm = talloc_zero(l, struct link_sm);
-	m = talloc_zero(sm, struct mtq_msg);
+	sm = link_sm_new(l);
+	m = sm ? talloc_zero(sm, struct mtq_msg) : NULL;
 	if (!sm || !m)
 		return -ENOMEM;
 	OSMO_STRLCPY_ARRAY(m->dst, u->dst);

@@ -45,7 +45,6 @@ struct link_sm {
 	struct llist_head all;		/* every MT the link holds */
 	struct llist_head list;		/* backlog (parts left to send) */
 	struct mtq_msg *m;
-	struct charset_split split;
 	uint8_t *payload;		/* whole text for message_payload */
 	size_t payload_len;
 	char validity[SMPP_TIME_LEN + 1];	/* relative validity_period */
@@ -58,6 +57,8 @@ struct link_sm {
 	unsigned in_flight;
 	bool temp_failed, perm_failed;
 	uint32_t status;
+	/* last: link_sm_new() zeroes everything before split.part */
+	struct charset_split split;
 };
 
 /* One submit_sm in the window. */

@@ -75,8 +75,6 @@ static void link_fill_submit(struct smpp_link *l, struct link_sm *sm,
 	s->registered_delivery = c->registered_delivery ? 1 : 0;
 	link_validity(sm, clock_now_ms());
 	s->validity = sm->validity[0] ? sm->validity : NULL;
-	s->sm = cp->data;
-	s->sm_len = cp->len;
 	if (sm->ussd) {
 		s->sm = sm->payload;
 		s->sm_len = sm->payload_len;
@@ -93,6 +91,8 @@ static void link_fill_submit(struct smpp_link *l, struct link_sm *sm,
 		s->lng = SMPP_LONG_PAYLOAD;
 		return;
 	}
+	s->sm = cp->data;
+	s->sm_len = cp->len;
 	if (!multi)
 		return;
 	/* the reference is derived from the row id: a resend after a crash

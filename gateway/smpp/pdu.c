@@ -1,24 +1,21 @@
 /*
- * pdu.c - SMPP 3.4 PDU coding; the only file that talks to libsmpp34.
+ * pdu.c - SMPP 3.4 PDUs at one boundary: what the link sends and reads.
  *
  * The link reads the 16-byte header itself (smpp_pdu_hdr_parse) and only
- * then asks for a body to be built or unpacked. Requests we send (bind,
- * submit_sm) are filled into libsmpp34 structs, checked here first because
- * libsmpp34 silently truncates strings and refuses values without saying
- * why, packed into a stack buffer larger than any PDU we make, and copied
- * into an exact-sized msgb. The header-only PDUs and deliver_sm_resp are
- * written by hand: sixteen or seventeen octets need no library.
+ * then asks for a body to be built or read. What we send is checked here
+ * first (sequence numbers, TON and NPI values, string lengths, the
+ * long-message carriage), the way libsmpp34 would refuse it, instead of
+ * being truncated or refused without a reason. The PDUs of the message
+ * path (submit_sm out; submit_sm_resp, deliver_sm and data_sm in) are
+ * coded by hand in codec.c, against libsmpp34 as the reference in the
+ * tests; the header-only PDUs and deliver_sm_resp are written here; bind
+ * requests, sent once per session, are packed by libsmpp34, the only use
+ * of it left in the daemon. libsmpp34 allocates through the talloc
+ * wrappers installed by smpp_pdu_init.
  *
- * Received bodies are unpacked from a private copy of the PDU: the copy has
- * command_status zeroed (libsmpp34 refuses status values it does not know,
- * and skips message_id when the status is not zero), a zero sequence number
- * replaced by 1 (libsmpp34 refuses 0; the link has the real one from the
- * header), and a NUL octet after its end so no C-Octet string scan can run
- * off the buffer. libsmpp34 allocates the TLV list through the talloc
- * wrappers installed by smpp_pdu_init; during an unpack they allocate under
- * a scratch context that is freed afterwards, because a TLV that fails to
- * decode is never linked into the list and would otherwise leak. TLVs come
- * out in reverse order and are always looked up by tag.
+ * Every received body is walked by smpp_check_pdu (check.c) before it is
+ * read, whoever calls: the link has done it once already, the fuzz
+ * targets call the readers directly.
  *
  * Not thread-safe (neither is libsmpp34): call from the select loop only.
  */
@@ -43,6 +40,7 @@
 #include "gateway/log.h"
 #include "gateway/smpp/check.h"
 #include "gateway/smpp/pdu.h"
+#include "codec.h"
 
 /* header field offsets */
 #define HDR_OFF_LEN		0
@@ -50,27 +48,14 @@
 #define HDR_OFF_STATUS		8
 #define HDR_OFF_SEQ		12
 
-#define PDU_PACK_BUF		2048	/* > largest PDU we build (~1.5 kB) */
-#define PDU_SM_MAX		253	/* libsmpp34 packs sm_length < 254 */
+#define PDU_PACK_BUF		256	/* > largest bind we build */
 #define PDU_IF_VERSION		SMPP_VERSION	/* 0x34 */
 #define PDU_LOG_DUMP_MAX	64	/* octets of a bad PDU shown in logs */
 
-/* esm_class message types that carry a receipt (SMPP 3.4 5.2.12) */
-#define ESM_INTERMEDIATE	0x20	/* intermediate delivery notification */
-
-/* TLV value lengths we write */
-#define TLV_LEN_U08		1
-#define TLV_LEN_U16		2
-
-/* GSM 03.40 9.2.3.24: user data header information elements */
-#define UDH_IEI_CONCAT8		0x00
-#define UDH_IEI_CONCAT16	0x08
-#define UDH_IEL_CONCAT8		3
-#define UDH_IEL_CONCAT16	4
-#define UDH_IE_HDR		2	/* IEI + IEL */
-
-/* largest string a libsmpp34 C-Octet field of type T can carry */
-#define FIELD_STR_MAX(T, f)	(sizeof(((T *)0)->f) - 1)
+/* The longest strings of a submit_sm, NUL excluded (the fields libsmpp34
+ * holds: addresses of 21 octets, a time of 17). */
+#define SUBMIT_ADDR_MAX		(SMPP_ADDR_MAX - 1)
+#define SUBMIT_TIME_MAX		SMPP_TIME_LEN
 
 /* The three bind requests and the three bind responses share one frame;
  * we fill and read them through the transceiver struct. */
@@ -90,16 +75,15 @@ _Static_assert(sizeof(bind_transmitter_resp_t) ==
  */
 
 static void *pdu_lib_ctx;	/* everything libsmpp34 allocates lives here */
-static void *pdu_alloc_ctx;	/* current parent: pdu_lib_ctx or a scratch */
 
 static void *pdu_malloc(size_t sz)
 {
-	return talloc_size(pdu_alloc_ctx, sz);
+	return talloc_size(pdu_lib_ctx, sz);
 }
 
 static void *pdu_realloc(void *ptr, size_t sz)
 {
-	return talloc_realloc_size(pdu_alloc_ctx, ptr, sz);
+	return talloc_realloc_size(pdu_lib_ctx, ptr, sz);
 }
 
 static void pdu_free(void *ptr)
@@ -119,25 +103,7 @@ void smpp_pdu_init(void *ctx)
 	if (pdu_lib_ctx)
 		return;
 	pdu_lib_ctx = talloc_named_const(ctx, 0, "libsmpp34");
-	pdu_alloc_ctx = pdu_lib_ctx;
 	smpp34_set_memory_functions(&mf);
-}
-
-/* Unpacks allocate under a scratch context: see the file comment. */
-static void *pdu_scratch_begin(void)
-{
-	void *scratch = talloc_named_const(pdu_lib_ctx, 0, "smpp34_unpack");
-
-	if (scratch)
-		pdu_alloc_ctx = scratch;
-	return scratch;
-}
-
-static void pdu_scratch_end(void *scratch, tlv_t *tlvs)
-{
-	destroy_tlv(tlvs);
-	pdu_alloc_ctx = pdu_lib_ctx;
-	talloc_free(scratch);
 }
 
 /* ------------------------------------------------------------------------
@@ -195,31 +161,20 @@ static bool str_set(uint8_t *field, size_t cap, const char *s,
 	return true;
 }
 
-/* The TON and NPI values libsmpp34 accepts (its addr_ton / addr_npi lists). */
-static const uint8_t pdu_tons[] = {
-	TON_Unknown, TON_International, TON_National, TON_Network_Specific,
-	TON_Subscriber_Number, TON_Alphanumeric, TON_Abbreviated,
-};
-static const uint8_t pdu_npis[] = {
-	NPI_Unknown, NPI_ISDN_E163_E164, NPI_Data_X121, NPI_Telex_F69,
-	NPI_Land_Mobile_E212, NPI_National, NPI_Private, NPI_ERMES,
-	NPI_Internet_IP, NPI_WAP_Client_Id,
-};
-
-static bool in_list(const uint8_t *list, size_t n, uint8_t v)
+/* A string of at most max octets (NULL is ""). */
+static bool str_fits(const char *s, size_t max, const char *what)
 {
-	size_t i;
+	size_t n = s ? strlen(s) : 0;
 
-	for (i = 0; i < n; i++)
-		if (list[i] == v)
-			return true;
+	if (n <= max)
+		return true;
+	LOGP(DPDU, LOGL_ERROR, "%s too long (%zu > %zu)\n", what, n, max);
 	return false;
 }
 
 static bool addr_type_ok(uint8_t ton, uint8_t npi, const char *what)
 {
-	if (in_list(pdu_tons, ARRAY_SIZE(pdu_tons), ton) &&
-	    in_list(pdu_npis, ARRAY_SIZE(pdu_npis), npi))
+	if (smpp_codec_ton_ok(ton) && smpp_codec_npi_ok(npi))
 		return true;
 	LOGP(DPDU, LOGL_ERROR, "%s TON %u / NPI %u not supported\n", what,
 	     ton, npi);
@@ -240,8 +195,7 @@ static struct msgb *msgb_from(void *ctx, const uint8_t *buf, size_t len)
 	return msg;
 }
 
-/* Pack a filled libsmpp34 struct into a new msgb. The caller frees the
- * struct's TLV list afterwards, whatever the outcome. */
+/* Pack a filled libsmpp34 struct (without TLVs) into a new msgb. */
 static struct msgb *pdu_pack(void *ctx, uint32_t cmd_id, void *pdu)
 {
 	/* libsmpp34 needs at least one octet more than the PDU */
@@ -343,7 +297,7 @@ static bool udh_fits(const uint8_t *ud, size_t len)
 static bool submit_long_ok(const struct smpp_submit *s)
 {
 	size_t max = s->lng == SMPP_LONG_PAYLOAD ? SMPP_PAYLOAD_MAX
-						 : PDU_SM_MAX;
+						 : SMPP_SM_MAX;
 
 	if (s->sm_len > max) {
 		LOGP(DPDU, LOGL_ERROR, "submit_sm: %zu octets of user data "
@@ -374,108 +328,30 @@ static bool submit_long_ok(const struct smpp_submit *s)
 	return false;
 }
 
-static int tlv_add_u08(tlv_t **list, uint16_t tag, uint8_t v)
+static bool submit_ok(uint32_t seq, const struct smpp_submit *s)
 {
-	tlv_t t;
-
-	memset(&t, 0, sizeof(t));
-	t.tag = tag;
-	t.length = TLV_LEN_U08;
-	t.value.val08 = v;
-	return build_tlv(list, &t);
-}
-
-static int tlv_add_u16(tlv_t **list, uint16_t tag, uint16_t v)
-{
-	tlv_t t;
-
-	memset(&t, 0, sizeof(t));
-	t.tag = tag;
-	t.length = TLV_LEN_U16;
-	t.value.val16 = v;
-	return build_tlv(list, &t);
-}
-
-static int tlv_add_octets(tlv_t **list, uint16_t tag, const uint8_t *v,
-			  size_t len)
-{
-	tlv_t t;
-
-	OSMO_ASSERT(len <= sizeof(t.value.octet));
-	memset(&t, 0, sizeof(t));
-	t.tag = tag;
-	t.length = len;
-	if (len)
-		memcpy(t.value.octet, v, len);
-	return build_tlv(list, &t);
-}
-
-/* Fixed fields except the user data. */
-static bool submit_fill(submit_sm_t *sm, uint32_t seq,
-			const struct smpp_submit *s)
-{
-	memset(sm, 0, sizeof(*sm));
-	sm->command_id = SMPP_SUBMIT_SM;
-	sm->sequence_number = seq;
-	sm->source_addr_ton = s->src_ton;
-	sm->source_addr_npi = s->src_npi;
-	sm->dest_addr_ton = s->dst_ton;
-	sm->dest_addr_npi = s->dst_npi;
-	sm->esm_class = s->lng == SMPP_LONG_UDH ? SMPP_ESM_UDHI : 0;
-	sm->registered_delivery = s->registered_delivery;
-	sm->data_coding = s->data_coding;
-	return str_set(sm->source_addr, sizeof(sm->source_addr), s->src,
-		       "source_addr") &&
-	       str_set(sm->destination_addr, sizeof(sm->destination_addr),
-		       s->dst, "destination_addr") &&
-	       str_set(sm->validity_period, sizeof(sm->validity_period),
-		       s->validity, "validity_period");
-}
-
-/* User data and TLVs; TLVs are built onto sm->tlv even on failure. */
-static int submit_body(submit_sm_t *sm, const struct smpp_submit *s)
-{
-	int rc = 0;
-
-	if (s->lng == SMPP_LONG_PAYLOAD) {
-		rc |= tlv_add_octets(&sm->tlv, TLVID_message_payload, s->sm,
-				     s->sm_len);
-	} else {
-		sm->sm_length = s->sm_len;
-		if (s->sm_len)
-			memcpy(sm->short_message, s->sm, s->sm_len);
-	}
-	if (s->lng == SMPP_LONG_SAR) {
-		rc |= tlv_add_u16(&sm->tlv, TLVID_sar_msg_ref_num, s->sar_ref);
-		rc |= tlv_add_u08(&sm->tlv, TLVID_sar_total_segments,
-				  s->sar_total);
-		rc |= tlv_add_u08(&sm->tlv, TLVID_sar_segment_seqnum,
-				  s->sar_seq);
-	}
-	/* ussd_service_op is one octet; libsmpp34 packs it as octets */
-	if (s->ussd)
-		rc |= tlv_add_u08(&sm->tlv, TLVID_ussd_service_op, s->ussd_op);
-	if (s->has_its)
-		rc |= tlv_add_u16(&sm->tlv, TLVID_its_session_info, s->its);
-	return rc ? -ENOMEM : 0;
+	return seq_ok(SMPP_SUBMIT_SM, seq) &&
+	       addr_type_ok(s->src_ton, s->src_npi, "source_addr") &&
+	       addr_type_ok(s->dst_ton, s->dst_npi, "destination_addr") &&
+	       str_fits(s->src, SUBMIT_ADDR_MAX, "source_addr") &&
+	       str_fits(s->dst, SUBMIT_ADDR_MAX, "destination_addr") &&
+	       str_fits(s->validity, SUBMIT_TIME_MAX, "validity_period") &&
+	       submit_long_ok(s);
 }
 
 struct msgb *smpp_pdu_submit(void *ctx, uint32_t seq,
 			     const struct smpp_submit *s)
 {
-	submit_sm_t sm;
-	struct msgb *msg = NULL;
+	struct msgb *msg;
+	size_t len;
 
-	if (!seq_ok(SMPP_SUBMIT_SM, seq) ||
-	    !addr_type_ok(s->src_ton, s->src_npi, "source_addr") ||
-	    !addr_type_ok(s->dst_ton, s->dst_npi, "destination_addr") ||
-	    !submit_long_ok(s) || !submit_fill(&sm, seq, s))
+	if (!submit_ok(seq, s))
 		return NULL;
-	if (submit_body(&sm, s) == 0)
-		msg = pdu_pack(ctx, SMPP_SUBMIT_SM, &sm);
-	else
-		LOGP(DPDU, LOGL_ERROR, "submit_sm: out of memory for TLVs\n");
-	destroy_tlv(sm.tlv);
+	len = smpp_codec_submit_len(s);
+	msg = msgb_alloc_c(ctx, len, "submit_sm");
+	if (!msg)
+		return NULL;
+	smpp_codec_submit(msgb_put(msg, len), seq, s);
 	return msg;
 }
 
@@ -503,49 +379,21 @@ static void log_bad_pdu(const char *what, const uint8_t *buf, size_t len)
 	smpp_pdu_log_dump(line, buf, len);
 }
 
-/* Unpack the whole PDU buf/len, which must be one complete cmd_id PDU,
- * into the libsmpp34 struct pdu of size pdu_size (zeroed first). Works on
- * a private copy; see the file comment. 0 or -EINVAL. */
-static int pdu_unpack(uint32_t cmd_id, void *pdu, size_t pdu_size,
-		      const uint8_t *buf, size_t len)
+/* Is buf/len one whole PDU of command cmd_id that SMPP 3.4 allows? */
+static bool pdu_valid(uint32_t cmd_id, const uint8_t *buf, size_t len)
 {
-	static uint8_t copy[SMPP_PDU_MAX + 1];
 	struct smpp_check_result bad;
 	struct smpp_hdr h;
 
-	memset(pdu, 0, pdu_size);
 	if (smpp_pdu_hdr_parse(buf, len, &h) < 0 || h.len != len ||
 	    h.id != cmd_id)
-		return -EINVAL;
-	/* libsmpp34 trusts what it reads: nothing reaches it unchecked */
+		return false;
 	if (smpp_check_pdu(buf, len, &bad) != 0) {
 		LOGP(DPDU, LOGL_DEBUG, "%s refused: %s: %s\n",
 		     smpp_pdu_cmd_str(cmd_id), bad.what ? bad.what : "?", bad.why);
-		return -EINVAL;
+		return false;
 	}
-	memcpy(copy, buf, len);
-	copy[len] = '\0';
-	osmo_store32be(SMPP_ESME_ROK, copy + HDR_OFF_STATUS);
-	if (h.seq == 0)
-		osmo_store32be(1, copy + HDR_OFF_SEQ);
-	if (smpp34_unpack(cmd_id, pdu, copy, len) != 0) {
-		LOGP(DPDU, LOGL_DEBUG, "libsmpp34: %s\n", smpp34_strerror);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-/* Copy a NUL-terminated libsmpp34 field into out/cap. */
-static int str_get(char *out, size_t cap, const uint8_t *field,
-		   size_t field_size)
-{
-	size_t n = strnlen((const char *)field, field_size);
-
-	if (cap == 0 || n >= cap || n == field_size)
-		return -EINVAL;
-	memcpy(out, field, n);
-	out[n] = '\0';
-	return 0;
+	return true;
 }
 
 /* A submit_sm_resp with an error status may come without a body: that is
@@ -553,9 +401,8 @@ static int str_get(char *out, size_t cap, const uint8_t *field,
 int smpp_pdu_parse_submit_resp(const uint8_t *buf, size_t len, char *msgid,
 			       size_t cap)
 {
-	submit_sm_resp_t r;
 	struct smpp_hdr h;
-	int rc;
+	int rc = -EINVAL;
 
 	if (cap)
 		msgid[0] = '\0';
@@ -563,206 +410,17 @@ int smpp_pdu_parse_submit_resp(const uint8_t *buf, size_t len, char *msgid,
 		return -EINVAL;
 	if (h.id == SMPP_SUBMIT_SM_RESP && len == SMPP_HDR_LEN)
 		return h.status != SMPP_ESME_ROK ? 0 : -EINVAL;
-	/* submit_sm_resp has no TLVs: nothing to allocate or free */
-	rc = pdu_unpack(SMPP_SUBMIT_SM_RESP, &r, sizeof(r), buf, len);
-	if (rc == 0)
-		rc = str_get(msgid, cap, r.message_id, sizeof(r.message_id));
-	if (rc)
+	if (pdu_valid(SMPP_SUBMIT_SM_RESP, buf, len))
+		rc = smpp_codec_submit_resp(buf, len, msgid, cap);
+	if (rc) {
+		if (cap)
+			msgid[0] = '\0';
 		log_bad_pdu("submit_sm_resp", buf, len);
+	}
 	return rc;
 }
 
 /* -- deliver_sm --------------------------------------------------------- */
-
-static const tlv_t *tlv_find(const tlv_t *list, uint16_t tag)
-{
-	const tlv_t *t;
-
-	smpp34_tlv_for_each(t, list)
-		if (t->tag == tag)
-			return t;
-	return NULL;
-}
-
-/* User data: short_message (sm/sm_len, none in data_sm), or
- * message_payload when there is none. */
-static int deliver_ud(struct smpp_deliver *d, const uint8_t *sm,
-		      size_t sm_len, const tlv_t *tlvs)
-{
-	const tlv_t *t;
-
-	if (sm_len > 0) {
-		d->ud_len = sm_len;
-		memcpy(d->ud, sm, d->ud_len);
-	} else if ((t = tlv_find(tlvs, TLVID_message_payload))) {
-		if (t->length > sizeof(d->ud))
-			return -EINVAL;
-		d->ud_len = t->length;
-		memcpy(d->ud, t->value.octet, d->ud_len);
-	}
-	d->text = d->ud;
-	d->text_len = d->ud_len;
-	return 0;
-}
-
-/* A concatenation reference whose part numbers make no sense is ignored,
- * as GSM 03.40 9.2.3.24.1 asks. */
-static void deliver_set_concat(struct smpp_deliver *d, uint16_t ref,
-			       uint8_t total, uint8_t seq)
-{
-	if (total == 0 || seq == 0 || seq > total)
-		return;
-	d->concat = true;
-	d->concat_ref = ref;
-	d->concat_total = total;
-	d->concat_seq = seq;
-}
-
-/* One UDH information element; -EINVAL for a malformed concat IE. */
-static int udh_ie(struct smpp_deliver *d, uint8_t iei, const uint8_t *v,
-		  uint8_t iel)
-{
-	switch (iei) {
-	case UDH_IEI_CONCAT8:
-		if (iel != UDH_IEL_CONCAT8)
-			return -EINVAL;
-		deliver_set_concat(d, v[0], v[1], v[2]);
-		break;
-	case UDH_IEI_CONCAT16:
-		if (iel != UDH_IEL_CONCAT16)
-			return -EINVAL;
-		deliver_set_concat(d, osmo_load16be(v), v[2], v[3]);
-		break;
-	default:
-		break;	/* other IEs (ports, SMSC control, ...) are skipped */
-	}
-	return 0;
-}
-
-/* Walk the UDH (UDHL, then IEI/IEL/value triples) and point text past it. */
-static int deliver_udh(struct smpp_deliver *d)
-{
-	size_t end, pos = 1;
-
-	if (!udh_fits(d->ud, d->ud_len))
-		return -EINVAL;
-	end = 1 + (size_t)d->ud[0];
-	while (pos < end) {
-		uint8_t iel;
-
-		if (pos + UDH_IE_HDR > end)
-			return -EINVAL;
-		iel = d->ud[pos + 1];
-		if (pos + UDH_IE_HDR + iel > end)
-			return -EINVAL;
-		if (udh_ie(d, d->ud[pos], d->ud + pos + UDH_IE_HDR, iel) < 0)
-			return -EINVAL;
-		pos += UDH_IE_HDR + iel;
-	}
-	d->text = d->ud + end;
-	d->text_len = d->ud_len - end;
-	return 0;
-}
-
-static void deliver_sar(struct smpp_deliver *d, const tlv_t *list)
-{
-	const tlv_t *ref = tlv_find(list, TLVID_sar_msg_ref_num);
-	const tlv_t *total = tlv_find(list, TLVID_sar_total_segments);
-	const tlv_t *seq = tlv_find(list, TLVID_sar_segment_seqnum);
-
-	if (ref && total && seq)
-		deliver_set_concat(d, ref->value.val16, total->value.val08,
-				   seq->value.val08);
-}
-
-static void deliver_receipt(struct smpp_deliver *d, const tlv_t *list)
-{
-	uint8_t type = d->esm_class & SMPP_ESM_TYPE_MASK;
-	const tlv_t *t;
-
-	d->is_receipt = type == SMPP_ESM_RECEIPT || type == ESM_INTERMEDIATE;
-	if ((t = tlv_find(list, TLVID_receipted_message_id))) {
-		/* octets, with or without the terminating NUL */
-		size_t n = strnlen((const char *)t->value.octet, t->length);
-
-		if (n > 0 && n < sizeof(d->receipted_id)) {
-			memcpy(d->receipted_id, t->value.octet, n);
-			d->receipted_id[n] = '\0';
-			d->has_receipted_id = true;
-		}
-	}
-	if ((t = tlv_find(list, TLVID_message_state)))
-		d->msg_state = t->value.val08;
-}
-
-static void deliver_ussd(struct smpp_deliver *d, const tlv_t *list)
-{
-	const tlv_t *t;
-
-	/* not in libsmpp34's deliver_sm list: it arrives as octets */
-	if ((t = tlv_find(list, TLVID_ussd_service_op)) && t->length >= 1) {
-		d->has_ussd_op = true;
-		d->ussd_op = t->value.octet[0];
-	}
-	if ((t = tlv_find(list, TLVID_its_session_info))) {
-		d->has_its = true;
-		d->its = t->value.val16;
-	}
-	if ((t = tlv_find(list, TLVID_user_message_reference))) {
-		d->has_umr = true;
-		d->umr = t->value.val16;
-	}
-}
-
-/* What deliver_sm and data_sm share after their addresses: the user
- * data, its UDH, and the TLVs we read. */
-static int deliver_fill_ud(struct smpp_deliver *d, const uint8_t *sm,
-			   size_t sm_len, const tlv_t *tlvs)
-{
-	if (deliver_ud(d, sm, sm_len, tlvs) < 0)
-		return -EINVAL;
-	if ((d->esm_class & SMPP_ESM_UDHI) && deliver_udh(d) < 0)
-		return -EINVAL;
-	/* SAR TLVs, unless the UDH already said how to concatenate */
-	if (!d->concat)
-		deliver_sar(d, tlvs);
-	deliver_receipt(d, tlvs);
-	deliver_ussd(d, tlvs);
-	return 0;
-}
-
-static int deliver_fill(struct smpp_deliver *d, const deliver_sm_t *dsm)
-{
-	if (str_get(d->src, sizeof(d->src), dsm->source_addr,
-		    sizeof(dsm->source_addr)) < 0 ||
-	    str_get(d->dst, sizeof(d->dst), dsm->destination_addr,
-		    sizeof(dsm->destination_addr)) < 0)
-		return -EINVAL;
-	d->src_ton = dsm->source_addr_ton;
-	d->src_npi = dsm->source_addr_npi;
-	d->dst_ton = dsm->dest_addr_ton;
-	d->dst_npi = dsm->dest_addr_npi;
-	d->esm_class = dsm->esm_class;
-	d->protocol_id = dsm->protocol_id;
-	d->data_coding = dsm->data_coding;
-	return deliver_fill_ud(d, dsm->short_message, dsm->sm_length, dsm->tlv);
-}
-
-static int data_sm_fill(struct smpp_deliver *d, const data_sm_t *dsm)
-{
-	if (str_get(d->src, sizeof(d->src), dsm->source_addr,
-		    sizeof(dsm->source_addr)) < 0 ||
-	    str_get(d->dst, sizeof(d->dst), dsm->destination_addr,
-		    sizeof(dsm->destination_addr)) < 0)
-		return -EINVAL;
-	d->src_ton = dsm->source_addr_ton;
-	d->src_npi = dsm->source_addr_npi;
-	d->dst_ton = dsm->dest_addr_ton;
-	d->dst_npi = dsm->dest_addr_npi;
-	d->esm_class = dsm->esm_class;
-	d->data_coding = dsm->data_coding;
-	return deliver_fill_ud(d, NULL, 0, dsm->tlv);
-}
 
 static void deliver_reset(struct smpp_deliver *d)
 {
@@ -770,34 +428,20 @@ static void deliver_reset(struct smpp_deliver *d)
 	d->msg_state = -1;
 }
 
-/* libsmpp34 refuses reserved TON/NPI values (e.g. TON 7) in deliver_sm:
- * such a PDU is -EINVAL here (smpp_check refuses it first). */
+/* Reserved TON/NPI values (e.g. TON 7) in a deliver_sm are -EINVAL here
+ * (smpp_check refuses them first). */
 int smpp_pdu_parse_deliver(const uint8_t *buf, size_t len,
 			   struct smpp_deliver *d)
 {
 	struct smpp_hdr h;
-	void *scratch;
-	int rc;
+	int rc = -EINVAL;
 
 	deliver_reset(d);
 	if (smpp_pdu_hdr_parse(buf, len, &h) < 0)
 		return -EINVAL;
-	scratch = pdu_scratch_begin();
-	if (h.id == SMPP_DATA_SM) {
-		data_sm_t dsm;
-
-		rc = pdu_unpack(SMPP_DATA_SM, &dsm, sizeof(dsm), buf, len);
-		if (rc == 0)
-			rc = data_sm_fill(d, &dsm);
-		pdu_scratch_end(scratch, dsm.tlv);
-	} else {
-		deliver_sm_t dsm;
-
-		rc = pdu_unpack(SMPP_DELIVER_SM, &dsm, sizeof(dsm), buf, len);
-		if (rc == 0)
-			rc = deliver_fill(d, &dsm);
-		pdu_scratch_end(scratch, dsm.tlv);
-	}
+	if (pdu_valid(h.id == SMPP_DATA_SM ? SMPP_DATA_SM : SMPP_DELIVER_SM,
+		      buf, len))
+		rc = smpp_codec_deliver(buf, len, d);
 	if (rc < 0) {
 		log_bad_pdu(smpp_pdu_cmd_str(h.id), buf, len);
 		deliver_reset(d);

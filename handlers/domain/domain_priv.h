@@ -65,7 +65,8 @@ int dom_err(struct dom *d, sqlite3_stmt *st, int rc);
 
 /* Run list, a statement of the worker's rows (:worker_id, :limit), into a
  * talloc'ed array of DOM_LIST_MAX items of elem bytes under ctx: row()
- * fills one item from each row, *n counts them. DOM_OK or errno. */
+ * fills one zeroed item from each row, *n counts them (the items after
+ * them are not initialised). DOM_OK or errno. */
 int dom_list(struct dom *d, sqlite3_stmt *list, void *ctx, int64_t worker_id,
 	     size_t elem, void **out, unsigned *n,
 	     void (*row)(sqlite3_stmt *st, void *item));

@@ -31,6 +31,7 @@
 #include <sanitizer/common_interface_defs.h>
 #endif
 
+#include "../fuzz/fuzz_codec.c"
 #include "../fuzz/fuzz_command.c"
 #include "../fuzz/fuzz_config.c"
 #include "../fuzz/fuzz_csv.c"
@@ -55,6 +56,7 @@ struct replay_target {
 
 #define REPLAY_TARGET(n)	{ #n, fuzz_##n }
 static const struct replay_target replay_targets[] = {
+	REPLAY_TARGET(codec),
 	REPLAY_TARGET(command),
 	REPLAY_TARGET(config),
 	REPLAY_TARGET(csv),

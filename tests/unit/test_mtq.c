@@ -7,8 +7,9 @@
  * through their columns. Covered: enqueue validation (number, text, UTF-8,
  * priority, source, too many parts), fetch order (priority, then age), limit
  * and list order, not_before/next_try, expiry (also when expired rows fill a
- * take), submit of 1 and 3 parts (repeated and late acks), retry back-off with
- * its cap, uncounted retries and max_attempts, fail keeping the status,
+ * take), submit of 1 and 3 parts (repeated and late acks, an ack after a
+ * retry put the message back), retry back-off with its cap, uncounted
+ * retries and max_attempts, fail keeping the status,
  * receipts (delivered, undeliverable, expired, non-final, repeated, unknown,
  * multi-part all delivered / one failed, receipt before a later part's
  * submit_sm_resp), recovery of sending rows, counts and has_ready.
@@ -402,6 +403,39 @@ static void test_part_submitted_three(void **state)
 	assert_int_equal(count_parts(f, id), 3);
 }
 
+/* A response that comes after its message went back to the queue (a
+ * retry) or for a message that is gone is ignored and leaves no part row;
+ * the next attempt's response counts once, a repeat keeps the count. */
+static void test_part_late_after_requeue(void **state)
+{
+	struct fx *f = *state;
+	int64_t id = enqueue(f, "late", MTQ_PRIO_REPLY), now, ids[1];
+	struct row r;
+
+	now = clock_now_ms();
+	assert_int_equal(fetch_ids(f, now, 1, ids), 1);
+	assert_int_equal(mtq_retry(f->q, id, 0, false, now), 0);
+	assert_int_equal(mtq_part_submitted(f->q, id, LINK, 1, "old", now),
+			 -ENOENT);
+	r = get_row(f, id);
+	assert_int_equal(r.state, MTQ_QUEUED);
+	assert_int_equal(r.acked, 0);
+	assert_int_equal(count_parts(f, id), 0);
+	assert_int_equal(mtq_part_submitted(f->q, 999999, LINK, 1, "x", now),
+			 -ENOENT);
+
+	assert_int_equal(fetch_ids(f, now, 1, ids), 1);
+	assert_int_equal(mtq_part_submitted(f->q, id, LINK, 1, "new", now), 0);
+	/* a repeat once the message is submitted is ignored too */
+	assert_int_equal(mtq_part_submitted(f->q, id, LINK, 1, "new", now),
+			 -ENOENT);
+	r = get_row(f, id);
+	assert_int_equal(r.state, MTQ_SUBMITTED);
+	assert_int_equal(r.acked, 1);
+	assert_int_equal(count_parts(f, id), 1);
+	assert_int_equal(db_commit(f->db), 0);
+}
+
 static void test_retry_backoff(void **state)
 {
 	struct fx *f = *state;
@@ -670,6 +704,7 @@ int main(void)
 		T(test_expiry_fills_take),
 		T(test_part_submitted_single),
 		T(test_part_submitted_three),
+		T(test_part_late_after_requeue),
 		T(test_retry_backoff),
 		T(test_retry_past_validity),
 		T(test_fail_keeps_status),
