@@ -36,7 +36,8 @@ fi
 # ---- 2. bulk send rate -------------------------------------------------------
 start_sink "$T"
 cat >"$T/skillgw.conf" <<EOF
-gateway: { database = "$T/skillgw.db"; log_level = "notice"; vty: { port = 0; }; };
+gateway: { database = "$T/skillgw.db"; glossary = "$(pwd)/conf/glossary.conf";
+	log_level = "notice"; vty: { port = 0; }; };
 queue: { batch = 512; poll_ms = 100; };
 commands: { signature = "【揭阳人社】"; messages = "$(pwd)/conf/messages.conf"; };
 notices: { optout_hint = "回TD退订"; bulk_share = 100; quiet_start = "00:00";

@@ -46,6 +46,7 @@ write_conf() {
 	cat >"$1/skillgw.conf" <<EOF
 gateway: {
 	database = "$1/skillgw.db";
+	glossary = "$(pwd)/conf/glossary.conf";
 	durability = "${DURABILITY:-power-loss}";
 	log_level = "notice";
 	country_code = "86";

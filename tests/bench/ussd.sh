@@ -44,6 +44,7 @@ need_cmd sqlite3 || exit 1
 write_conf() {
 	cat >"$T/skillgw.conf" <<EOF
 gateway: { database = "$T/skillgw.db"; log_level = "notice";
+	glossary = "$ROOT/conf/glossary.conf";
 	durability = "${BENCH_USSD_DURABILITY:-power-loss}";
 	vty: { address = "127.0.0.1"; port = 0; }; };
 queue: { max_attempts = 8; retry_min = 1; retry_max = 5; batch = 512;
