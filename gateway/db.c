@@ -41,6 +41,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <osmocom/core/talloc.h>
@@ -111,6 +112,7 @@ struct db {
 	unsigned long fault_seq;	/* db_fault_seq() at BEGIN */
 	struct db_hooks pending;	/* run at the next db_commit() */
 	struct db_hooks running;	/* being run now */
+	struct db_commit_stats cs;	/* how long COMMITs took */
 	sqlite3_stmt *st[DB_NUM_STMT];
 };
 
@@ -574,6 +576,28 @@ static void db_end(struct db *db, int rc)
 	db_run_hooks(db, rc);
 }
 
+static int64_t db_mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* COMMIT, timed (its fsync and any checkpoint of the WAL hook in it). */
+static int db_commit_timed(struct db *db)
+{
+	int64_t t0 = db_mono_us(), us;
+	int rc = db_step_own(db, DB_COMMIT);
+
+	us = db_mono_us() - t0;
+	db->cs.n++;
+	db->cs.slow += us > DB_COMMIT_SLOW_US;
+	if (us > db->cs.max_us)
+		db->cs.max_us = us;
+	return rc;
+}
+
 int db_commit(struct db *db)
 {
 	int rc = 0;
@@ -582,12 +606,17 @@ int db_commit(struct db *db)
 		db_log_lost(db);
 		rc = -EIO;
 	} else if (db->in_txn) {
-		rc = db_step_own(db, DB_COMMIT);
+		rc = db_commit_timed(db);
 		if (rc && !sqlite3_get_autocommit(db->h))
 			db_step_own(db, DB_ROLLBACK);
 	}
 	db_end(db, rc);
 	return rc;
+}
+
+void db_commit_stats(const struct db *db, struct db_commit_stats *out)
+{
+	*out = db->cs;
 }
 
 void db_rollback(struct db *db)
