@@ -18,8 +18,9 @@
  *
  * Steps run every notices.tick_ms, and sooner while there is work: a step
  * that ran out of its time or of notices.batch with room left is followed
- * by the next at once, in the next loop iteration (after the group commit
- * and whatever the loop has to read or write: a slice at a time); one that
+ * by the next after SCHED_GAP_US (after the group commit, and with loop
+ * iterations of their own for whatever the loop has to read or write, so
+ * that a USSD screen need not wait behind a step and its commit); one that
  * topped a campaign up to notices.ahead, having found SCHED_CHUNK or more
  * rows taken by the links since the last look, comes back after
  * SCHED_REFILL_MS (a slow link: a tick). So a campaign is fed as fast as
@@ -60,6 +61,7 @@
 #define SCHED_MAX_CAMPAIGNS	64	/* running campaigns looked at per step */
 #define SCHED_STEP_US		2000	/* one step, at most (then it stops) */
 #define SCHED_REFILL_MS		5	/* next look at a campaign at its ahead */
+#define SCHED_GAP_US		1000	/* between steps while there is work */
 #define SCHED_CHUNK		100	/* recipients per savepoint */
 #define SCHED_PACE_AHEAD_MS	10000	/* paced rows queued ahead, at most */
 #define SCHED_STRAY_MS		1000	/* look for stray rows this often */
@@ -410,13 +412,13 @@ static void sched_timer_cb(void *data)
  * campaign is at notices.ahead (the links take its rows), else a tick. */
 static void sched_next(struct sched *s)
 {
-	unsigned ms = s->cfg->notice_tick_ms;
+	unsigned us = s->cfg->notice_tick_ms * 1000;
 
 	if (s->more)
-		ms = 0;
-	else if (s->full && ms > SCHED_REFILL_MS)
-		ms = SCHED_REFILL_MS;
-	osmo_timer_schedule(&s->timer, ms / 1000, (ms % 1000) * 1000);
+		us = SCHED_GAP_US;
+	else if (s->full && us > SCHED_REFILL_MS * 1000)
+		us = SCHED_REFILL_MS * 1000;
+	osmo_timer_schedule(&s->timer, us / 1000000, us % 1000000);
 }
 
 void sched_run(struct sched *s)
