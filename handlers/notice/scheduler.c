@@ -61,7 +61,7 @@
 #define SCHED_MAX_CAMPAIGNS	64	/* running campaigns looked at per step */
 #define SCHED_STEP_US		2000	/* one step, at most (then it stops) */
 #define SCHED_REFILL_MS		5	/* next look at a campaign at its ahead */
-#define SCHED_GAP_US		1000	/* between steps while there is work */
+#define SCHED_GAP_US		4000	/* between steps while there is work */
 #define SCHED_CHUNK		100	/* recipients per savepoint */
 #define SCHED_PACE_AHEAD_MS	10000	/* paced rows queued ahead, at most */
 #define SCHED_STRAY_MS		1000	/* look for stray rows this often */

@@ -7,7 +7,7 @@
  * to notices.ahead: it lists more recipients from the roster when it needs
  * them (notices.scan workers at a time), renders each recipient's text and
  * queues it, at most notices.batch recipients per step over all campaigns.
- * Steps follow each other 1 ms apart while there is work and room, every
+ * Steps follow each other 4 ms apart while there is work and room, every
  * few ms while the links drain a campaign as fast as it is topped up, and
  * every notices.tick_ms otherwise (scheduler.c). A recipient's mt row and its queued mark are written
  * in the same transaction, so a crash can never make a second message for
@@ -48,7 +48,7 @@ void sched_free(struct sched *s);
 
 /* Once per loop iteration, inside the group-commit transaction: one step
  * when the scheduler's timer has fired since the last one; the step sets
- * when it fires next (in 1 ms, in 5 ms, or a tick). */
+ * when it fires next (in 4 ms, in 5 ms, or a tick). */
 void sched_run(struct sched *s);
 
 /* One step at now_ms whatever the timer (tests, benchmarks). Returns the
