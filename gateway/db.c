@@ -63,6 +63,9 @@ struct db_step {
 
 #include "schema.h"
 
+#define DB_CLOSE_TRIM_TRIES	20	/* db_close()'s trim: 200 ms at most */
+#define DB_CLOSE_TRIM_PAUSE_US	10000
+
 /* Statements of the group commit itself. */
 enum db_stmt {
 	DB_BEGIN,
@@ -384,6 +387,16 @@ fail:
 	return NULL;
 }
 
+/* A large transaction's WAL is not left behind: truncated, waiting a
+ * little for another connection in the way (the daemon's checkpoint). */
+static void db_close_trim(struct db *db)
+{
+	unsigned i;
+
+	for (i = 0; i < DB_CLOSE_TRIM_TRIES && db_wal_trim(db) == -EBUSY; i++)
+		usleep(DB_CLOSE_TRIM_PAUSE_US);
+}
+
 /* Commits what the last iteration left open (running its hooks), then
  * closes. Statements of other modules should be finalized first; if they
  * are not, SQLite closes once they are. */
@@ -393,7 +406,7 @@ void db_close(struct db *db)
 		return;
 	if (db->in_txn || db->pending.n)
 		db_commit(db);
-	db_wal_trim(db);	/* a large transaction's WAL: not left behind */
+	db_close_trim(db);
 	db_finalize(db->st, DB_NUM_STMT);
 	if (sqlite3_close(db->h) != SQLITE_OK) {
 		LOGP(DDB, LOGL_NOTICE, "%s: statements still prepared at "

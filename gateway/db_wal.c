@@ -20,7 +20,8 @@
  * connection has SQLite's autocheckpoint off (a checkpoint inside the
  * group commit made commits of 10-18 ms), and a thread with a connection
  * of its own checkpoints PASSIVE (copying the WAL into the database
- * without blocking the loop's writes) every DB_WAL_KEEPER_MS, and at once
+ * without blocking the loop's writes) every DB_WAL_KEEPER_MS when the loop
+ * has committed since, and at once
  * when a commit of the loop leaves DB_WAL_PASSIVE_PAGES or more in the
  * WAL; it truncates a WAL over DB_WAL_LIMIT when the loop commits nothing.
  * A transaction that begins after a complete checkpoint starts the WAL
@@ -273,19 +274,18 @@ static void db_wal_keeper_passive(struct db_wal_keeper *k, struct db *db)
 		atomic_fetch_add(&k->passive, 1);
 }
 
-/* One round of the thread: a WAL over the bound while the loop commits
- * nothing is truncated (truncating takes the write lock: never while the
- * loop writes); else a PASSIVE checkpoint. */
+/* One round of the thread: a PASSIVE checkpoint when the loop has
+ * committed since the last round; else a WAL over the bound is truncated
+ * (truncating takes the write lock: never while the loop writes). */
 static void db_wal_keeper_round(struct db_wal_keeper *k, struct db *db,
 				unsigned long *commits)
 {
 	unsigned long now = atomic_load(&k->commits);
 
-	if (now == *commits && db_wal_bytes(db) > DB_WAL_LIMIT &&
-	    db_wal_trim(db) == 0)
-		atomic_fetch_add(&k->trims, 1);
-	else
+	if (now != *commits)
 		db_wal_keeper_passive(k, db);
+	else if (db_wal_bytes(db) > DB_WAL_LIMIT && db_wal_trim(db) == 0)
+		atomic_fetch_add(&k->trims, 1);
 	*commits = now;
 	atomic_store(&k->bytes, db_wal_bytes(db));
 }
