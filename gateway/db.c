@@ -41,6 +41,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <osmocom/core/talloc.h>
@@ -61,6 +62,9 @@ struct db_step {
 };
 
 #include "schema.h"
+
+#define DB_CLOSE_TRIM_TRIES	20	/* db_close()'s trim: 200 ms at most */
+#define DB_CLOSE_TRIM_PAUSE_US	10000
 
 /* Statements of the group commit itself. */
 enum db_stmt {
@@ -111,6 +115,7 @@ struct db {
 	unsigned long fault_seq;	/* db_fault_seq() at BEGIN */
 	struct db_hooks pending;	/* run at the next db_commit() */
 	struct db_hooks running;	/* being run now */
+	struct db_commit_stats cs;	/* how long COMMITs took */
 	sqlite3_stmt *st[DB_NUM_STMT];
 };
 
@@ -382,6 +387,16 @@ fail:
 	return NULL;
 }
 
+/* A large transaction's WAL is not left behind: truncated, waiting a
+ * little for another connection in the way (the daemon's checkpoint). */
+static void db_close_trim(struct db *db)
+{
+	unsigned i;
+
+	for (i = 0; i < DB_CLOSE_TRIM_TRIES && db_wal_trim(db) == -EBUSY; i++)
+		usleep(DB_CLOSE_TRIM_PAUSE_US);
+}
+
 /* Commits what the last iteration left open (running its hooks), then
  * closes. Statements of other modules should be finalized first; if they
  * are not, SQLite closes once they are. */
@@ -391,7 +406,7 @@ void db_close(struct db *db)
 		return;
 	if (db->in_txn || db->pending.n)
 		db_commit(db);
-	db_wal_trim(db);	/* a large transaction's WAL: not left behind */
+	db_close_trim(db);
 	db_finalize(db->st, DB_NUM_STMT);
 	if (sqlite3_close(db->h) != SQLITE_OK) {
 		LOGP(DDB, LOGL_NOTICE, "%s: statements still prepared at "
@@ -574,6 +589,28 @@ static void db_end(struct db *db, int rc)
 	db_run_hooks(db, rc);
 }
 
+static int64_t db_mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* COMMIT, timed (its fsync and any checkpoint of the WAL hook in it). */
+static int db_commit_timed(struct db *db)
+{
+	int64_t t0 = db_mono_us(), us;
+	int rc = db_step_own(db, DB_COMMIT);
+
+	us = db_mono_us() - t0;
+	db->cs.n++;
+	db->cs.slow += us > DB_COMMIT_SLOW_US;
+	if (us > db->cs.max_us)
+		db->cs.max_us = us;
+	return rc;
+}
+
 int db_commit(struct db *db)
 {
 	int rc = 0;
@@ -582,12 +619,17 @@ int db_commit(struct db *db)
 		db_log_lost(db);
 		rc = -EIO;
 	} else if (db->in_txn) {
-		rc = db_step_own(db, DB_COMMIT);
+		rc = db_commit_timed(db);
 		if (rc && !sqlite3_get_autocommit(db->h))
 			db_step_own(db, DB_ROLLBACK);
 	}
 	db_end(db, rc);
 	return rc;
+}
+
+void db_commit_stats(const struct db *db, struct db_commit_stats *out)
+{
+	*out = db->cs;
 }
 
 void db_rollback(struct db *db)

@@ -291,7 +291,7 @@ struct storage *storage_init(void *ctx, struct db *db, unsigned reserve_mb)
 		talloc_free(st);
 		return NULL;
 	}
-	st->keeper = db_wal_keeper_start(st, db_path(db));
+	st->keeper = db_wal_keeper_start(st, db);
 	if (!st->keeper)
 		LOGP(DDB, LOGL_ERROR, "%s: no WAL keeper thread: the WAL is "
 		     "trimmed by the daemon's commits only\n", db_path(db));
@@ -303,11 +303,29 @@ struct storage *storage_init(void *ctx, struct db *db, unsigned reserve_mb)
 	return st;
 }
 
+/* At the end: how long the loop's commits took, and who checkpointed
+ * (tests/bench/run.sh prints the line). */
+static void storage_log_commits(struct storage *st)
+{
+	struct db_commit_stats cs;
+	struct db_wal_counts c;
+
+	db_commit_stats(st->db, &cs);
+	db_wal_keeper_counts(st->keeper, &c);
+	LOGP(DDB, LOGL_NOTICE, "commits: %lu, longest %.1f ms, %lu over %d ms; "
+	     "WAL checkpoints: %lu by the keeper thread, %lu tails (longest "
+	     "%.1f ms) and %lu by the loop, %lu truncations\n", cs.n,
+	     cs.max_us / 1000.0, cs.slow, DB_COMMIT_SLOW_US / 1000, c.passive,
+	     c.tails, c.tail_max_us / 1000.0, c.loop,
+	     db_wal_keeper_trims(st->keeper));
+}
+
 void storage_free(struct storage *st)
 {
 	if (!st)
 		return;
 	osmo_timer_del(&st->tick);
+	storage_log_commits(st);
 	db_wal_keeper_stop(st->keeper);
 	db_finalize(st->st, ST_NUM);
 	talloc_free(st);

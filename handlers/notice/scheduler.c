@@ -15,6 +15,16 @@
  * group commit that follows, that is what a USSD screen or an SMS reply
  * may have to wait for. The campaign a step starts with rotates, so that
  * one large campaign cannot starve the others.
+ *
+ * Steps run every notices.tick_ms, and sooner while there is work: a step
+ * that ran out of its time or of notices.batch with room left is followed
+ * by the next after SCHED_GAP_US (after the group commit, and with loop
+ * iterations of their own for whatever the loop has to read or write, so
+ * that a USSD screen need not wait behind a step and its commit); one that
+ * topped a campaign up to notices.ahead, having found SCHED_CHUNK or more
+ * rows taken by the links since the last look, comes back after
+ * SCHED_REFILL_MS (a slow link: a tick). So a campaign is fed as fast as
+ * the links' bulk share takes it, not one slice per tick.
  *   5. nothing pending, nothing queued, nothing in a window, roster walked:
  *      done.
  * Each batch of recipients runs inside SAVEPOINT sched: should a statement
@@ -49,7 +59,9 @@
 #include "handlers/notice/scheduler.h"
 
 #define SCHED_MAX_CAMPAIGNS	64	/* running campaigns looked at per step */
-#define SCHED_STEP_US		4000	/* one step, at most (then it stops) */
+#define SCHED_STEP_US		2000	/* one step, at most (then it stops) */
+#define SCHED_REFILL_MS		5	/* next look at a campaign at its ahead */
+#define SCHED_GAP_US		4000	/* between steps while there is work */
 #define SCHED_CHUNK		100	/* recipients per savepoint */
 #define SCHED_PACE_AHEAD_MS	10000	/* paced rows queued ahead, at most */
 #define SCHED_STRAY_MS		1000	/* look for stray rows this often */
@@ -82,6 +94,8 @@ struct sched {
 	void *kick_data;
 	struct osmo_timer_list timer;
 	bool due;
+	bool more;			/* a step ran out with room left */
+	bool full;			/* a campaign was at notices.ahead */
 	int64_t strays_ms;		/* last look for stray rows */
 	unsigned rotate;		/* the campaign a step starts with */
 	int64_t deadline_us;		/* of the running step */
@@ -313,6 +327,10 @@ static int sched_campaign(struct sched *s, struct notice *c, int64_t now,
 	if (rc < 0)
 		return rc;
 	*budget -= rc;
+	/* topped up to notices.ahead after the links took a chunk or more
+	 * since the last look: they take fast, look again soon */
+	if (queued + rc >= s->cfg->notice_ahead && rc >= SCHED_CHUNK)
+		s->full = true;
 	if (rc == 0 && queued == 0)
 		sched_done_check(s, c, now);
 	return notice_save_progress(s->nd, c, now);
@@ -355,11 +373,15 @@ int sched_step(struct sched *s, int64_t now)
 	if (!tmp)
 		return -ENOMEM;
 	s->deadline_us = t0 + SCHED_STEP_US;
+	s->full = false;
 	rc = notice_list(s->nd, tmp, NOTICE_RUNNING, SCHED_MAX_CAMPAIGNS, &c,
 			 &n);
 	for (i = 0; !rc && i < n && budget; i++)
 		rc = sched_campaign(s, c[(i + s->rotate) % n], now, &budget);
 	s->rotate++;
+	/* out of time or of notices.batch, not of work: go on at once */
+	s->more = !rc && budget < s->cfg->notice_batch &&
+		  (!budget || sched_mono_us() >= s->deadline_us);
 	if (now - s->strays_ms >= SCHED_STRAY_MS)
 		sched_strays(s, now);
 	talloc_free(tmp);
@@ -384,8 +406,19 @@ static void sched_timer_cb(void *data)
 	struct sched *s = data;
 
 	s->due = true;
-	osmo_timer_schedule(&s->timer, s->cfg->notice_tick_ms / 1000,
-			    (s->cfg->notice_tick_ms % 1000) * 1000);
+}
+
+/* The next step: at once while there is work and room, soon while a
+ * campaign is at notices.ahead (the links take its rows), else a tick. */
+static void sched_next(struct sched *s)
+{
+	unsigned us = s->cfg->notice_tick_ms * 1000;
+
+	if (s->more)
+		us = SCHED_GAP_US;
+	else if (s->full && us > SCHED_REFILL_MS * 1000)
+		us = SCHED_REFILL_MS * 1000;
+	osmo_timer_schedule(&s->timer, us / 1000000, us % 1000000);
 }
 
 void sched_run(struct sched *s)
@@ -394,6 +427,7 @@ void sched_run(struct sched *s)
 		return;
 	s->due = false;
 	sched_step(s, clock_now_ms());
+	sched_next(s);
 }
 
 struct sched *sched_init(void *ctx, const struct config *cfg, struct db *db,
@@ -421,7 +455,7 @@ struct sched *sched_init(void *ctx, const struct config *cfg, struct db *db,
 	    db_prepare(db, sched_sql, SCHED_NUM_STMT, s->st))
 		goto fail;
 	osmo_timer_setup(&s->timer, sched_timer_cb, s);
-	sched_timer_cb(s);
+	sched_next(s);
 	return s;
 fail:
 	sched_free(s);

@@ -202,10 +202,10 @@ struct config {
 	char quiet_start[6];		/* "21:00" local time */
 	char quiet_end[6];		/* "08:00"; equal to start: none */
 	char timezone[64];		/* of quiet hours and notice times */
-	unsigned notice_batch;		/* recipients queued per tick */
+	unsigned notice_batch;		/* recipients queued per step */
 	unsigned notice_ahead;		/* queued rows per campaign, at most */
 	unsigned notice_scan;		/* roster rows looked at per step */
-	unsigned notice_tick_ms;	/* scheduler period */
+	unsigned notice_tick_ms;	/* scheduler period when idle */
 	/* notifications (handlers/notice/notify.c); quiet hours and the
 	 * zone are those of notices */
 	struct config_notify notify;

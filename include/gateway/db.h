@@ -29,6 +29,11 @@
  * ended (committed or not). */
 #define DB_WAL_LIMIT		(8 * 1024 * 1024)
 #define DB_WAL_LIMIT_SQL	"8388608"
+/* The daemon's checkpoints (db_wal.c): its thread is woken when a commit
+ * leaves this many pages in the WAL (SQLite's own autocheckpoint point);
+ * past DB_WAL_HARD_LIMIT bytes the loop checkpoints itself. */
+#define DB_WAL_PASSIVE_PAGES	1000
+#define DB_WAL_HARD_LIMIT	(2 * DB_WAL_LIMIT)
 
 struct db;
 
@@ -65,15 +70,36 @@ int64_t db_wal_bytes(const struct db *db);
  * reader or writer is in the way: try later), -EIO. */
 int db_wal_trim(struct db *db);
 
-/* The daemon's: a thread with a connection of its own to path that trims
- * the WAL (db_wal_trim()) once a second, so the loop never waits for it.
- * NULL on error. */
+/* The daemon's: a thread with a connection of its own to db's file that
+ * checkpoints the WAL (PASSIVE) and trims it (db_wal_trim()), so the loop
+ * never waits for it; db's own autocheckpoint is off until the keeper
+ * stops (the loop checkpoints only past DB_WAL_HARD_LIMIT). NULL on
+ * error (db keeps its autocheckpoint). */
 struct db_wal_keeper;
-struct db_wal_keeper *db_wal_keeper_start(void *ctx, const char *path);
+struct db_wal_keeper *db_wal_keeper_start(void *ctx, struct db *db);
 /* The WAL's size at the keeper's last look; WALs it truncated. */
 int64_t db_wal_keeper_bytes(const struct db_wal_keeper *k);
 unsigned long db_wal_keeper_trims(const struct db_wal_keeper *k);
+/* PASSIVE checkpoints of the thread that copied pages; the loop's of a
+ * WAL's last few pages; the loop's past DB_WAL_HARD_LIMIT (the thread was
+ * behind). */
+struct db_wal_counts {
+	unsigned long passive, tails, loop;
+	int64_t tail_max_us;		/* the longest of the loop's tails */
+};
+void db_wal_keeper_counts(const struct db_wal_keeper *k,
+			  struct db_wal_counts *c);
+/* Stops the thread; db's autocheckpoint is on again. */
 void db_wal_keeper_stop(struct db_wal_keeper *k);
+
+/* How long the COMMITs of db_commit() took: their number, the longest,
+ * and those over DB_COMMIT_SLOW_US. */
+#define DB_COMMIT_SLOW_US	5000
+struct db_commit_stats {
+	unsigned long n, slow;
+	int64_t max_us;
+};
+void db_commit_stats(const struct db *db, struct db_commit_stats *out);
 
 /* false: a commit survives a crash of the process (synchronous=NORMAL, the
  * default after db_open); true: also a power cut (synchronous=FULL, one

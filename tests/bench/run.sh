@@ -21,7 +21,9 @@
 #     through the API); each says what it measures.
 #
 # Every run uses the default durability "power-loss" (an fsync per group
-# commit); window 100 is run once more with "crash" for comparison.
+# commit); window 100 is run once more with "crash" for comparison. Each
+# run prints the daemon's line at its stop on the loop's commits (their
+# number, the longest, those over 5 ms) and the WAL's checkpoints.
 #
 # Environment: BENCH_N, BENCH_RSS_N, BENCH_WINDOWS (default "1 10 100"),
 # BENCH_DLR=0 skips the receipt run, BENCH_STALL (seconds without progress
@@ -171,6 +173,8 @@ run_window() {
 		echo "window $w${mode:+ + receipts}: did not finish"
 	fi
 	stop "$GW_PID"; GW_PID=""
+	# the loop's commits: how long, and who checkpointed the WAL
+	grep -o 'commits: .*' "$D/skillgw.log" | sed 's/^/  /'
 	# the sink exits on the daemon's unbind; if not, stop it
 	stop "$SINK_PID"; SINK_PID=""
 	sed 's/^/  /' "$D/sink.out"

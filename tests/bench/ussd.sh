@@ -19,8 +19,11 @@
 # second (default 5000, open loop: a fixed schedule). Run 3: the same
 # while BENCH_USSD_BULK (default 1000000) bulk MTs queued before the start
 # are sent to the same SMSC as fast as the gateway can (window 100, no TPS
-# cap) during the whole measurement. (USSD screens go ahead of every SMS:
-# in run 1 a bulk send would get nothing.) The gateway runs with its
+# cap) during the whole measurement. Run 4: the same while a notice
+# campaign to BENCH_USSD_CAMPAIGN more workers (default 300000) runs, started
+# before the gateway (the scheduler's steps share the loop with the
+# dialogues). (USSD screens go ahead of every SMS: in run 1 a bulk send
+# would get nothing.) The gateway runs with its
 # default durability, "power-loss" (an fsync per commit);
 # BENCH_USSD_DURABILITY=crash runs it without. Everything runs on 127.0.0.1 in a temporary
 # directory; BENCH_KEEP=1 keeps it.
@@ -32,6 +35,7 @@ CONC=${BENCH_USSD_CONC:-200}
 RATE=${BENCH_USSD_RATE:-5000}
 SECS=${BENCH_USSD_SECS:-10}
 BULK=${BENCH_USSD_BULK:-1000000}
+CAMPAIGN=${BENCH_USSD_CAMPAIGN:-300000}
 FIRST=8613600000000
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 
@@ -53,7 +57,7 @@ commands: { enabled = false; messages = "$ROOT/conf/messages.conf";
 	signature = "【揭阳人社】"; hotline = "12333"; };
 ussd: { enabled = true; menu = "$ROOT/conf/ussd_menu.conf";
 	max_sessions = 100000; };
-notices: { quiet_start = "00:00"; quiet_end = "00:00"; };	# no quiet hours: the bulk send runs whatever the hour
+notices: { quiet_start = "00:00"; quiet_end = "00:00"; optout_hint = "回TD退订"; };	# no quiet hours: the bulk send runs whatever the hour
 links: ( { name = "load"; host = "127.0.0.1"; port = $1;
 	system_id = "skillgw"; password = "secret1"; window = 100; max_tps = 0;
 	registered_delivery = false; default = true; } );
@@ -97,6 +101,18 @@ EOF
 # bulk COUNT: COUNT queued single-part GSM MTs of a campaign-less bulk send.
 bulk() { queue_mts "$1" 'skillgw bulk notice'; }
 
+# campaign COUNT: COUNT more workers (numbers 86139..) and a running notice
+# campaign to the whole roster.
+campaign() {
+	sql "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < $1)
+INSERT INTO worker (id_number, name, msisdn, region, birth_date, bound_by,
+ created_at, updated_at) SELECT 'C' || i, '张小明', printf('86139%08d', i),
+ '445281', '1990-01-01', 'roster', 0, 0 FROM c;"
+	"$B/skillctl" -c "$T/skillgw.conf" notice create --name bench \
+		--text "{name}您好，新一期技能培训开始报名。" >/dev/null &&
+	"$B/skillctl" -c "$T/skillgw.conf" notice start 1 >/dev/null
+}
+
 # run LABEL [USSD_LOAD ARGS]: one measurement on a copy of the base
 # database; LABEL bulk queues the bulk send first.
 run() {
@@ -104,6 +120,7 @@ run() {
 	cp "$T/base.db" "$T/skillgw.db"
 	rm -f "$T/skillgw.db-wal" "$T/skillgw.db-shm" "$T/port" "$T/gw.pid"
 	[ "$label" = bulk ] && bulk "$BULK"
+	[ "$label" = campaign ] && campaign "$CAMPAIGN"
 	"$B/ussd_load" -p 0 -f "$T/port" -b "$FIRST" -n "$WORKERS" -c "$CONC" \
 		-w 2 -d "$SECS" -g "$T/gw.pid" -q "$@" >"$T/load.out" 2>"$T/load.err" &
 	LOAD_PID=$!
@@ -120,7 +137,7 @@ run() {
 		tail -5 "$T/skillgw-$label.log" | sed 's/^/    /'
 	fi
 	sed 's/^/  /' "$T/load.out"
-	if [ "$label" = bulk ]; then
+	if [ "$label" = bulk ] || [ "$label" = campaign ]; then
 		echo "  bulk rows by state after the run: $(sql "SELECT group_concat(state || ':' || n, ' ')
 			FROM (SELECT state, count(*) n FROM mt GROUP BY state);")"
 	fi
@@ -137,4 +154,6 @@ echo "USSD alone at $RATE steps/s:"
 run alone -r "$RATE"
 echo "USSD at $RATE steps/s while $BULK bulk MTs are being sent:"
 run bulk -r "$RATE"
+echo "USSD at $RATE steps/s while a notice campaign to $CAMPAIGN workers is being sent:"
+run campaign -r "$RATE"
 exit 0

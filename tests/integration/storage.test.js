@@ -21,7 +21,9 @@
 // within its bound after a 300,000-number send failed on a full database;
 // skillctl on a read-only database (a read-only bind mount when the tests
 // run as root, whom file modes do not stop; the file's mode otherwise), a
-// forbidden one (root runs skillctl as nobody) and a corrupt one.
+// forbidden one (root runs skillctl as nobody) and a corrupt one; under
+// sustained MT load the WAL within DB_WAL_HARD_LIMIT (and a commit's
+// pages), checkpointed by the keeper thread, never by the loop.
 
 const assert = require('node:assert/strict');
 const fs = require('fs');
@@ -255,6 +257,42 @@ gwTest('skillctl send of 300,000 numbers on a full database: one line, exit 2, n
 	assert.equal(await mo(sim, '8613700020000'), 0);
 	await sim.waitMessage((x) => x.to === '8613700020000');
 	await gw.stopClean();
+});
+
+const WAL_HARD = 2 * WAL_LIMIT;	// DB_WAL_HARD_LIMIT: the loop checkpoints past it
+const WAL_SLACK = 4 * 1024 * 1024;	// and one group commit's pages above it
+
+gwTest('sustained MT load: the WAL stays within its bound, checkpointed by the keeper thread, not inside the loop\'s commits', { timeout: 120000 }, async (t, h) => {
+	const N = 40000, SECS = 15;
+	const sim = await h.smsc();
+	const gw = await h.gateway({ sim, start: false, link: { window: 100, registered_delivery: false } });
+	assert.equal(gw.ctl(['queue']).code, 0, 'the schema');
+	gw.db(`WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < ${N})
+		INSERT INTO mt (dst, text, prio, state, next_try, expires_at, created_at)
+		SELECT printf('8613%09d', i), 'wal load ' || i, 2, 0, 0,
+		 CAST(strftime('%s','now') AS INTEGER) * 1000 + 86400000, CAST(strftime('%s','now') AS INTEGER) * 1000 FROM c`);
+	gw.start();
+	await gw.waitBound();
+	const walPath = `${gw.dbPath}-wal`;
+	let max = 0, samples = 0;
+	const t0 = Date.now();
+	// sending, for SECS at most: the loop's commits write the WAL all along
+	while (Date.now() - t0 < SECS * 1000 && sim.messages.length < N) {
+		const wal = fs.existsSync(walPath) ? fs.statSync(walPath).size : 0;
+		if (wal > max) max = wal;
+		samples++;
+		await sleep(20);
+	}
+	const sent = sim.messages.length;
+	await gw.stopClean();
+	const line = gw.lines(/commits: \d+, longest/).pop() || '';
+	t.diagnostic(`${sent} MTs in ${((Date.now() - t0) / 1000).toFixed(1)} s; WAL at most ${max} bytes over ${samples} looks; ${line.replace(/^.*DDB \w+ \S+ /, '')}`);
+	assert.ok(sent >= 2000, `sustained load: ${sent} MTs sent`);
+	assert.ok(max <= WAL_HARD + WAL_SLACK, `WAL ${max} bytes > ${WAL_HARD + WAL_SLACK}`);
+	const m = line.match(/WAL checkpoints: (\d+) by the keeper thread, \d+ tails \(longest [\d.]+ ms\) and (\d+) by the loop/);
+	assert.ok(m, `the commit figures at stop: ${line}`);
+	assert.ok(Number(m[1]) > 0, 'the keeper thread checkpointed');
+	assert.equal(Number(m[2]), 0, 'the loop never had to');
 });
 
 /** skillctl ARGS with the configuration cfg (a file), as gw.ctl does, run

@@ -2,12 +2,14 @@
  * scheduler.h - the daemon's side of notice campaigns: running campaigns
  * become MT rows (priority bulk) a bounded slice at a time.
  *
- * Every notices.tick_ms the scheduler looks at each running campaign and,
- * outside quiet hours and inside its start/end times, tops its queued
- * messages up to notices.ahead: it lists more recipients from the roster
- * when it needs them (notices.scan workers at a time), renders each
- * recipient's text and queues it, at most notices.batch recipients per tick
- * over all campaigns. A recipient's mt row and its queued mark are written
+ * Each step the scheduler looks at each running campaign and, outside
+ * quiet hours and inside its start/end times, tops its queued messages up
+ * to notices.ahead: it lists more recipients from the roster when it needs
+ * them (notices.scan workers at a time), renders each recipient's text and
+ * queues it, at most notices.batch recipients per step over all campaigns.
+ * Steps follow each other 4 ms apart while there is work and room, every
+ * few ms while the links drain a campaign as fast as it is topped up, and
+ * every notices.tick_ms otherwise (scheduler.c). A recipient's mt row and its queued mark are written
  * in the same transaction, so a crash can never make a second message for
  * it. A campaign past its end_at expires with what is still queued; one
  * with every recipient handled and nothing left queued or in a window is
@@ -45,7 +47,8 @@ struct sched *sched_init(void *ctx, const struct config *cfg, struct db *db,
 void sched_free(struct sched *s);
 
 /* Once per loop iteration, inside the group-commit transaction: one step
- * when the tick timer has fired since the last one. */
+ * when the scheduler's timer has fired since the last one; the step sets
+ * when it fires next (in 4 ms, in 5 ms, or a tick). */
 void sched_run(struct sched *s);
 
 /* One step at now_ms whatever the timer (tests, benchmarks). Returns the
