@@ -194,6 +194,13 @@ static void test_codes(void **state)
 	assert_int_equal(quality_code_parse("1234567", code), -EINVAL);
 	assert_int_equal(quality_code_parse("12a456", code), -EINVAL);
 	assert_int_equal(quality_code_parse("", code), -EINVAL);
+	/* words after the code are not part of it; a seventh digit is */
+	assert_int_equal(quality_code_parse("654321 谢谢老师", code), 0);
+	assert_string_equal(code, "654321");
+	assert_int_equal(quality_code_parse("654321好的", code), 0);
+	assert_string_equal(code, "654321");
+	assert_int_equal(quality_code_parse("123456 7", code), -EINVAL);
+	assert_int_equal(quality_code_parse("12345 好6", code), -EINVAL);
 }
 
 static void test_checks_and_hours(void **state)
