@@ -7,9 +7,10 @@
  * that no check is open today. A number that is not bound is told to
  * register, and a code it sends is still recorded (someone else holding a
  * trainee's code). PJ takes a score 1 to 5 first ("PJ5", "PJ 4分 老师讲得
- * 好"), the rest of the text is the comment; JY takes 1, 2 or 3 (or the
- * words 已就业, 已创业, 未就业). Whatever the outcome the reply is one
- * short text of conf/messages.conf.
+ * 好", "pj5好"), the rest of the text is the comment; a score followed by
+ * another number is none ("PJ 3.5" reads "3 5" once normalised). JY takes
+ * 1, 2 or 3 (or the words 已就业, 已创业, 未就业). Whatever the outcome
+ * the reply is one short text of conf/messages.conf.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -138,9 +139,12 @@ static int qr_parse(enum quality_kind kind, const char *arg,
 		arg++;
 		if (!strncmp(arg, QR_UNIT_FEN, strlen(QR_UNIT_FEN)))
 			arg += strlen(QR_UNIT_FEN);
-		if (*arg && *arg != ' ')
+		if ((unsigned char)*arg < 0x80 && *arg && *arg != ' ')
 			return 0;	/* "12", "5a": no score */
-		*comment = arg + strspn(arg, " ");
+		arg += strspn(arg, " ");
+		if (*arg >= '0' && *arg <= '9')
+			return 0;	/* "3.5", "4,5" read as "3 5" */
+		*comment = arg;
 		return n;
 	}
 	for (i = 0; kind == QUALITY_EMPLOYMENT && i < 3; i++)
