@@ -627,6 +627,14 @@ static void test_report_course(void **state)
 	assert_string_equal(c->comments[0].name, "张*明");
 	assert_int_equal(c->comments[0].score, 4);
 	assert_string_equal(c->comments[0].text, "很好 电话138********");
+	/* numbers typed in groups, an ID with its X: masked all the same;
+	 * short numbers stay */
+	testutil_exec(f->db, "UPDATE quality_question SET comment = '电话138"
+		      " 0013 8000 身份证44520219900303004X 第2 3节 2024年"
+		      " 1234567' WHERE comment IS NOT NULL");
+	assert_int_equal(quality_course_get(f->db, f, "3002", &c), 0);
+	assert_string_equal(c->comments[0].text, "电话138 **** **** 身份证445"
+			    "*************** 第2 3节 2024年 123****");
 	assert_int_equal(quality_course_get(f->db, f, "3003", &c), 0);
 	assert_int_equal(c->n_rounds, 1);
 	assert_int_equal(c->rounds[0].months, 3);
