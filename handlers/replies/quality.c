@@ -137,10 +137,11 @@ static int qr_parse(enum quality_kind kind, const char *arg,
 	if (arg[0] >= '1' && arg[0] <= '0' + max) {
 		n = arg[0] - '0';
 		arg++;
-		if (!strncmp(arg, QR_UNIT_FEN, strlen(QR_UNIT_FEN)))
-			arg += strlen(QR_UNIT_FEN);
 		if ((unsigned char)*arg < 0x80 && *arg && *arg != ' ')
 			return 0;	/* "12", "5a": no score */
+		arg += strspn(arg, " ");
+		if (!strncmp(arg, QR_UNIT_FEN, strlen(QR_UNIT_FEN)))
+			arg += strlen(QR_UNIT_FEN);	/* "5分", "5 分" */
 		arg += strspn(arg, " ");
 		if (*arg >= '0' && *arg <= '9')
 			return 0;	/* "3.5", "4,5" read as "3 5" */
