@@ -119,8 +119,10 @@ gwTest('hostile QD, PJ and JY by SMS: the replies, and what is stored', { timeou
 		[number(5), `QD${codes[2]}`, WRONG],		// ... from a worker not enrolled
 		[STRANGER, `QD${codes[3]}`, /尚未绑定/],	// ... from a number of nobody's
 		[number(5), 'QD', /今天没有需要确认到课/],
-		[number(0), { text: `QD${codes[0]}`, coding: 'gsm', dataCoding: 8 }, /./],	// odd-length UCS-2
-		[number(0), { text: 'QD\uD83D', coding: 'ucs2' }, /./],			// a lone surrogate
+		// bytes that are no UCS-2 (an odd length), a lone surrogate: no code
+		[number(0), { text: `QD${codes[0]}X`, coding: 'gsm', dataCoding: 8 }, /未能识别您的指令/],
+		[number(0), { text: 'PJ5', coding: 'gsm', dataCoding: 8 }, /未能识别您的指令/],
+		[number(0), { text: 'QD\uD83D', coding: 'ucs2' }, USAGE],
 	]) await reply(sim, from, text, re);
 	assert.equal(gw.dbValue("SELECT count(*) FROM quality_question WHERE kind = 'attendance' AND answer IS NOT NULL"), 0);
 	assert.equal(gw.dbValue("SELECT count(*) FROM quality_refusal WHERE reason = 'other'"), 3);
@@ -153,8 +155,9 @@ gwTest('hostile QD, PJ and JY by SMS: the replies, and what is stored', { timeou
 	assert.equal(answers(gw, 'survey').length, 0, 'none of those is a score');
 
 	await reply(sim, number(0), `ＰＪ　${fw('5')}`, /感谢您为电工初级班打出5分/);
-	await reply(sim, number(1), 'pj5好', /打出5分/);
+	await reply(sim, number(1), 'pj5 分，好', /打出5分/);
 	await reply(sim, number(2), 'PJ 4分老师讲得很好👍👍', /打出4分/);
+	await reply(sim, number(1), 'pj5好', /已将您对电工初级班的评分改为5分/);
 	const long = '很'.repeat(200);
 	await reply(sim, number(3), `PJ 2 ${long}`, /打出2分/);
 	await reply(sim, number(4), '评分3 身份证44520219900303004x 电话138-0013-8000 或 1 3 9 0 0 1 3 9 0 0 0',
