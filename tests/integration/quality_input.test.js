@@ -178,6 +178,10 @@ gwTest('hostile QD, PJ and JY by SMS: the replies, and what is stored', { timeou
 	assert.doesNotMatch(cm.text, /\d{4}/, `no ID or phone number the bureau can read: ${cm.text}`);
 	assert.equal(cm.text, '身份证445*************** 电话138 **** **** 或 1 3 9 * * * * * * * *');
 	assert.equal(cm.name, '学*四');
+	// a long comment is never cut inside a number (half a phone number would not be masked)
+	await reply(sim, number(3), `PJ 2 ${'很'.repeat(64)} 电话138-0013-8000`, /评分改为2分/);
+	assert.equal(gw.dbValue(`SELECT comment FROM quality_question q JOIN worker w ON w.id = q.worker_id` +
+		` WHERE w.msisdn = '${number(3)}' AND q.kind = 'survey'`), `${'很'.repeat(64)} 电话`);
 
 	// ---- JY
 	const JUSAGE = /请回复JY加数字告诉我们您的就业情况/;

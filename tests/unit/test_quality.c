@@ -441,6 +441,8 @@ static void test_survey_answers(void **state)
 {
 	struct fx *f = *state;
 	struct quality_item it;
+	char words[400] = "";
+	int i;
 
 	assert_int_equal(quality_answer(f->ans, QUALITY_SURVEY, 5, "86", 5,
 					NULL, DOM_VIA_SMS, T0, &it),
@@ -457,6 +459,23 @@ static void test_survey_answers(void **state)
 	assert_int_equal(q1(f, "SELECT answer FROM quality_question WHERE"
 			    " worker_id = 1 AND kind = 'survey'"), 4);
 	assert_int_equal(q1(f, "SELECT comment = '老师讲得好' FROM"
+			    " quality_question WHERE worker_id = 1 AND"
+			    " kind = 'survey'"), 1);
+	/* a long comment is cut to 70 characters, never inside a number */
+	for (i = 0; i < 66; i++)
+		strcat(words, "很");
+	strcat(words, " 电话138 0013 8000");
+	assert_int_equal(quality_answer(f->ans, QUALITY_SURVEY, 1, W1, 4,
+					words, DOM_VIA_SMS, T0 + 6 * DAY, &it),
+			 QUALITY_CHANGED);
+	assert_int_equal(q1(f, "SELECT count(*) FROM quality_question WHERE"
+			    " worker_id = 1 AND kind = 'survey' AND comment ="
+			    " replace(hex(zeroblob(66)), '00', '很') || ' 电话'"),
+			 1);
+	assert_int_equal(quality_answer(f->ans, QUALITY_SURVEY, 1, W1, 4,
+					"很好 1234567", DOM_VIA_SMS,
+					T0 + 6 * DAY, &it), QUALITY_CHANGED);
+	assert_int_equal(q1(f, "SELECT comment = '很好 1234567' FROM"
 			    " quality_question WHERE worker_id = 1 AND"
 			    " kind = 'survey'"), 1);
 	/* later: refused and recorded, the answer stays */
