@@ -233,9 +233,20 @@ gwTest('USSD item 6: garbage, nothing, back and main keys at the prompts', { tim
 	s = await p.answer(fw(code));
 	assert.match(s.text, /已确认您\d+月\d+日参加电工培训班/);
 	assert.ok(s.end);
-	// an invalid key in the menu; a score out of range, in words, then full-width
+	// an invalid key in the menu, the next-page key, back; a score out of range, then full-width
 	[p, s] = await open(1, '7');
+	const AGAIN = /^输入有误，请重新选择\n培训签到与评价\n1 今日到课签到/;
+	assert.match(s.text, AGAIN);
 	assert.ok(!s.end);
+	for (const key of ['9', '#', '１２', '😀']) {
+		s = await p.answer(key);
+		assert.match(s.text, AGAIN, `key ${key}`);
+		assert.ok(!s.end);
+	}
+	s = await p.answer('2');
+	assert.equal(s.text, '请为电工初级班打分：\n1-5分，5分最满意\n0 返回');
+	s = await p.answer('0');
+	assert.match(s.text, /^培训签到与评价\n/, 'back from the prompt, nothing stored');
 	[p, s] = await open(1, '2');
 	assert.match(s.text, /电工初级班/);
 	s = await p.answer('6');
