@@ -197,7 +197,7 @@ static int qr_answer(struct handler_ctx *hc, enum quality_kind kind,
 		     const char *msisdn, const char *arg, char *out,
 		     size_t cap)
 {
-	struct quality_item it;
+	struct quality_item it = { 0 };		/* NONE leaves it as it is */
 	struct dom_worker w;
 	const char *comment;
 	int n, rc = qr_worker(hc, msisdn, &w, out, cap);
