@@ -21,6 +21,8 @@
 
 #define QR_SCORE_MAX	5
 #define QR_UNIT_FEN	"\xe5\x88\x86"	/* 分 after a score */
+#define QR_VS16		"\xef\xb8\x8f"	/* U+FE0F, U+20E3: "5️⃣", */
+#define QR_KEYCAP	"\xe2\x83\xa3"	/* a digit as an emoji */
 
 /* The words of a question's course for a reply. */
 struct qr_words {
@@ -121,6 +123,12 @@ int checkin_reply(struct handler_ctx *hc, const char *msisdn,
 
 /* ---- PJ, JY --------------------------------------------------------------- */
 
+/* s past word when it starts with it. */
+static const char *qr_skip(const char *s, const char *word)
+{
+	return strncmp(s, word, strlen(word)) ? s : s + strlen(word);
+}
+
 /* What an answer of kind says: the number (1..max), and for a survey the
  * comment after it. 0 when arg holds no answer. */
 static int qr_parse(enum quality_kind kind, const char *arg,
@@ -136,13 +144,11 @@ static int qr_parse(enum quality_kind kind, const char *arg,
 	*comment = NULL;
 	if (arg[0] >= '1' && arg[0] <= '0' + max) {
 		n = arg[0] - '0';
-		arg++;
+		arg = qr_skip(qr_skip(arg + 1, QR_VS16), QR_KEYCAP);
 		if ((unsigned char)*arg < 0x80 && *arg && *arg != ' ')
 			return 0;	/* "12", "5a": no score */
-		arg += strspn(arg, " ");
-		if (!strncmp(arg, QR_UNIT_FEN, strlen(QR_UNIT_FEN)))
-			arg += strlen(QR_UNIT_FEN);	/* "5分", "5 分" */
-		arg += strspn(arg, " ");
+		arg = qr_skip(arg + strspn(arg, " "), QR_UNIT_FEN);
+		arg += strspn(arg, " ");	/* "5分", "5 分 好" */
 		if (*arg >= '0' && *arg <= '9')
 			return 0;	/* "3.5", "4,5" read as "3 5" */
 		*comment = arg;

@@ -198,9 +198,10 @@ gwTest('hostile QD, PJ and JY by SMS: the replies, and what is stored', { timeou
 	await reply(sim, number(0), `jy${fw('1')}`, /已记录您已就业/);
 	await reply(sim, number(1), '就业 已创业', /已记录您已创业/);
 	await reply(sim, number(2), 'JY 3 还在找', /已记录您暂未就业/);
+	await reply(sim, number(3), 'JY 2️⃣', /已记录您已创业/);
 	await reply(sim, number(0), 'JY2', /已记录您已创业/);
 	assert.deepEqual(answers(gw, 'employment').map((r) => [r.msisdn, r.answer, r.comment]),
-		[[number(0), 2, null], [number(1), 2, null], [number(2), 3, null]]);
+		[[number(0), 2, null], [number(1), 2, null], [number(2), 3, null], [number(3), 2, null]]);
 
 	// nothing crashed, nothing was asked twice
 	await sleep(500);

@@ -624,6 +624,11 @@ static void test_quality_answers(void **state)
 		     V({ "course", "电工初级2025班" }, { "score", "4" })));
 	snprintf(sql, sizeof(sql), comment, "很好");
 	assert_int_equal(testutil_q1(f->db, sql), 1);
+	/* a keycap emoji is its digit, and no comment */
+	expect_reply(f, ZHANG, "PJ 3\xef\xb8\x8f\xe2\x83\xa3",
+		     want(TX_RATE_CHANGED, V({ "course", "电工初级2025班" },
+					     { "score", "3" })));
+	assert_int_equal(testutil_q1(f->db, sql), 1);
 }
 
 /* ------------------------------------------------------------------ */
