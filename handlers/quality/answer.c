@@ -232,7 +232,9 @@ static int ans_target(struct quality_ans *a, enum quality_kind kind,
 	return any ? QUALITY_OK : QUALITY_NONE;
 }
 
-/* comment cut to QUALITY_COMMENT_CHARS characters (UTF-8) into out. */
+/* comment cut to QUALITY_COMMENT_CHARS characters (UTF-8) into out. A
+ * number the cut goes through goes as a whole: the report masks only
+ * long ones, and the first half of a phone number is one no longer. */
 static const char *ans_comment(const char *in, char *out, size_t cap)
 {
 	size_t o = 0, n;
@@ -248,6 +250,9 @@ static const char *ans_comment(const char *in, char *out, size_t cap)
 		o += n;
 		chars++;
 	}
+	if (in && strchr("0123456789X ", *in) && *in)
+		while (o && strchr("0123456789X ", out[o - 1]))
+			o--;
 	out[o] = '\0';
 	return o ? out : NULL;
 }

@@ -7,6 +7,9 @@
  * of the incomplete last block (the largest multiple of n up to 2^32 is
  * the bound): for a code (n = 10^6) one draw in 4,295 is taken again. The
  * same draws pick the random check days (plan.c).
+ *
+ * A code as typed is its digits (spaces between them allowed) up to the
+ * first other character: "QD123456 谢谢" and "到课123456好的" are the code.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -57,7 +60,9 @@ int quality_code_parse(const char *in, char out[QUALITY_CODE_LEN])
 	for (; in && *in; in++) {
 		if (*in == ' ')
 			continue;
-		if (*in < '0' || *in > '9' || n == QUALITY_CODE_DIGITS)
+		if (*in < '0' || *in > '9')
+			break;		/* words after the code: ignored */
+		if (n == QUALITY_CODE_DIGITS)
 			return -EINVAL;
 		out[n++] = *in;
 	}

@@ -4,8 +4,8 @@
  * codes refused, the survey and its comments, each follow-up round. One
  * statement per part, prepared for the call; the lists are talloc'ed
  * under the caller's context. Names, ID numbers and mobile numbers are
- * masked here, and so are long runs of digits in a comment (a worker may
- * type a number into it).
+ * masked here, and so are the digits of long numbers in a comment (a
+ * worker may type an ID or a phone number into it, in groups or not).
  */
 #include <errno.h>
 #include <string.h>
@@ -86,28 +86,45 @@ static unsigned long rc_ul(sqlite3_stmt *st, int i)
 	return (unsigned long)sqlite3_column_int64(st, i);
 }
 
-/* Digits of a run of [0-9Xx] at p (0 if it is not RC_DIGITS_MASKED long);
- * *len its length. */
-static size_t rc_digit_run(const char *p, size_t *len)
+static bool rc_is_digit(char c)
 {
-	size_t n = strspn(p, "0123456789Xx"), d = 0, i;
-
-	for (i = 0; i < n; i++)
-		d += p[i] >= '0' && p[i] <= '9';
-	*len = n ? n : 1;
-	return n >= RC_DIGITS_MASKED && d + 1 >= n ? d : 0;
+	return (c >= '0' && c <= '9') || c == 'X' || c == 'x';
 }
 
-/* A comment as the bureau may see it: digit runs masked. */
+/* Digits of a number at p: a run of [0-9Xx], single spaces between
+ * digits included ("138 0013 8000": a comment is normalised, so dashes
+ * and dots are spaces by now). 0 if it has fewer than RC_DIGITS_MASKED
+ * digits or more than one X; *len its length in bytes. */
+static size_t rc_digit_run(const char *p, size_t *len)
+{
+	size_t n = 0, d = 0, x = 0;
+
+	while (rc_is_digit(p[n]) ||
+	       (p[n] == ' ' && n && rc_is_digit(p[n + 1]))) {
+		d += p[n] >= '0' && p[n] <= '9';
+		x += p[n] == 'X' || p[n] == 'x';
+		n++;
+	}
+	*len = n ? n : 1;
+	return d >= RC_DIGITS_MASKED && x <= 1 ? d : 0;
+}
+
+/* A comment as the bureau may see it: the digits of numbers masked but
+ * for the first RC_DIGITS_KEPT. */
 static void rc_mask_comment(const char *in, char *out, size_t cap)
 {
-	size_t o = 0, n, i;
+	size_t o = 0, n, i, k;
 
 	while (*in && o + 1 < cap) {
 		bool mask = rc_digit_run(in, &n) > 0;
 
-		for (i = 0; i < n && o + 1 < cap; i++)
-			out[o++] = mask && i >= RC_DIGITS_KEPT ? '*' : in[i];
+		for (i = 0, k = 0; i < n && o + 1 < cap; i++) {
+			bool digit = rc_is_digit(in[i]);
+
+			out[o++] = mask && digit && k >= RC_DIGITS_KEPT ? '*' :
+				   in[i];
+			k += digit;
+		}
 		in += n;
 	}
 	out[o] = '\0';

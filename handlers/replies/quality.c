@@ -7,9 +7,10 @@
  * that no check is open today. A number that is not bound is told to
  * register, and a code it sends is still recorded (someone else holding a
  * trainee's code). PJ takes a score 1 to 5 first ("PJ5", "PJ 4分 老师讲得
- * 好"), the rest of the text is the comment; JY takes 1, 2 or 3 (or the
- * words 已就业, 已创业, 未就业). Whatever the outcome the reply is one
- * short text of conf/messages.conf.
+ * 好", "pj5好"), the rest of the text is the comment; a score followed by
+ * another number is none ("PJ 3.5" reads "3 5" once normalised). JY takes
+ * 1, 2 or 3 (or the words 已就业, 已创业, 未就业). Whatever the outcome
+ * the reply is one short text of conf/messages.conf.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -20,6 +21,8 @@
 
 #define QR_SCORE_MAX	5
 #define QR_UNIT_FEN	"\xe5\x88\x86"	/* 分 after a score */
+#define QR_VS16		"\xef\xb8\x8f"	/* U+FE0F, U+20E3: "5️⃣", */
+#define QR_KEYCAP	"\xe2\x83\xa3"	/* a digit as an emoji */
 
 /* The words of a question's course for a reply. */
 struct qr_words {
@@ -120,6 +123,12 @@ int checkin_reply(struct handler_ctx *hc, const char *msisdn,
 
 /* ---- PJ, JY --------------------------------------------------------------- */
 
+/* s past word when it starts with it. */
+static const char *qr_skip(const char *s, const char *word)
+{
+	return strncmp(s, word, strlen(word)) ? s : s + strlen(word);
+}
+
 /* What an answer of kind says: the number (1..max), and for a survey the
  * comment after it. 0 when arg holds no answer. */
 static int qr_parse(enum quality_kind kind, const char *arg,
@@ -135,12 +144,14 @@ static int qr_parse(enum quality_kind kind, const char *arg,
 	*comment = NULL;
 	if (arg[0] >= '1' && arg[0] <= '0' + max) {
 		n = arg[0] - '0';
-		arg++;
-		if (!strncmp(arg, QR_UNIT_FEN, strlen(QR_UNIT_FEN)))
-			arg += strlen(QR_UNIT_FEN);
-		if (*arg && *arg != ' ')
+		arg = qr_skip(qr_skip(arg + 1, QR_VS16), QR_KEYCAP);
+		if ((unsigned char)*arg < 0x80 && *arg && *arg != ' ')
 			return 0;	/* "12", "5a": no score */
-		*comment = arg + strspn(arg, " ");
+		arg = qr_skip(arg + strspn(arg, " "), QR_UNIT_FEN);
+		arg += strspn(arg, " ");	/* "5分", "5 分 好" */
+		if (*arg >= '0' && *arg <= '9')
+			return 0;	/* "3.5", "4,5" read as "3 5" */
+		*comment = arg;
 		return n;
 	}
 	for (i = 0; kind == QUALITY_EMPLOYMENT && i < 3; i++)
@@ -192,7 +203,7 @@ static int qr_answer(struct handler_ctx *hc, enum quality_kind kind,
 		     const char *msisdn, const char *arg, char *out,
 		     size_t cap)
 {
-	struct quality_item it;
+	struct quality_item it = { 0 };		/* NONE leaves it as it is */
 	struct dom_worker w;
 	const char *comment;
 	int n, rc = qr_worker(hc, msisdn, &w, out, cap);

@@ -15,9 +15,10 @@
  * first, filters, what is not open); enrolment (happy path with its audit
  * row, twice, unknown, deadline, closed, the subsidy-rule warnings, full)
  * and the last 10 seats among 50 workers; cancellation (happy path, seat
- * freed, not enrolled, started); the record; opt-out and opt-in; SQL-looking
- * input; a 1,000-character message; the rate limit; a reply queued by
- * sms_mo() and USSD left alone.
+ * freed, not enrolled, started); the record; opt-out and opt-in; PJ and
+ * JY as phones type them (glued, spaced, "3.5", none to answer);
+ * SQL-looking input; a 1,000-character message; the rate limit; a reply
+ * queued by sms_mo() and USSD left alone.
  *
  * SHOW_REPLIES=1 prints every conversation (number, text, reply).
  */
@@ -589,6 +590,47 @@ static void test_optout(void **state)
 	assert_int_equal(audits(f, "optin"), 2);
 }
 
+/* PJ and JY as phones type them: 张小明 has a survey of 2030 open, 王五
+ * none (the reply says so, from a question that was never found). */
+static void test_quality_answers(void **state)
+{
+	struct fx *f = *state;
+	char sql[512];
+	const char *usage, *comment = "SELECT coalesce(comment, '-') = '%s'"
+		" FROM quality_question WHERE worker_id = 1";
+
+	snprintf(sql, sizeof(sql), "INSERT INTO quality_question (kind, round,"
+		 " enrolment_id, worker_id, course_id, state, asked_at,"
+		 " expires_at) SELECT 'survey', 0, e.id, 1, e.course_id,"
+		 " 'queued', %lld, %lld FROM enrolment e JOIN course c ON"
+		 " c.id = e.course_id WHERE c.code = '2030'",
+		 (long long)now_ms, (long long)now_ms + 86400000LL);
+	testutil_exec(f->db, sql);
+	expect_reply(f, WANG, "PJ5", want(TX_RATE_NONE, NULL, 0));
+	expect_reply(f, WANG, "JY1", want(TX_EMPLOYMENT_NONE, NULL, 0));
+	usage = want(TX_RATE_USAGE, V({ "course", "电工初级2025班" }));
+	expect_reply(f, ZHANG, "PJ 3.5", usage);
+	expect_reply(f, ZHANG, "PJ 4，5", usage);
+	expect_reply(f, ZHANG, "PJ 5分5", usage);
+	expect_reply(f, ZHANG, "PJ 6", usage);
+	expect_reply(f, ZHANG, "PJ5a", usage);
+	assert_int_equal(testutil_q1(f->db, "SELECT count(*) FROM"
+				     " quality_question WHERE answer > 0"), 0);
+	expect_reply(f, ZHANG, "pj5好", want(TX_RATE_OK, V({ "course",
+		     "电工初级2025班" }, { "score", "5" })));
+	snprintf(sql, sizeof(sql), comment, "好");
+	assert_int_equal(testutil_q1(f->db, sql), 1);
+	expect_reply(f, ZHANG, "ＰＪ ４ 分 很好", want(TX_RATE_CHANGED,
+		     V({ "course", "电工初级2025班" }, { "score", "4" })));
+	snprintf(sql, sizeof(sql), comment, "很好");
+	assert_int_equal(testutil_q1(f->db, sql), 1);
+	/* a keycap emoji is its digit, and no comment */
+	expect_reply(f, ZHANG, "PJ 3\xef\xb8\x8f\xe2\x83\xa3",
+		     want(TX_RATE_CHANGED, V({ "course", "电工初级2025班" },
+					     { "score", "3" })));
+	assert_int_equal(testutil_q1(f->db, sql), 1);
+}
+
 /* ------------------------------------------------------------------ */
 /* Hostile input, limits, the queue                                    */
 
@@ -765,6 +807,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cancel, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_record, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_optout, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_quality_answers, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_sql_input, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_long_message, setup,
 						teardown),

@@ -194,6 +194,13 @@ static void test_codes(void **state)
 	assert_int_equal(quality_code_parse("1234567", code), -EINVAL);
 	assert_int_equal(quality_code_parse("12a456", code), -EINVAL);
 	assert_int_equal(quality_code_parse("", code), -EINVAL);
+	/* words after the code are not part of it; a seventh digit is */
+	assert_int_equal(quality_code_parse("654321 谢谢老师", code), 0);
+	assert_string_equal(code, "654321");
+	assert_int_equal(quality_code_parse("654321好的", code), 0);
+	assert_string_equal(code, "654321");
+	assert_int_equal(quality_code_parse("123456 7", code), -EINVAL);
+	assert_int_equal(quality_code_parse("12345 好6", code), -EINVAL);
 }
 
 static void test_checks_and_hours(void **state)
@@ -434,6 +441,8 @@ static void test_survey_answers(void **state)
 {
 	struct fx *f = *state;
 	struct quality_item it;
+	char words[400] = "";
+	int i;
 
 	assert_int_equal(quality_answer(f->ans, QUALITY_SURVEY, 5, "86", 5,
 					NULL, DOM_VIA_SMS, T0, &it),
@@ -450,6 +459,23 @@ static void test_survey_answers(void **state)
 	assert_int_equal(q1(f, "SELECT answer FROM quality_question WHERE"
 			    " worker_id = 1 AND kind = 'survey'"), 4);
 	assert_int_equal(q1(f, "SELECT comment = '老师讲得好' FROM"
+			    " quality_question WHERE worker_id = 1 AND"
+			    " kind = 'survey'"), 1);
+	/* a long comment is cut to 70 characters, never inside a number */
+	for (i = 0; i < 66; i++)
+		strcat(words, "很");
+	strcat(words, " 电话138 0013 8000");
+	assert_int_equal(quality_answer(f->ans, QUALITY_SURVEY, 1, W1, 4,
+					words, DOM_VIA_SMS, T0 + 6 * DAY, &it),
+			 QUALITY_CHANGED);
+	assert_int_equal(q1(f, "SELECT count(*) FROM quality_question WHERE"
+			    " worker_id = 1 AND kind = 'survey' AND comment ="
+			    " replace(hex(zeroblob(66)), '00', '很') || ' 电话'"),
+			 1);
+	assert_int_equal(quality_answer(f->ans, QUALITY_SURVEY, 1, W1, 4,
+					"很好 1234567", DOM_VIA_SMS,
+					T0 + 6 * DAY, &it), QUALITY_CHANGED);
+	assert_int_equal(q1(f, "SELECT comment = '很好 1234567' FROM"
 			    " quality_question WHERE worker_id = 1 AND"
 			    " kind = 'survey'"), 1);
 	/* later: refused and recorded, the answer stays */
@@ -620,6 +646,14 @@ static void test_report_course(void **state)
 	assert_string_equal(c->comments[0].name, "张*明");
 	assert_int_equal(c->comments[0].score, 4);
 	assert_string_equal(c->comments[0].text, "很好 电话138********");
+	/* numbers typed in groups, an ID with its X: masked all the same;
+	 * short numbers stay */
+	testutil_exec(f->db, "UPDATE quality_question SET comment = '电话138"
+		      " 0013 8000 身份证44520219900303004X 第2 3节 2024年"
+		      " 1234567' WHERE comment IS NOT NULL");
+	assert_int_equal(quality_course_get(f->db, f, "3002", &c), 0);
+	assert_string_equal(c->comments[0].text, "电话138 **** **** 身份证445"
+			    "*************** 第2 3节 2024年 123****");
 	assert_int_equal(quality_course_get(f->db, f, "3003", &c), 0);
 	assert_int_equal(c->n_rounds, 1);
 	assert_int_equal(c->rounds[0].months, 3);

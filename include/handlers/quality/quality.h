@@ -72,8 +72,8 @@ const char *quality_kind_str(enum quality_kind k);
 int quality_code_new(char out[QUALITY_CODE_LEN]);
 
 /* The code a phone typed ("123456", "123 456", "１２３４５６" after
- * input_normalise()): 0 with the digits in out, -EINVAL when it is not
- * QUALITY_CODE_DIGITS digits. */
+ * input_normalise(), "123456 谢谢": what follows the digits is ignored): 0
+ * with the digits in out, -EINVAL when they are not QUALITY_CODE_DIGITS. */
 int quality_code_parse(const char *in, char out[QUALITY_CODE_LEN]);
 
 /* ---- the asker (ask.c): the daemon's ------------------------------------ */
