@@ -1,7 +1,10 @@
 /*
  * mtq_read.c - reading messages of the MT queue for the API (see
- * mtq_read.h). A page walks the primary key backwards (newest first), or
- * the mt_state index for one state; its total counts the same.
+ * mtq_read.h). A page walks the primary key backwards (newest first); a
+ * page of one state has a statement per state, written with the state as a
+ * literal so that the planner may use that state's partial index
+ * (mt_sending, mt_failed, mt_expired: schema step 009). Its total counts
+ * the same.
  */
 #include <errno.h>
 #include <string.h>
@@ -28,8 +31,15 @@
 	" coalesce(m.expires_at, 0), coalesce(m.campaign_id, 0), m.text" \
 	" FROM mt m"
 
-enum mr_stmt { MR_GET, MR_PARTS, MR_PAGE, MR_PAGE_STATE, MR_COUNT,
-	       MR_COUNT_STATE, MR_NUM };
+/* A page and the count of state s (0 to 5, enum mtq_state). */
+#define MR_PAGE_OF(s)	MR_COLS " WHERE m.state = " #s \
+			" ORDER BY m.id DESC LIMIT :limit OFFSET :offset"
+#define MR_COUNT_OF(s)	"SELECT count(*) FROM mt WHERE state = " #s
+
+enum mr_stmt { MR_GET, MR_PARTS, MR_PAGE, MR_COUNT,
+	       MR_PAGE_STATE, MR_COUNT_STATE = MR_PAGE_STATE + MTQ_NUM_STATES,
+	       MR_NUM = MR_COUNT_STATE + MTQ_NUM_STATES };
+_Static_assert(MTQ_NUM_STATES == 6, "mr_sql lists states 0 to 5");
 
 static const char *const mr_sql[MR_NUM] = {
 	[MR_GET] = MR_COLS " WHERE m.id = :id",
@@ -38,10 +48,16 @@ static const char *const mr_sql[MR_NUM] = {
 		" coalesce(dlr_err, -1), coalesce(dlr_at, 0) FROM mt_part"
 		" WHERE mt_id = :id ORDER BY part",
 	[MR_PAGE] = MR_COLS " ORDER BY m.id DESC LIMIT :limit OFFSET :offset",
-	[MR_PAGE_STATE] = MR_COLS " WHERE m.state = :state ORDER BY m.id DESC"
-		" LIMIT :limit OFFSET :offset",
 	[MR_COUNT] = "SELECT count(*) FROM mt",
-	[MR_COUNT_STATE] = "SELECT count(*) FROM mt WHERE state = :state",
+	[MR_PAGE_STATE + 0] = MR_PAGE_OF(0), [MR_PAGE_STATE + 1] = MR_PAGE_OF(1),
+	[MR_PAGE_STATE + 2] = MR_PAGE_OF(2), [MR_PAGE_STATE + 3] = MR_PAGE_OF(3),
+	[MR_PAGE_STATE + 4] = MR_PAGE_OF(4), [MR_PAGE_STATE + 5] = MR_PAGE_OF(5),
+	[MR_COUNT_STATE + 0] = MR_COUNT_OF(0),
+	[MR_COUNT_STATE + 1] = MR_COUNT_OF(1),
+	[MR_COUNT_STATE + 2] = MR_COUNT_OF(2),
+	[MR_COUNT_STATE + 3] = MR_COUNT_OF(3),
+	[MR_COUNT_STATE + 4] = MR_COUNT_OF(4),
+	[MR_COUNT_STATE + 5] = MR_COUNT_OF(5),
 };
 
 struct mtq_reader {
@@ -152,14 +168,14 @@ int mtq_reader_page(struct mtq_reader *r, void *ctx, int state,
 	int rc = SQLITE_DONE;
 
 	*n = 0;
+	if (state >= MTQ_NUM_STATES)
+		return -EINVAL;
 	*out = talloc_zero_array(ctx, struct mtq_info, limit ? limit : 1);
 	if (!*out)
 		return -ENOMEM;
 	{
-		DB_STMT(st, r->st[state < 0 ? MR_PAGE : MR_PAGE_STATE]);
+		DB_STMT(st, r->st[state < 0 ? MR_PAGE : MR_PAGE_STATE + state]);
 
-		if (state >= 0)
-			db_bind_int(st, ":state", state);
 		db_bind_int(st, ":limit", limit);
 		db_bind_int(st, ":offset", offset);
 		while (*n < limit && (rc = sqlite3_step(st)) == SQLITE_ROW)
@@ -167,9 +183,7 @@ int mtq_reader_page(struct mtq_reader *r, void *ctx, int state,
 		if (*n < limit && rc != SQLITE_DONE)
 			return db_step_error(r->db, st, rc, DQUEUE);
 	}
-	DB_STMT(cs, r->st[state < 0 ? MR_COUNT : MR_COUNT_STATE]);
-	if (state >= 0)
-		db_bind_int(cs, ":state", state);
+	DB_STMT(cs, r->st[state < 0 ? MR_COUNT : MR_COUNT_STATE + state]);
 	rc = db_step_row(r->db, cs, DQUEUE);
 	if (!rc)
 		*total = sqlite3_column_int64(cs, 0);

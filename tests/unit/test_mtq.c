@@ -30,6 +30,7 @@
 #include "gateway/db.h"
 #include "gateway/log.h"
 #include "gateway/queue/mtq.h"
+#include "gateway/queue/mtq_read.h"
 #include "testutil.h"
 
 #define DST		"8613800138000"
@@ -691,6 +692,67 @@ static void test_recover(void **state)
 	assert_int_equal(fetch_ids(f, now, 4, ids), 2);
 }
 
+/* The API's pages of one state: each state's statement (with its partial
+ * index: schema step 009) finds exactly the rows in it, newest first. */
+static void page_is(struct fx *f, struct mtq_reader *r, int state,
+		    unsigned n_want, const int64_t *want)
+{
+	void *ctx = talloc_new(test_ctx);
+	struct mtq_info *m = NULL;
+	unsigned long total = 0;
+	unsigned n = 0, i;
+
+	assert_int_equal(mtq_reader_page(r, ctx, state, 0, 10, &m, &n, &total),
+			 0);
+	assert_int_equal(n, n_want);
+	assert_int_equal(total, n_want);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(m[i].id, want[i]);
+		assert_int_equal(m[i].state, state);
+	}
+	talloc_free(ctx);
+}
+
+static void test_reader_by_state(void **state)
+{
+	struct fx *f = *state;
+	struct mtq_reader *r = mtq_reader_new(f, f->db);
+	int64_t sub = submitted(f, "s", "p");
+	int64_t failed = enqueue(f, "f", MTQ_PRIO_REPLY);
+	int64_t now = clock_now_ms() + 1000, ids[4];	/* all due */
+	int64_t sending, expired, queued, failed2;
+	void *ctx = talloc_new(test_ctx);
+	struct mtq_info *m;
+	unsigned long total;
+	unsigned n;
+
+	assert_non_null(r);
+	assert_int_equal(fetch_ids(f, now, 1, ids), 1);
+	assert_int_equal(mtq_fail(f->q, failed, 0x0B, now), 0);
+	sending = enqueue(f, "g", MTQ_PRIO_REPLY);
+	assert_int_equal(fetch_ids(f, now, 1, ids), 1);
+	expired = enqueue_full(f, "e", MTQ_PRIO_REPLY, 1, 0);
+	assert_int_equal(fetch_ids(f, now + 3000, 4, ids), 0);
+	failed2 = enqueue(f, "h", MTQ_PRIO_BULK);
+	assert_int_equal(mtq_fail(f->q, failed2, 0x45, now), 0);
+	queued = enqueue_full(f, "q", MTQ_PRIO_BULK, 0, now + 600000);
+	assert_int_equal(db_commit(f->db), 0);
+
+	page_is(f, r, MTQ_QUEUED, 1, &queued);
+	page_is(f, r, MTQ_SENDING, 1, &sending);
+	page_is(f, r, MTQ_SUBMITTED, 1, &sub);
+	page_is(f, r, MTQ_DELIVERED, 0, NULL);
+	page_is(f, r, MTQ_FAILED, 2, (int64_t[]){ failed2, failed });
+	page_is(f, r, MTQ_EXPIRED, 1, &expired);
+	/* every state: all six rows; a state past the last is refused */
+	assert_int_equal(mtq_reader_page(r, ctx, -1, 0, 10, &m, &n, &total), 0);
+	assert_int_equal(total, 6);
+	assert_int_equal(mtq_reader_page(r, ctx, MTQ_NUM_STATES, 0, 10, &m, &n,
+					 &total), -EINVAL);
+	talloc_free(ctx);
+	mtq_reader_free(r);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -712,6 +774,7 @@ int main(void)
 		T(test_dlr_multipart),
 		T(test_dlr_before_last_ack),
 		T(test_recover),
+		T(test_reader_by_state),
 	};
 #undef T
 	const char *level = getenv("TEST_LOG");
