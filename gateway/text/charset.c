@@ -8,8 +8,9 @@
  * function here counts and replaces invalid input the same way. When each
  * code point has a GSM 03.38 mapping (default table, or ESC + escape table),
  * the text goes out as unpacked septets, one per octet; otherwise the whole
- * text is UTF-16BE produced by iconv, with U+FFFD written for the bytes the
- * strict decoder rejected. Splitting encodes the whole text once and cuts the
+ * text is UTF-16BE (surrogate pairs above U+FFFF), with U+FFFD written for
+ * the bytes the strict decoder rejected. Splitting walks the text once to
+ * choose the encoding and count its units, encodes it once and cuts the
  * octets into parts, stepping back one octet when a cut would separate ESC
  * from its character and one unit when it would separate a surrogate pair.
  *
@@ -19,11 +20,10 @@
  * the buffer and however broken the input. Values 0x00-0x0F of data_coding
  * carry their SMPP meaning; 0x10 and above follow the GSM 03.38 DCS groups.
  *
- * Single-threaded: the iconv descriptor and the reverse GSM table are built on
- * first use and kept in statics.
+ * The reverse GSM table is built on first use and kept in a static (the
+ * same values whichever thread builds it).
  */
 #include <errno.h>
-#include <iconv.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -408,95 +408,46 @@ static int gsm_encode(const uint8_t *s, size_t len, uint8_t *out, size_t cap)
 	return o;
 }
 
-/* The cached UTF-8 -> UTF-16BE descriptor, opened on first use. glibc
- * always has this conversion; if it could not be opened, encoding to
- * UCS-2 fails and the caller reports the text as not encodable. */
-static iconv_t ucs2_cd(void)
+/* cp as UTF-16BE at out (a pair above U+FFFF). Octets written, or 0 when
+ * fewer than that are left. */
+static unsigned ucs2_put(uint32_t cp, uint8_t *out, size_t left)
 {
-	static iconv_t cd = (iconv_t)-1;
+	uint32_t v;
 
-	if (cd == (iconv_t)-1)
-		cd = iconv_open("UTF-16BE", "UTF-8");
-	return cd;
-}
-
-/* Output cursor of the UCS-2 encoder. */
-struct ucs2_out {
-	char *p;
-	size_t left;
-};
-
-/* Append U+FFFD. -ENOSPC if there is no room. */
-static int ucs2_put_replacement(struct ucs2_out *o)
-{
-	uint8_t *p = (uint8_t *)o->p;
-
-	if (o->left < UTF16_UNIT_OCTETS)
-		return -ENOSPC;
-	p[0] = UNI_REPLACEMENT >> CHAR_BIT;
-	p[1] = UNI_REPLACEMENT & UCHAR_MAX;
-	o->p += UTF16_UNIT_OCTETS;
-	o->left -= UTF16_UNIT_OCTETS;
-	return 0;
-}
-
-/* Convert a run of UTF-8 that utf8_next() found well-formed. Should iconv
- * still refuse a character, it becomes U+FFFD rather than an error. */
-static int ucs2_run(iconv_t cd, const uint8_t *s, size_t len, struct ucs2_out *o)
-{
-	char *in = (char *)s;
-	size_t in_left = len, skip;
-	int rc = 0;
-
-	while (in_left > 0) {
-		if (iconv(cd, &in, &in_left, &o->p, &o->left) != (size_t)-1)
-			break;
-		if (errno == E2BIG) {
-			rc = -ENOSPC;
-			break;
-		}
-		rc = ucs2_put_replacement(o);
-		if (rc)
-			break;
-		skip = utf8_next((const uint8_t *)in, in_left).len;
-		in += skip;
-		in_left -= skip;
+	if (cp < UTF16_SUPP_BASE) {
+		if (left < UTF16_UNIT_OCTETS)
+			return 0;
+		out[0] = cp >> CHAR_BIT;
+		out[1] = cp & UCHAR_MAX;
+		return UTF16_UNIT_OCTETS;
 	}
-	iconv(cd, NULL, NULL, NULL, NULL);	/* back to the initial state */
-	return rc;
+	if (left < 2 * UTF16_UNIT_OCTETS)
+		return 0;
+	v = cp - UTF16_SUPP_BASE;
+	ucs2_put(UTF16_HIGH_FIRST + (v >> UTF16_PAYLOAD_BITS), out, left);
+	ucs2_put(UTF16_LOW_FIRST + (v & ((1u << UTF16_PAYLOAD_BITS) - 1)),
+		 out + UTF16_UNIT_OCTETS, left - UTF16_UNIT_OCTETS);
+	return 2 * UTF16_UNIT_OCTETS;
 }
 
-/* UTF-16BE of the UTF-8 text into out: well-formed runs through iconv,
- * U+FFFD for each ill-formed subpart. -ENOSPC if cap is too small, -EIO if
- * iconv is unusable. */
+/* UTF-16BE of the UTF-8 text into out, U+FFFD for each ill-formed subpart
+ * (utf8_next() reads it so). -ENOSPC if cap is too small. */
 static int ucs2_encode(const uint8_t *s, size_t len, uint8_t *out, size_t cap)
 {
-	struct ucs2_out o = { .p = (char *)out, .left = cap > INT_MAX ? INT_MAX : cap };
-	size_t pos = 0, run = 0;
-	iconv_t cd = ucs2_cd();
-	int rc;
+	size_t pos = 0, o = 0;
 
-	if (cd == (iconv_t)-1)
-		return -EIO;
+	if (cap > INT_MAX)
+		cap = INT_MAX;
 	while (pos < len) {
 		struct u8char c = utf8_next(s + pos, len - pos);
+		unsigned n = ucs2_put(c.cp, out + o, cap - o);
 
-		if (c.valid) {
-			pos += c.len;
-			continue;
-		}
-		rc = ucs2_run(cd, s + run, pos - run, &o);
-		if (!rc)
-			rc = ucs2_put_replacement(&o);
-		if (rc)
-			return rc;
+		if (!n)
+			return -ENOSPC;
+		o += n;
 		pos += c.len;
-		run = pos;
 	}
-	rc = ucs2_run(cd, s + run, len - run, &o);
-	if (rc)
-		return rc;
-	return o.p - (char *)out;
+	return o;
 }
 
 /* Encode in enc; the GSM7 caller has checked that the text fits. */
@@ -584,22 +535,42 @@ static int split_multi(enum charset_enc enc, const uint8_t *s, size_t len,
 	return out->n_parts;
 }
 
+/* One walk over the text: its encoding (GSM7 when every character has a
+ * mapping) and its length in that encoding's units. */
+static size_t text_measure(const uint8_t *s, size_t len, enum charset_enc *enc)
+{
+	size_t pos = 0, septets = 0, units = 0;
+	bool gsm = true;
+
+	while (pos < len) {
+		struct u8char c = utf8_next(s + pos, len - pos);
+		uint8_t sept[GSM_MAX_SEPTETS];
+		unsigned n = gsm && c.valid ? gsm_lookup(c.cp, sept) : 0;
+
+		gsm = gsm && n;
+		septets += n;
+		units += c.cp >= UTF16_SUPP_BASE ? 2 : 1;
+		pos += c.len;
+	}
+	*enc = gsm ? CHARSET_ENC_GSM7 : CHARSET_ENC_UCS2;
+	return gsm ? septets : units;
+}
+
 int charset_split(const char *utf8, size_t len, unsigned max_parts,
 		  struct charset_split *out)
 {
 	const uint8_t *s = (const uint8_t *)utf8;
 	enum charset_enc enc;
-	int units, rc;
+	size_t units;
+	int rc;
 
 	if (!out || (!utf8 && len) || max_parts < 1 || max_parts > CHARSET_MAX_PARTS)
 		return -EINVAL;
-	memset(out, 0, sizeof(*out));
-	enc = charset_fits_gsm(utf8, len) ? CHARSET_ENC_GSM7 : CHARSET_ENC_UCS2;
+	/* no clearing of the parts (2.6 KB): n_parts says which are written */
+	out->n_parts = 0;
+	units = text_measure(s, len, &enc);
 	out->enc = enc;
-	units = charset_units(utf8, len, enc);
-	if (units < 0)
-		return units;
-	if ((size_t)units > single_units(enc)) {
+	if (units > single_units(enc)) {
 		rc = split_multi(enc, s, len, max_parts, out);
 		if (rc < 0)
 			out->n_parts = 0;
