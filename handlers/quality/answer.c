@@ -292,11 +292,12 @@ int quality_open(struct quality_ans *a, enum quality_kind kind,
 
 	if (rc != QUALITY_OK)
 		return rc;
-	/* attendance: only a code that can still be confirmed */
-	if (!open || (kind == QUALITY_ATTENDANCE && r.it.answer))
+	if (!open)
 		return QUALITY_NONE;
 	*it = r.it;
-	return QUALITY_OK;
+	/* attendance: a code confirmed already is not asked again */
+	return kind == QUALITY_ATTENDANCE && r.it.answer ? QUALITY_AGAIN :
+	       QUALITY_OK;
 }
 
 unsigned quality_change_days(const struct quality_ans *a)

@@ -77,7 +77,8 @@ static const enum texts_id qr_checkin_texts[] = {
 	[QUALITY_CLOSED] = TX_CHECKIN_LATE,
 };
 
-/* QD without a code: how, or that there is nothing to confirm today. */
+/* QD without a code: how, that today's is confirmed already, or that
+ * there is nothing to confirm today. */
 static int qr_checkin_usage(struct handler_ctx *hc,
 			    const struct dom_worker *w, char *out, size_t cap)
 {
@@ -87,8 +88,11 @@ static int qr_checkin_usage(struct handler_ctx *hc,
 
 	if (rc < 0)
 		return hnd_fail(hc, rc, "checkin", out, cap);
-	qr_render(hc, rc == QUALITY_OK ? TX_CHECKIN_USAGE : TX_CHECKIN_NONE,
-		  w, NULL, out, cap);
+	if (rc == QUALITY_AGAIN)
+		qr_render(hc, TX_CHECKIN_AGAIN, w, &it, out, cap);
+	else
+		qr_render(hc, rc == QUALITY_OK ? TX_CHECKIN_USAGE :
+			  TX_CHECKIN_NONE, w, NULL, out, cap);
 	return 0;
 }
 

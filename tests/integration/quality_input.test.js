@@ -130,6 +130,7 @@ gwTest('hostile QD, PJ and JY by SMS: the replies, and what is stored', { timeou
 	const OK = /学\*.，已确认您\d+月\d+日参加电工培训班（4101）培训/;
 	await reply(sim, number(0), `ｑｄ　${fw(codes[0])}`, OK);
 	await reply(sim, number(0), `QD${codes[0]}`, /已确认过.*无需重复/);
+	await reply(sim, number(0), 'QD', /已确认过\d+月\d+日电工培训班（4101）的到课.*无需重复/);	// not "nothing today"
 	await reply(sim, number(1), `签到：${codes[1].slice(0, 3)} ${codes[1].slice(3)}。`, OK);
 	await reply(sim, number(2), `QD${codes[2]} 谢谢老师`, OK);	// the code, then words
 	await reply(sim, number(3), `到课${codes[3]}好的`, OK);

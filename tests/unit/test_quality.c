@@ -422,6 +422,12 @@ static void test_checkin(void **state)
 	assert_string_equal(it.until, "17:00");
 	assert_int_equal(quality_checkin(f->ans, 1, W1, c1, DOM_VIA_SMS,
 					 T0 + 3 * MIN, &it), QUALITY_AGAIN);
+	/* "QD" alone (or USSD item 6) now: confirmed already, not "none" */
+	memset(&it, 0, sizeof(it));
+	assert_int_equal(quality_open(f->ans, QUALITY_ATTENDANCE, 1,
+				      T0 + 3 * MIN, &it), QUALITY_AGAIN);
+	assert_string_equal(it.course, "电工培训班");
+	assert_string_equal(it.day, "2026-12-05");
 	assert_int_equal(q1(f, "SELECT count(*) FROM quality_question WHERE"
 			    " answer = 1 AND answered_by = '" W1 "'"
 			    " AND via = 'sms'"), 1);

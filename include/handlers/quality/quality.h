@@ -168,7 +168,8 @@ unsigned quality_change_days(const struct quality_ans *a);
 
 /* The worker's question of the kind the next answer would go to (for a
  * USSD prompt): QUALITY_OK with *it, QUALITY_NONE, or a negative errno.
- * Attendance: one whose code is still valid and not yet confirmed. */
+ * Attendance: one whose code is still valid and not yet confirmed;
+ * QUALITY_AGAIN with *it when today's is valid and confirmed already. */
 int quality_open(struct quality_ans *a, enum quality_kind kind,
 		 int64_t worker_id, int64_t now_ms, struct quality_item *it);
 
