@@ -20,11 +20,13 @@
  * the buffer and however broken the input. Values 0x00-0x0F of data_coding
  * carry their SMPP meaning; 0x10 and above follow the GSM 03.38 DCS groups.
  *
- * The reverse GSM table is built on first use and kept in a static (the
- * same values whichever thread builds it).
+ * The reverse GSM table is built once, on first use, whichever thread
+ * comes first (the API's threads split texts too).
  */
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -229,13 +231,10 @@ static unsigned utf8_put(uint32_t cp, uint8_t buf[UTF8_MAX_OCTETS])
  * GSM_REV_ESC_FLAG | escape-table code. Built on first use. */
 static uint16_t gsm_rev_latin1[UNI_LATIN1_LAST + 1];
 
-static void gsm_rev_init(void)
+static void gsm_rev_build(void)
 {
-	static bool done;
 	unsigned i;
 
-	if (done)
-		return;
 	for (i = 0; i <= UNI_LATIN1_LAST; i++)
 		gsm_rev_latin1[i] = GSM_REV_NONE;
 	for (i = 0; i < ARRAY_SIZE(gsm_escape); i++) {
@@ -246,7 +245,18 @@ static void gsm_rev_init(void)
 		if (i != GSM_ESC && gsm_default[i] <= UNI_LATIN1_LAST)
 			gsm_rev_latin1[gsm_default[i]] = i;
 	}
-	done = true;
+}
+
+/* Per character: one load when built. */
+static inline void gsm_rev_init(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	static atomic_bool built;
+
+	if (atomic_load_explicit(&built, memory_order_acquire))
+		return;
+	pthread_once(&once, gsm_rev_build);
+	atomic_store_explicit(&built, true, memory_order_release);
 }
 
 /* The GSM septets for code point cp: returns 1 (default table), 2 (ESC +
