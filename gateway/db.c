@@ -282,6 +282,11 @@ static int db_configure(struct db *db)
 	return db_test_max_pages(db);
 }
 
+int db_set_loop_cache(struct db *db)
+{
+	return db_exec(db, "PRAGMA cache_size = " DB_LOOP_CACHE_SQL) ? -EIO : 0;
+}
+
 int db_set_durability(struct db *db, bool fsync_each_commit)
 {
 	return db_exec(db, fsync_each_commit ? "PRAGMA synchronous = FULL" :

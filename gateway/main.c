@@ -224,7 +224,8 @@ static int main_open_db(struct gw *gw)
 	int n;
 
 	gw->db = db_open(gw, c->db_path, true);
-	if (!gw->db || db_set_durability(gw->db, c->durable_fsync) < 0)
+	if (!gw->db || db_set_durability(gw->db, c->durable_fsync) < 0 ||
+	    db_set_loop_cache(gw->db) < 0)
 		return -EIO;
 	gw->q = mtq_init(gw, gw->db, &p);
 	gw->mo = mo_init(gw, gw->db);
