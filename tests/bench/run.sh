@@ -28,7 +28,8 @@
 # Environment: BENCH_N, BENCH_RSS_N, BENCH_WINDOWS (default "1 10 100"),
 # BENCH_DLR=0 skips the receipt run, BENCH_STALL (seconds without progress
 # before a run is abandoned, default 60), BENCH_KEEP=1 keeps the temporary
-# directory (configs, databases, daemon logs).
+# directory (configs, databases, daemon logs), BENCH_ONLY_MT=1 stops after
+# part 1 (tests/bench/pair.sh uses it).
 set -u
 
 B=${1:-build}
@@ -201,6 +202,7 @@ DURABILITY=crash	# commits survive a crash of the process, not a power cut
 run_window 100
 DURABILITY=power-loss
 echo
+[ "${BENCH_ONLY_MT:-0}" = 1 ] && exit 0
 
 echo "== skillgw memory with $RSS_N queued rows =="
 D=$T/rss
