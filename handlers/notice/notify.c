@@ -21,7 +21,6 @@
 #include <time.h>
 
 #include <osmocom/core/talloc.h>
-#include <osmocom/core/timer.h>
 #include <osmocom/core/utils.h>
 #include <osmocom/vty/vty.h>
 
@@ -34,6 +33,7 @@
 #include "gateway/queue/quiet.h"
 #include "gateway/text/fmt.h"
 #include "gateway/text/texts.h"
+#include "gateway/tick.h"
 #include "notify_priv.h"
 
 #define NOTIFY_TICK_MS		100
@@ -81,8 +81,7 @@ struct notify {
 	void (*kick)(void *);
 	void *kick_data;
 	sqlite3_stmt *st[NS_NUM];
-	struct osmo_timer_list timer;
-	bool due;
+	struct tick tick;
 	int reminder_min;		/* minutes after local midnight */
 	char reminded_day[FMT_ISO_DATE];	/* last day looked at */
 	int64_t remind_ms;		/* look again from then */
@@ -277,26 +276,17 @@ int notify_step(struct notify *n, int64_t now_ms)
 
 /* ---- life cycle ----------------------------------------------------------- */
 
-static void notify_tick_cb(void *data)
-{
-	struct notify *n = data;
-
-	n->due = true;
-	osmo_timer_schedule(&n->timer, 0, NOTIFY_TICK_MS * 1000);
-}
-
 void notify_run(struct notify *n)
 {
-	if (!n || !n->due)
+	if (!n || !tick_take(&n->tick))
 		return;
-	n->due = false;
 	if (notify_step(n, clock_now_ms()) < 0)
 		LOGP(DNOTIFY, LOGL_ERROR, "step failed; events stay pending\n");
 }
 
 static int notify_destructor(struct notify *n)
 {
-	osmo_timer_del(&n->timer);
+	tick_stop(&n->tick);
 	db_finalize(n->st, NS_NUM);
 	return 0;
 }
@@ -314,7 +304,6 @@ struct notify *notify_init(void *ctx, const struct notify_params *p)
 	n->kick = p->kick;
 	n->kick_data = p->kick_data;
 	n->reminder_min = quiet_parse_hhmm(p->cfg->notify.reminder_at);
-	osmo_timer_setup(&n->timer, notify_tick_cb, n);
 	talloc_set_destructor(n, notify_destructor);
 	if (n->reminder_min < 0 || !n->texts ||
 	    db_prepare(n->db, notify_sql, NS_NUM, n->st) < 0) {
@@ -322,7 +311,7 @@ struct notify *notify_init(void *ctx, const struct notify_params *p)
 		talloc_free(n);
 		return NULL;
 	}
-	notify_tick_cb(n);
+	tick_start(&n->tick, NOTIFY_TICK_MS);
 	return n;
 }
 

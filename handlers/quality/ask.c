@@ -23,7 +23,6 @@
 #include <string.h>
 
 #include <osmocom/core/talloc.h>
-#include <osmocom/core/timer.h>
 #include <osmocom/core/utils.h>
 #include <osmocom/vty/vty.h>
 
@@ -35,6 +34,7 @@
 #include "gateway/queue/mtq.h"
 #include "gateway/text/fmt.h"
 #include "gateway/text/texts.h"
+#include "gateway/tick.h"
 #include "quality_priv.h"
 
 #define ASK_TICK_MS		1000
@@ -112,8 +112,7 @@ struct quality {
 	void (*kick)(void *);
 	void *kick_data;
 	sqlite3_stmt *st[AS_NUM];
-	struct osmo_timer_list timer;
-	bool due;
+	struct tick tick;
 	int64_t next_ms[QUALITY_NUM_KINDS];	/* look for that kind then */
 	int64_t plan_ms;			/* plan again then */
 	struct quality_counters ctr;
@@ -382,26 +381,17 @@ int quality_step(struct quality *qa, int64_t now_ms)
 
 /* ---- life cycle ----------------------------------------------------------- */
 
-static void ask_tick_cb(void *data)
-{
-	struct quality *qa = data;
-
-	qa->due = true;
-	osmo_timer_schedule(&qa->timer, 0, ASK_TICK_MS * 1000);
-}
-
 void quality_run(struct quality *qa)
 {
-	if (!qa || !qa->due)
+	if (!qa || !tick_take(&qa->tick))
 		return;
-	qa->due = false;
 	if (quality_step(qa, clock_now_ms()) < 0)
 		LOGP(DQUALITY, LOGL_ERROR, "step failed; questions stay due\n");
 }
 
 static int ask_destructor(struct quality *qa)
 {
-	osmo_timer_del(&qa->timer);
+	tick_stop(&qa->tick);
 	db_finalize(qa->st, AS_NUM);
 	return 0;
 }
@@ -419,14 +409,13 @@ struct quality *quality_init(void *ctx, const struct quality_params *p)
 	qa->texts = p->texts;
 	qa->kick = p->kick;
 	qa->kick_data = p->kick_data;
-	osmo_timer_setup(&qa->timer, ask_tick_cb, qa);
 	talloc_set_destructor(qa, ask_destructor);
 	if (!qa->texts || db_prepare(qa->db, ask_sql, AS_NUM, qa->st) < 0) {
 		LOGP(DQUALITY, LOGL_ERROR, "cannot start the quality asker\n");
 		talloc_free(qa);
 		return NULL;
 	}
-	ask_tick_cb(qa);
+	tick_start(&qa->tick, ASK_TICK_MS);
 	return qa;
 }
 
