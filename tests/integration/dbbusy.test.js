@@ -19,7 +19,8 @@ gwTest('acks refused by a locked database are written once the lock goes', { tim
 	 * attempts at the 5 s busy timeout */
 	const lock = spawn('sqlite3', [gw.config.gateway.database], { stdio: ['pipe', 'ignore', 'ignore'] });
 	t.after(() => { try { lock.kill('SIGKILL'); } catch (e) { /* gone */ } });
-	lock.stdin.write('BEGIN IMMEDIATE;\n');
+	// .timeout: a BEGIN that met the daemon's own transaction would fail
+	lock.stdin.write('.timeout 5000\nBEGIN IMMEDIATE;\n');
 	await sleep(20000);
 	lock.stdin.end('COMMIT;\n');
 	await until(() => gw.dbValue('SELECT count(*) FROM mt WHERE state = 2') === 50,

@@ -178,12 +178,15 @@ gwTest('a full disk: MOs stored in the reserve, then refused with a temporary er
 
 /** An sqlite3 shell holding the write lock of gw's database until released. */
 async function holdLock(t, gw) {
-	const lock = spawn('sqlite3', [gw.dbPath], { stdio: ['pipe', 'ignore', 'ignore'] });
+	const lock = spawn('sqlite3', ['-bail', gw.dbPath], { stdio: ['pipe', 'pipe', 'ignore'] });
 	t.after(() => { try { lock.kill('SIGKILL'); } catch (e) { /* gone */ } });
-	lock.stdin.write('BEGIN IMMEDIATE;\n');
-	// held once a writer that does not wait is refused
-	await until(() => spawnSync('sqlite3', [gw.dbPath, 'BEGIN IMMEDIATE; ROLLBACK;'],
-		{ encoding: 'utf8' }).status !== 0, { what: 'the lock held' });
+	let out = '';
+	lock.stdout.on('data', (d) => { out += d; });
+	// .timeout: the daemon holds the lock for a moment in each of its
+	// iterations; -bail: a BEGIN that failed all the same ends the shell
+	// before it says it holds the lock
+	lock.stdin.write(".timeout 5000\nBEGIN IMMEDIATE;\nSELECT 'holding';\n");
+	await until(() => out.includes('holding'), { what: 'the lock held' });
 	return { release: () => lock.stdin.end('COMMIT;\n') };
 }
 
