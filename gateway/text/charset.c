@@ -20,13 +20,11 @@
  * the buffer and however broken the input. Values 0x00-0x0F of data_coding
  * carry their SMPP meaning; 0x10 and above follow the GSM 03.38 DCS groups.
  *
- * The reverse GSM table is built once, on first use, whichever thread
- * comes first (the API's threads split texts too).
+ * The reverse GSM table is built when the program loads, so that the
+ * API's threads may split texts too.
  */
 #include <errno.h>
 #include <limits.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -228,10 +226,11 @@ static unsigned utf8_put(uint32_t cp, uint8_t buf[UTF8_MAX_OCTETS])
 /* ---- GSM 03.38 lookup ---- */
 
 /* Reverse table for U+0000..U+00FF: GSM_REV_NONE, a default-table code, or
- * GSM_REV_ESC_FLAG | escape-table code. Built on first use. */
+ * GSM_REV_ESC_FLAG | escape-table code. */
 static uint16_t gsm_rev_latin1[UNI_LATIN1_LAST + 1];
 
-static void gsm_rev_build(void)
+/* Built when the program loads, before main() and any thread. */
+__attribute__((constructor)) static void gsm_rev_build(void)
 {
 	unsigned i;
 
@@ -247,17 +246,6 @@ static void gsm_rev_build(void)
 	}
 }
 
-/* Per character: one load when built. */
-static inline void gsm_rev_init(void)
-{
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
-	static atomic_bool built;
-
-	if (atomic_load_explicit(&built, memory_order_acquire))
-		return;
-	pthread_once(&once, gsm_rev_build);
-	atomic_store_explicit(&built, true, memory_order_release);
-}
 
 /* The GSM septets for code point cp: returns 1 (default table), 2 (ESC +
  * escape table) or 0 when cp has no mapping. */
@@ -268,7 +256,6 @@ static unsigned gsm_lookup(uint32_t cp, uint8_t sept[GSM_MAX_SEPTETS])
 	if (cp <= UNI_LATIN1_LAST) {
 		uint16_t r;
 
-		gsm_rev_init();
 		r = gsm_rev_latin1[cp];
 		if (r == GSM_REV_NONE)
 			return 0;
@@ -342,54 +329,51 @@ bool charset_utf8_valid(const char *utf8, size_t len)
 	return true;
 }
 
-bool charset_fits_gsm(const char *utf8, size_t len)
+/* What one walk over a text finds: whether every character has a GSM
+ * mapping, its septets while it has, and its UTF-16 units (an invalid
+ * sequence is U+FFFD: one unit, no GSM mapping). */
+struct measure {
+	bool gsm;
+	size_t septets, units;
+};
+
+static struct measure text_measure(const uint8_t *s, size_t len)
 {
-	const uint8_t *s = (const uint8_t *)utf8;
-	uint8_t sept[GSM_MAX_SEPTETS];
+	struct measure m = { .gsm = true };
 	size_t pos = 0;
 
-	if (!utf8 && len)
-		return false;
 	while (pos < len) {
 		struct u8char c = utf8_next(s + pos, len - pos);
+		uint8_t sept[GSM_MAX_SEPTETS];
+		unsigned n = m.gsm && c.valid ? gsm_lookup(c.cp, sept) : 0;
 
-		if (!c.valid || !gsm_lookup(c.cp, sept))
-			return false;
+		m.gsm = m.gsm && n;
+		m.septets += n;
+		m.units += c.cp >= UTF16_SUPP_BASE ? 2 : 1;
 		pos += c.len;
 	}
-	return true;
+	return m;
 }
 
-/* Units of one code point: septets in GSM7 (0 if unmapped), UTF-16 units in
- * UCS2. An invalid sequence is U+FFFD: one UTF-16 unit, no GSM mapping. */
-static unsigned char_units(const struct u8char *c, enum charset_enc enc)
+bool charset_fits_gsm(const char *utf8, size_t len)
 {
-	uint8_t sept[GSM_MAX_SEPTETS];
-
-	if (enc == CHARSET_ENC_GSM7)
-		return c->valid ? gsm_lookup(c->cp, sept) : 0;
-	return c->cp >= UTF16_SUPP_BASE ? 2 : 1;
+	if (!utf8 && len)
+		return false;
+	return text_measure((const uint8_t *)utf8, len).gsm;
 }
 
 int charset_units(const char *utf8, size_t len, enum charset_enc enc)
 {
-	const uint8_t *s = (const uint8_t *)utf8;
-	size_t pos = 0, n = 0;
+	struct measure m;
+	size_t n;
 
 	if ((!utf8 && len) || (enc != CHARSET_ENC_GSM7 && enc != CHARSET_ENC_UCS2))
 		return -EINVAL;
-	while (pos < len) {
-		struct u8char c = utf8_next(s + pos, len - pos);
-		unsigned u = char_units(&c, enc);
-
-		if (!u)
-			return -EINVAL;
-		if (n > (size_t)INT_MAX - u)
-			return -EMSGSIZE;
-		n += u;
-		pos += c.len;
-	}
-	return n;
+	m = text_measure((const uint8_t *)utf8, len);
+	if (enc == CHARSET_ENC_GSM7 && !m.gsm)
+		return -EINVAL;
+	n = enc == CHARSET_ENC_GSM7 ? m.septets : m.units;
+	return n > INT_MAX ? -EMSGSIZE : (int)n;
 }
 
 /* ---- encoding ---- */
@@ -545,31 +529,11 @@ static int split_multi(enum charset_enc enc, const uint8_t *s, size_t len,
 	return out->n_parts;
 }
 
-/* One walk over the text: its encoding (GSM7 when every character has a
- * mapping) and its length in that encoding's units. */
-static size_t text_measure(const uint8_t *s, size_t len, enum charset_enc *enc)
-{
-	size_t pos = 0, septets = 0, units = 0;
-	bool gsm = true;
-
-	while (pos < len) {
-		struct u8char c = utf8_next(s + pos, len - pos);
-		uint8_t sept[GSM_MAX_SEPTETS];
-		unsigned n = gsm && c.valid ? gsm_lookup(c.cp, sept) : 0;
-
-		gsm = gsm && n;
-		septets += n;
-		units += c.cp >= UTF16_SUPP_BASE ? 2 : 1;
-		pos += c.len;
-	}
-	*enc = gsm ? CHARSET_ENC_GSM7 : CHARSET_ENC_UCS2;
-	return gsm ? septets : units;
-}
-
 int charset_split(const char *utf8, size_t len, unsigned max_parts,
 		  struct charset_split *out)
 {
 	const uint8_t *s = (const uint8_t *)utf8;
+	struct measure m;
 	enum charset_enc enc;
 	size_t units;
 	int rc;
@@ -578,7 +542,9 @@ int charset_split(const char *utf8, size_t len, unsigned max_parts,
 		return -EINVAL;
 	/* no clearing of the parts (2.6 KB): n_parts says which are written */
 	out->n_parts = 0;
-	units = text_measure(s, len, &enc);
+	m = text_measure(s, len);
+	enc = m.gsm ? CHARSET_ENC_GSM7 : CHARSET_ENC_UCS2;
+	units = m.gsm ? m.septets : m.units;
 	out->enc = enc;
 	if (units > single_units(enc)) {
 		rc = split_multi(enc, s, len, max_parts, out);
