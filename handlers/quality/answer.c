@@ -250,7 +250,7 @@ static const char *ans_comment(const char *in, char *out, size_t cap)
 		o += n;
 		chars++;
 	}
-	if (in && strchr("0123456789X ", *in) && *in)
+	if (in && *in && strchr("0123456789X ", *in))
 		while (o && strchr("0123456789X ", out[o - 1]))
 			o--;
 	out[o] = '\0';

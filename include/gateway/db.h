@@ -101,7 +101,7 @@ struct db_commit_stats {
 };
 void db_commit_stats(const struct db *db, struct db_commit_stats *out);
 
-/* The loop's connection: a page cache of DB_LOOP_CACHE_KIB instead of
+/* The loop's connection: a page cache of 8 MiB instead of
  * SQLite's 2 MiB. With 2 MiB the queue's writes pushed the upper pages of
  * the roster's b-trees out, and an SMS command read them again from the
  * file (a system call each): BT on 1,000,000 workers, 100 outstanding,
@@ -109,8 +109,7 @@ void db_commit_stats(const struct db *db, struct db_commit_stats *out);
  * each with 2 MiB, 15,800 at 51 us with 8 MiB; RSS with 1,000,000 queued
  * 19 MiB instead of 12.5 (16 MiB of cache: 28 MiB). Other connections keep
  * SQLite's default. */
-#define DB_LOOP_CACHE_KIB	8192
-#define DB_LOOP_CACHE_SQL	"-8192"
+#define DB_LOOP_CACHE_SQL	"-8192"		/* KiB, as PRAGMA cache_size */
 int db_set_loop_cache(struct db *db);
 
 /* false: a commit survives a crash of the process (synchronous=NORMAL, the
